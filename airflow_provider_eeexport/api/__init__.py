@@ -1,0 +1,1 @@
+"""Pure Earth Engine REST models: requests, operations and errors. No Airflow, no I/O."""

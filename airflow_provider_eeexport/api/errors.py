@@ -1,0 +1,134 @@
+"""Exceptions shared by every layer that talks to (or emulates) the Earth Engine REST API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class EarthEngineError(Exception):
+    """Base class of every error this package raises about Earth Engine."""
+
+
+class InvalidRequestError(EarthEngineError, ValueError):
+    """A request field breaks a rule of the REST schema; raised before anything is sent.
+
+    ``field`` is the JSON path of the offending value in wire (camelCase) form, for example
+    ``fileExportOptions.cloudStorageDestination.bucket``; ``rule`` says what is expected.
+    """
+
+    def __init__(self, field: str, rule: str) -> None:
+        self.field = field
+        self.rule = rule
+        super().__init__(f"{field}: {rule}")
+
+
+class EarthEngineApiError(EarthEngineError):
+    """The API answered with a Google error body (``error``: code, message, status, details).
+
+    ``str()`` leads with what to do about it when the answer is a well-known one.
+    """
+
+    def __init__(
+        self,
+        http_status: int,
+        status: str,
+        message: str,
+        details: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.http_status = http_status
+        self.status = status
+        self.message = message
+        self.details = list(details or [])
+        answer = f"Earth Engine answered {http_status} {status}: {message}"
+        hint = _hint(self)
+        super().__init__(f"{hint} ({answer})" if hint else answer)
+
+    def reason(self) -> str | None:
+        """The ``ErrorInfo.reason`` among the details (``SERVICE_DISABLED``, …), if any."""
+        for detail in self.details:
+            if isinstance(detail, dict) and str(detail.get("@type", "")).endswith("ErrorInfo"):
+                return detail.get("reason")
+        return None
+
+    def error_info_metadata(self) -> dict[str, Any]:
+        for detail in self.details:
+            if isinstance(detail, dict) and str(detail.get("@type", "")).endswith("ErrorInfo"):
+                metadata = detail.get("metadata")
+                return metadata if isinstance(metadata, dict) else {}
+        return {}
+
+
+class EarthEngineAlreadyExistsError(EarthEngineApiError):
+    """409 ALREADY_EXISTS: an export with the same ``requestId`` was already started."""
+
+
+class EarthEngineConnectionError(EarthEngineError):
+    """The API could not be reached (connection errors or timeouts) after every retry."""
+
+
+def error_from_response(http_status: int, payload: Any) -> EarthEngineApiError:
+    """The exception for an error answer, from its decoded JSON body (or anything else)."""
+    error = payload.get("error") if isinstance(payload, dict) else None
+    if not isinstance(error, dict):
+        text = payload if isinstance(payload, str) else ""
+        return EarthEngineApiError(
+            http_status,
+            _STATUS_BY_HTTP.get(http_status, "UNKNOWN"),
+            text.strip()[:500] or "no error details in the answer",
+        )
+    status = str(error.get("status") or _STATUS_BY_HTTP.get(http_status, "UNKNOWN"))
+    message = str(error.get("message") or "")
+    details = error.get("details") if isinstance(error.get("details"), list) else []
+    cls = EarthEngineAlreadyExistsError if status == "ALREADY_EXISTS" else EarthEngineApiError
+    return cls(http_status, status, message, details)
+
+
+_STATUS_BY_HTTP = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    409: "ALREADY_EXISTS",
+    429: "RESOURCE_EXHAUSTED",
+    499: "CANCELLED",
+    500: "INTERNAL",
+    501: "UNIMPLEMENTED",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+
+
+def _hint(error: EarthEngineApiError) -> str | None:
+    reason = error.reason()
+    consumer = str(error.error_info_metadata().get("consumer", "")).removeprefix("projects/")
+    project = consumer or "the project"
+    if reason == "SERVICE_DISABLED":
+        return (
+            f"The Earth Engine API is not enabled in {project}: enable "
+            f"earthengine.googleapis.com there (gcloud services enable earthengine.googleapis.com "
+            f"--project {project}), wait a few minutes, then retry."
+        )
+    if reason == "USER_PROJECT_DENIED" or "serviceusage.serviceUsageConsumer" in error.message:
+        return (
+            f"The caller may not bill requests to {project}: grant it "
+            f"roles/serviceusage.serviceUsageConsumer on {project}, or set the connection's "
+            "quota_project_id to a project it may use."
+        )
+    if error.http_status == 401:
+        return (
+            "Earth Engine refused the credentials: check the connection's key, impersonation "
+            "chain and scopes (the earthengine or cloud-platform scope is needed)."
+        )
+    if error.http_status == 403:
+        return (
+            "The caller lacks permission for this call: grant it an Earth Engine role on the "
+            "project (export needs earthengine.exports.create), and for Cloud Storage "
+            "exports write access to the bucket."
+        )
+    if "Too many tasks already in the queue" in error.message:
+        return "The project's Earth Engine task queue is full: wait for some tasks to finish."
+    if error.http_status == 429:
+        return "Earth Engine is rate-limiting the caller: retry later or lower the request rate."
+    if error.http_status == 501:
+        return "This Earth Engine endpoint does not implement the call."
+    return None

@@ -1,0 +1,317 @@
+"""The emulator's FastAPI application: Earth Engine routes plus ``/_emulator`` admin routes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..api.errors import InvalidRequestError
+from ..api.request import API_VERSIONS, ExportImageRequest
+from . import errors
+from .auth import OAuthError, parse_duration, token_subject
+from .config import EmulatorConfig
+from .faults import FaultConfig, FaultInjector, FaultMiddleware
+from .lifecycle import OperationPlan
+from .state import Store, decode_page_token
+
+MAX_WAIT_S = 60.0
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 500
+_WAIT_POLL_S = 0.05
+_SERVICE_ACCOUNT = re.compile(r"^[^/@\s]+@[^/@\s]+$|^\d+$")
+
+
+class ScriptError(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: int = Field(13, ge=1, le=16)
+    message: str = "Internal error."
+
+
+class ScriptRule(BaseModel):
+    """Body of ``POST /_emulator/script``: how exports whose description matches should go."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    match: dict[str, str] = Field(default_factory=lambda: {"description": "*"})
+    duration_s: float | None = Field(None, ge=0)
+    outcome: Literal["SUCCEEDED", "FAILED"] = "SUCCEEDED"
+    error: ScriptError | None = None
+
+    @field_validator("match")
+    @classmethod
+    def _only_description(cls, match: dict[str, str]) -> dict[str, str]:
+        unknown = set(match) - {"description"}
+        if unknown:
+            raise ValueError(f"match supports only 'description', got {sorted(unknown)}")
+        return match
+
+
+def create_app(config: EmulatorConfig) -> FaultMiddleware:
+    """An ASGI application serving the emulator with ``config``."""
+    store = Store(config)
+    injector = FaultInjector(config.seed)
+    app = FastAPI(
+        title="Earth Engine emulator",
+        docs_url="/_emulator/docs",
+        redoc_url=None,
+        openapi_url="/_emulator/openapi.json",
+    )
+    app.state.store = store
+    _install_error_handlers(app)
+    _add_api_routes(app, store, config)
+    _add_admin_routes(app, store, injector)
+    return FaultMiddleware(app, store, injector)
+
+
+# --- errors --------------------------------------------------------------------------------
+def _error_response(error: errors.ApiError) -> JSONResponse:
+    return JSONResponse(error.body(), status_code=error.http_status, headers=error.headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(errors.ApiError)
+    async def api_error(_: Request, exc: errors.ApiError) -> JSONResponse:
+        return _error_response(exc)
+
+    @app.exception_handler(OAuthError)
+    async def oauth_error(_: Request, exc: OAuthError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        field = ".".join(str(part) for part in first["loc"] if part != "body")
+        return _error_response(errors.invalid_argument(field or "(body)", first["msg"]))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 405:
+            return _error_response(errors.ApiError(405, "UNIMPLEMENTED", "Method not allowed."))
+        return _error_response(errors.not_found("The requested URL"))
+
+    @app.exception_handler(Exception)
+    async def internal_error(_: Request, exc: Exception) -> JSONResponse:
+        return _error_response(errors.ApiError(500, "INTERNAL", f"Internal error: {exc}"))
+
+
+# --- Earth Engine API ----------------------------------------------------------------------
+def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
+    def authorize(request: Request, version: str, *, quota_checked: bool = True) -> None:
+        if version not in API_VERSIONS:
+            raise errors.not_found("The requested URL")
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise errors.unauthenticated("CREDENTIALS_MISSING")
+        problem = store.token_problem(token.strip())
+        if problem:
+            raise errors.unauthenticated(problem)
+        quota_project = request.headers.get("x-goog-user-project")
+        denied = config.denied_quota_project
+        if quota_checked and denied and quota_project == denied:
+            raise errors.user_project_denied(denied)
+
+    def lookup(project: str, op_id: str) -> OperationPlan:
+        name = f"projects/{project}/operations/{op_id}"
+        plan = store.operations.get(name)
+        if plan is None:
+            raise errors.not_found(f"Operation {name}")
+        return plan
+
+    @app.post("/{version}/projects/{project}/image:export")
+    async def export_image(version: str, project: str, request: Request) -> JSONResponse:
+        authorize(request, version)
+        body = await _json_body(request)
+        try:
+            export = ExportImageRequest.from_json(body, api_version=version)
+        except InvalidRequestError as exc:
+            raise errors.invalid_argument(exc.field, exc.rule) from exc
+        existing = store.find_duplicate(project, export.request_id)
+        if existing is not None:
+            if config.duplicate_request_id == "conflict":
+                raise errors.ApiError(
+                    409,
+                    "ALREADY_EXISTS",
+                    f"A request with requestId '{export.request_id}' has already started "
+                    "an operation.",
+                )
+            return JSONResponse(existing.to_json(store.clock()))
+        if store.pending_count(project) >= config.max_pending:
+            raise errors.queue_full(config.max_pending)
+        plan = store.create_export(project, export, version)
+        return JSONResponse(plan.to_json(store.clock()))
+
+    @app.get("/{version}/projects/{project}/operations")
+    async def list_operations(version: str, project: str, request: Request) -> JSONResponse:
+        authorize(request, version)
+        page_size = _page_size(request.query_params.get("pageSize"))
+        token = request.query_params.get("pageToken") or None
+        try:
+            if token:
+                decode_page_token(token)
+        except ValueError as exc:
+            raise errors.invalid_argument("pageToken", str(exc)) from exc
+        plans, next_token = store.page(project, page_size, token)
+        now = store.clock()
+        answer: dict[str, Any] = {}
+        if plans:
+            answer["operations"] = [plan.to_json(now) for plan in plans]
+        if next_token:
+            answer["nextPageToken"] = next_token
+        return JSONResponse(answer)
+
+    @app.post("/{version}/projects/{project}/operations/{op_id}:cancel")
+    async def cancel_operation(
+        version: str, project: str, op_id: str, request: Request
+    ) -> JSONResponse:
+        authorize(request, version)
+        body = await _json_body(request, allow_empty=True)
+        if body:
+            raise errors.invalid_argument(next(iter(body)), "cancel takes an empty body")
+        store.cancel(lookup(project, op_id))
+        return JSONResponse({})
+
+    @app.post("/{version}/projects/{project}/operations/{op_id}:wait")
+    async def wait_operation(
+        version: str, project: str, op_id: str, request: Request
+    ) -> JSONResponse:
+        authorize(request, version)
+        body = await _json_body(request, allow_empty=True)
+        unknown = set(body) - {"timeout"}
+        if unknown:
+            raise errors.invalid_argument(sorted(unknown)[0], "unknown field")
+        try:
+            timeout = (
+                parse_duration(body["timeout"], "timeout") if "timeout" in body else MAX_WAIT_S
+            )
+        except ValueError as exc:
+            raise errors.invalid_argument("timeout", str(exc)) from exc
+        plan = lookup(project, op_id)
+        deadline = store.clock() + min(timeout, MAX_WAIT_S)
+        while not plan.is_done(store.clock()) and store.clock() < deadline:
+            await asyncio.sleep(min(_WAIT_POLL_S, max(0.0, deadline - store.clock())))
+            plan = lookup(project, op_id)  # it may have been deleted meanwhile
+        return JSONResponse(plan.to_json(store.clock()))
+
+    @app.get("/{version}/projects/{project}/operations/{op_id}")
+    async def get_operation(
+        version: str, project: str, op_id: str, request: Request
+    ) -> JSONResponse:
+        authorize(request, version)
+        return JSONResponse(lookup(project, op_id).to_json(store.clock()))
+
+    @app.delete("/{version}/projects/{project}/operations/{op_id}")
+    async def delete_operation(
+        version: str, project: str, op_id: str, request: Request
+    ) -> JSONResponse:
+        authorize(request, version)
+        store.delete(lookup(project, op_id))
+        return JSONResponse({})
+
+    @app.post("/token")
+    async def token(request: Request) -> JSONResponse:
+        subject = token_subject(await request.body(), store.clock())
+        access_token, lifetime = store.issue_token(subject)
+        return JSONResponse(
+            {"access_token": access_token, "expires_in": int(lifetime), "token_type": "Bearer"}
+        )
+
+    @app.post("/{version}/projects/-/serviceAccounts/{account}:generateAccessToken")
+    async def generate_access_token(version: str, account: str, request: Request) -> JSONResponse:
+        authorize(request, version, quota_checked=False)
+        if not _SERVICE_ACCOUNT.match(account):
+            raise errors.invalid_argument("name", "must name a service account email or id")
+        body = await _json_body(request)
+        scope = body.get("scope")
+        if not isinstance(scope, list) or not scope or not all(isinstance(s, str) for s in scope):
+            raise errors.invalid_argument("scope", "must be a non-empty list of OAuth scopes")
+        delegates = body.get("delegates") or []  # google-auth sends null for none
+        if not isinstance(delegates, list) or not all(isinstance(d, str) for d in delegates):
+            raise errors.invalid_argument("delegates", "must be a list of service account names")
+        try:
+            lifetime = parse_duration(body.get("lifetime", "3600s"), "lifetime")
+        except ValueError as exc:
+            raise errors.invalid_argument("lifetime", str(exc)) from exc
+        if not 0 < lifetime <= 43200:
+            raise errors.invalid_argument("lifetime", "must be between 1s and 43200s")
+        access_token, lifetime = store.issue_token(account, lifetime)
+        expiry = datetime.fromtimestamp(store.clock() + lifetime, tz=timezone.utc)
+        # google-auth parses expireTime with "%Y-%m-%dT%H:%M:%SZ": no fractional seconds.
+        return JSONResponse(
+            {"accessToken": access_token, "expireTime": expiry.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        )
+
+
+async def _json_body(request: Request, *, allow_empty: bool = False) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        if allow_empty:
+            return {}
+        raise errors.ApiError(400, "INVALID_ARGUMENT", "Request body is missing: expected JSON.")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise errors.ApiError(
+            400, "INVALID_ARGUMENT", f"Invalid JSON payload received. {exc}"
+        ) from exc
+    if not isinstance(body, dict):
+        raise errors.invalid_argument("(body)", "must be a JSON object")
+    return body
+
+
+def _page_size(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return DEFAULT_PAGE_SIZE
+    try:
+        size = int(raw)
+    except ValueError:
+        raise errors.invalid_argument("pageSize", f"must be an integer, got {raw!r}") from None
+    if size < 0:
+        raise errors.invalid_argument("pageSize", "must not be negative")
+    # AIP-158: zero means the default, and values above the maximum are coerced to it.
+    return min(size, MAX_PAGE_SIZE) if size else DEFAULT_PAGE_SIZE
+
+
+# --- admin ---------------------------------------------------------------------------------
+def _add_admin_routes(app: FastAPI, store: Store, injector: FaultInjector) -> None:
+    @app.get("/_emulator/stats")
+    async def stats() -> dict[str, Any]:
+        return store.stats.to_json()
+
+    @app.get("/_emulator/faults")
+    async def get_faults() -> dict[str, Any]:
+        return injector.config.model_dump()
+
+    @app.post("/_emulator/faults")
+    async def set_faults(config: FaultConfig) -> dict[str, Any]:
+        injector.configure(config)
+        return config.model_dump()
+
+    @app.get("/_emulator/script")
+    async def get_script() -> dict[str, Any]:
+        return {"rules": store.scripts}
+
+    @app.post("/_emulator/script")
+    async def add_script(rule: ScriptRule) -> dict[str, Any]:
+        store.scripts.append(rule.model_dump(exclude_none=True))
+        return {"rules": store.scripts}
+
+    @app.post("/_emulator/tokens:revoke")
+    async def revoke_tokens() -> dict[str, Any]:
+        return {"revoked": store.revoke_tokens()}
+
+    @app.post("/_emulator/reset")
+    async def reset() -> dict[str, Any]:
+        store.reset()
+        injector.configure(FaultConfig())
+        return {}

@@ -1,0 +1,56 @@
+"""``eeexport-emulator``: serve the emulator and print its base URL once it accepts connections."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import sys
+
+from .config import EmulatorConfig, parse_args
+
+
+def main(argv: list[str] | None = None) -> None:
+    config = parse_args(argv)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(config))
+
+
+async def serve(config: EmulatorConfig) -> None:
+    """Run the emulator until cancelled or signalled (SIGINT/SIGTERM)."""
+    import uvicorn
+
+    from .app import create_app
+
+    # Bind first, so that --port 0 has a real port to announce before anyone connects.
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    # IPPROTO_TCP explicitly: asyncio turns Nagle off (TCP_NODELAY) only on sockets created so;
+    # with Nagle on, every answer written in two parts waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((config.host, config.port))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(config),
+            # h11 everywhere: connection drops close the transport that uvicorn's cycle holds.
+            http="h11",
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=2,
+        )
+    )
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if serving.done():
+            await serving  # surfaces the start-up error
+            return
+        await asyncio.sleep(0.01)
+    host = f"[{config.host}]" if family == socket.AF_INET6 else config.host
+    print(f"http://{host}:{port}", flush=True)
+    await serving
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

@@ -1,0 +1,166 @@
+"""Fault injection, request counting and connection drops, below the API routes.
+
+The draw order is part of the contract, so tests can predict a seeded run exactly: for every
+request on a faulted route the injector draws ``u_drop = rng.random()`` and then
+``u_status = rng.random()``; the connection is dropped when ``u_drop < drop_connection_rate``,
+otherwise a status fault is answered when ``u_status < rate``, its status taken with
+``rng.choice(statuses)``. The RNG is seeded with ``--seed`` each time faults are configured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import errors
+from .state import ROUTES, Store
+
+RouteName = Literal["export", "get", "list", "cancel", "wait", "delete", "token", "iam"]
+_V = r"/(?:v1|v1beta|v1alpha)"
+_OP = _V + r"/projects/[^/]+/operations/[^/:]+"
+_PATTERNS: list[tuple[str, re.Pattern[str], str]] = [
+    ("POST", re.compile(r"^/token$"), "token"),
+    ("POST", re.compile(_V + r"/projects/-/serviceAccounts/[^/]+:generateAccessToken$"), "iam"),
+    ("POST", re.compile(_V + r"/projects/[^/]+/image:export$"), "export"),
+    ("GET", re.compile(_V + r"/projects/[^/]+/operations$"), "list"),
+    ("POST", re.compile(_OP + r":cancel$"), "cancel"),
+    ("POST", re.compile(_OP + r":wait$"), "wait"),
+    ("GET", re.compile(_OP + r"$"), "get"),
+    ("DELETE", re.compile(_OP + r"$"), "delete"),
+]
+_PROJECT = re.compile(r"/projects/([^/]+)/")
+
+
+def classify(method: str, path: str) -> str | None:
+    """The API route name of a request (``export``, ``get``, …), or None for anything else."""
+    for route_method, pattern, name in _PATTERNS:
+        if method == route_method and pattern.match(path):
+            return name
+    return None
+
+
+class FaultConfig(BaseModel):
+    """Body of ``POST /_emulator/faults``; each POST replaces the previous configuration."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rate: float = Field(0.0, ge=0, le=1)
+    statuses: list[Literal[429, 503, 403, 501]] = Field(default_factory=lambda: [503], min_length=1)
+    drop_connection_rate: float = Field(0.0, ge=0, le=1)
+    drop_phase: Literal["before", "after"] = "before"
+    routes: list[RouteName] = Field(default_factory=lambda: list(ROUTES))
+    latency_ms: int = Field(0, ge=0, le=60_000)
+    retry_after_s: float = Field(1.0, ge=0)
+
+
+@dataclass(frozen=True)
+class Decision:
+    drop: bool = False
+    status: int | None = None
+
+
+class FaultInjector:
+    def __init__(self, seed: int | None) -> None:
+        self.seed = seed
+        self.config = FaultConfig()
+        self.rng = random.Random(seed)
+
+    def configure(self, config: FaultConfig) -> None:
+        self.config = config
+        self.rng = random.Random(self.seed)
+
+    def applies_to(self, route: str) -> bool:
+        return route in self.config.routes
+
+    def decide(self, route: str) -> Decision:
+        cfg = self.config
+        if not self.applies_to(route) or (cfg.rate == 0 and cfg.drop_connection_rate == 0):
+            return Decision()
+        u_drop, u_status = self.rng.random(), self.rng.random()
+        if u_drop < cfg.drop_connection_rate:
+            return Decision(drop=True)
+        if u_status < cfg.rate:
+            return Decision(status=self.rng.choice(cfg.statuses))
+        return Decision()
+
+    def error_for(self, status: int, path: str) -> errors.ApiError:
+        match = _PROJECT.search(path)
+        project = match.group(1) if match and match.group(1) != "-" else "unknown"
+        if status == 429:
+            return errors.rate_limited(project, self.config.retry_after_s)
+        if status == 403:
+            return errors.service_disabled(project)
+        if status == 501:
+            return errors.unimplemented()
+        return errors.unavailable()
+
+
+class FaultMiddleware:
+    """Outermost ASGI layer: counts API requests, then delays, drops or fails them as configured."""
+
+    def __init__(self, app: Any, store: Store, injector: FaultInjector) -> None:
+        self.app = app
+        self.store = store
+        self.injector = injector
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        route = classify(scope["method"], scope["path"]) if scope["type"] == "http" else None
+        if route is None:
+            await self.app(scope, receive, send)
+            return
+        stats = self.store.stats
+        stats.requests[route] += 1
+        stats.in_flight += 1
+        stats.in_flight_max = max(stats.in_flight_max, stats.in_flight)
+        try:
+            await self._handle(route, scope, receive, send)
+        finally:
+            stats.in_flight -= 1
+
+    async def _handle(self, route: str, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        cfg = self.injector.config
+        if cfg.latency_ms and self.injector.applies_to(route):
+            await asyncio.sleep(cfg.latency_ms / 1000)
+        decision = self.injector.decide(route)
+        if decision.drop and cfg.drop_phase == "before":
+            await _drop_connection(send)
+        elif decision.drop:
+            await self.app(scope, receive, _discard)
+            await _drop_connection(send)
+        elif decision.status is not None:
+            await _send_error(send, self.injector.error_for(decision.status, scope["path"]))
+        else:
+            await self.app(scope, receive, send)
+
+
+async def _discard(message: dict[str, Any]) -> None:
+    """An ASGI ``send`` that throws the response away (the request was applied, then lost)."""
+
+
+async def _drop_connection(send: Any) -> None:
+    # uvicorn turns exceptions into 500 answers, so a silent drop has to close the transport
+    # itself. uvicorn's ``send`` is a bound method of its per-request cycle, which owns it.
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is None:
+        raise RuntimeError("connection drops need the emulator to run under uvicorn")
+    transport.abort()
+    # Let uvicorn see connection_lost before the app returns, so it does not try to answer.
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+
+async def _send_error(send: Any, error: errors.ApiError) -> None:
+    body = json.dumps(error.body()).encode()
+    headers = [
+        (b"content-type", b"application/json; charset=UTF-8"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    headers += [(k.lower().encode(), v.encode()) for k, v in error.headers.items()]
+    await send({"type": "http.response.start", "status": error.http_status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,52 @@
+"""The ``ee_emulator`` pytest fixture: an Earth Engine emulator on loopback for each test.
+
+One emulator process is shared by the session and reset before every test. A test that needs
+other options asks for its own process with the marker, for example
+``@pytest.mark.ee_emulator(duplicate_request_id="conflict", max_pending=2)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from .runner import EmulatorClient, run_emulator
+
+SHARED_OPTIONS: dict[str, Any] = {"duration": 2.0, "seed": 0}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "ee_emulator(**options): run this test against its own Earth Engine emulator started "
+        "with these eeexport-emulator options",
+    )
+
+
+@pytest.fixture(scope="session")
+def _ee_emulator_shared_url() -> Iterator[str]:
+    with run_emulator(**SHARED_OPTIONS) as url:
+        yield url
+
+
+@pytest.fixture
+def ee_emulator(request: pytest.FixtureRequest) -> Iterator[EmulatorClient]:
+    """An emulator client (``str()`` is the base URL) with clean state, faults and counters."""
+    marker = request.node.get_closest_marker("ee_emulator")
+    if marker is not None and marker.kwargs:
+        options = {**SHARED_OPTIONS, **marker.kwargs}
+        with run_emulator(**options) as url:
+            client = EmulatorClient(url)
+            try:
+                yield client
+            finally:
+                client.close()
+        return
+    client = EmulatorClient(request.getfixturevalue("_ee_emulator_shared_url"))
+    client.reset()
+    try:
+        yield client
+    finally:
+        client.close()

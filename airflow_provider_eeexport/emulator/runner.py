@@ -1,0 +1,115 @@
+"""Run the emulator in a subprocess from Python, and drive its ``/_emulator`` admin routes."""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from .config import EmulatorConfig
+
+STARTUP_TIMEOUT_S = 30.0
+
+
+@contextlib.contextmanager
+def run_emulator(**options: Any) -> Iterator[str]:
+    """Start an emulator subprocess and yield its base URL (``http://127.0.0.1:PORT``).
+
+    Takes the command-line options as keywords (``duration=2``, ``seed=0``,
+    ``duplicate_request_id="conflict"``, …); ``port`` defaults to 0, a free port. The process is
+    stopped when the block exits, whatever happens inside it.
+    """
+    options.setdefault("port", 0)
+    config = EmulatorConfig(**options)
+    argv = [sys.executable, "-m", "airflow_provider_eeexport.emulator", *config.to_argv()]
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, text=True
+        )
+        try:
+            yield _read_base_url(process, log)
+        finally:
+            _stop(process)
+
+
+def _read_base_url(process: subprocess.Popen[str], log: Any) -> str:
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        # Keep draining stdout so the child never blocks on a full pipe.
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+        lines.put("")
+
+    threading.Thread(target=pump, name="eeexport-emulator-stdout", daemon=True).start()
+    try:
+        first = lines.get(timeout=STARTUP_TIMEOUT_S).strip()
+    except queue.Empty:
+        first = ""
+    if not first.startswith("http"):
+        log.seek(0)
+        raise RuntimeError(
+            f"the emulator did not start (exit code {process.poll()}):\n{log.read()}"
+        )
+    return first
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class EmulatorClient:
+    """Admin client of a running emulator: stats, faults, scripts, token revocation, reset."""
+
+    def __init__(self, url: str) -> None:
+        import httpx
+
+        self.url = url.rstrip("/")
+        self._http = httpx.Client(base_url=self.url, timeout=30.0)
+
+    def __str__(self) -> str:
+        return self.url
+
+    def __repr__(self) -> str:
+        return f"EmulatorClient({self.url!r})"
+
+    def api(self, version: str = "v1") -> str:
+        """Base URL of the REST API for ``version`` (``…/v1``)."""
+        return f"{self.url}/{version}"
+
+    def stats(self) -> dict[str, Any]:
+        return self._call("GET", "/_emulator/stats")
+
+    def faults(self, **config: Any) -> dict[str, Any]:
+        """Replace the fault configuration; ``faults()`` with no arguments clears it."""
+        return self._call("POST", "/_emulator/faults", config)
+
+    def script(self, **rule: Any) -> dict[str, Any]:
+        return self._call("POST", "/_emulator/script", rule)
+
+    def revoke_tokens(self) -> dict[str, Any]:
+        return self._call("POST", "/_emulator/tokens:revoke")
+
+    def reset(self) -> None:
+        self._call("POST", "/_emulator/reset")
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self._http.request(method, path, json=body if method == "POST" else None)
+        response.raise_for_status()
+        return response.json()

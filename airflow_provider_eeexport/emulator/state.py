@@ -1,0 +1,269 @@
+"""Everything the emulator remembers: operations, request ids, tokens, scripts and counters."""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import hashlib
+import json
+import math
+import os
+import random
+import secrets
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..api.request import DEFAULT_MAX_PIXELS, ExportImageRequest
+from .config import EmulatorConfig
+from .lifecycle import MAX_PENDING_S, OperationPlan
+
+ROUTES = ("export", "get", "list", "cancel", "wait", "delete", "token", "iam")
+_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_TILE_PIXELS = 256 * 256
+
+
+@dataclass
+class IssuedToken:
+    expires_at: float
+    subject: str
+    revoked: bool = False
+
+
+@dataclass
+class Stats:
+    requests: Counter[str] = field(default_factory=Counter)
+    operations_created: int = 0
+    tokens_issued: int = 0
+    in_flight: int = 0
+    in_flight_max: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "requests": {route: self.requests.get(route, 0) for route in ROUTES},
+            "operations_created": self.operations_created,
+            "tokens_issued": self.tokens_issued,
+            "in_flight_max": self.in_flight_max,
+        }
+
+
+class Store:
+    """The emulator's whole state; one instance per server, used from one event loop."""
+
+    def __init__(self, config: EmulatorConfig, clock=time.time) -> None:
+        self.config = config
+        self.clock = clock
+        self.operations: dict[str, OperationPlan] = {}
+        self.request_ids: dict[tuple[str, str], str] = {}
+        self.tokens: dict[str, IssuedToken] = {}
+        self.scripts: list[dict[str, Any]] = []
+        self.stats = Stats()
+        self._ids = random.Random(config.seed)
+        self._load()
+
+    def reset(self) -> None:
+        self.operations.clear()
+        self.request_ids.clear()
+        self.tokens.clear()
+        self.scripts.clear()
+        self.stats = Stats()
+        self._ids = random.Random(self.config.seed)
+        self._save()
+
+    # --- exports ---------------------------------------------------------------------------
+    def find_duplicate(self, project: str, request_id: str | None) -> OperationPlan | None:
+        if not request_id:
+            return None
+        name = self.request_ids.get((project, request_id))
+        return self.operations.get(name) if name else None
+
+    def pending_count(self, project: str) -> int:
+        now = self.clock()
+        return sum(
+            1 for op in self.operations.values() if op.project == project and not op.is_done(now)
+        )
+
+    def create_export(
+        self, project: str, request: ExportImageRequest, api_version: str
+    ) -> OperationPlan:
+        now = self.clock()
+        script = self._script_for(request.description or "")
+        duration = float(script.get("duration_s", self.config.duration)) if script else None
+        if duration is None:
+            duration = self.config.duration
+        pending = min(MAX_PENDING_S, 0.2 * duration)
+        outcome, error = "SUCCEEDED", None
+        end = now + duration
+        pixels = request.pixel_count()
+        max_pixels = request.max_pixels or DEFAULT_MAX_PIXELS
+        if script and script.get("outcome") == "FAILED":
+            outcome = "FAILED"
+            error = script.get("error") or {"code": 13, "message": "Internal error."}
+        elif pixels is not None and pixels > max_pixels:
+            # The real service fails the task (not the request) once it sees the pixel count.
+            outcome = "FAILED"
+            error = {
+                "code": 3,
+                "message": f"Export too large: specified {pixels} pixels (max: {max_pixels}). "
+                "Specify higher maxPixels value if you intend to export a large area.",
+            }
+            end = now + pending + min(1.0, 0.1 * duration)
+        name = f"projects/{project}/operations/{self._new_id()}"
+        plan = OperationPlan(
+            name=name,
+            project=project,
+            api_version=api_version,
+            description=request.description or "",
+            priority=100 if request.priority is None else request.priority,
+            request_id=request.request_id,
+            create_time=now,
+            start_time=now + pending,
+            end_time=max(end, now + pending),
+            outcome=outcome,
+            error=error,
+            destination_uris=_destination_uris(request),
+            stage_names=_stage_names(request),
+            tiles=max(1, math.ceil((pixels or _TILE_PIXELS * 4) / _TILE_PIXELS)),
+        )
+        self.operations[name] = plan
+        if request.request_id:
+            self.request_ids[(project, request.request_id)] = name
+        self.stats.operations_created += 1
+        self._save()
+        return plan
+
+    def _script_for(self, description: str) -> dict[str, Any] | None:
+        for rule in self.scripts:
+            pattern = (rule.get("match") or {}).get("description", "*")
+            if fnmatch.fnmatchcase(description, pattern):
+                return rule
+        return None
+
+    def _new_id(self) -> str:
+        while True:
+            candidate = "".join(self._ids.choice(_ID_ALPHABET) for _ in range(24))
+            if not any(name.endswith("/" + candidate) for name in self.operations):
+                return candidate
+
+    # --- operations ------------------------------------------------------------------------
+    def cancel(self, plan: OperationPlan) -> None:
+        now = self.clock()
+        if plan.cancel_time is None and not plan.is_done(now):
+            plan.cancel_time = now
+            self._save()
+
+    def delete(self, plan: OperationPlan) -> None:
+        del self.operations[plan.name]
+        if plan.request_id:
+            self.request_ids.pop((plan.project, plan.request_id), None)
+        self._save()
+
+    def page(
+        self, project: str, page_size: int, page_token: str | None
+    ) -> tuple[list[OperationPlan], str | None]:
+        """One page of the project's operations, newest first, and the next page's token."""
+        ops = sorted(
+            (op for op in self.operations.values() if op.project == project),
+            key=lambda op: (op.create_time, op.name),
+            reverse=True,
+        )
+        offset = decode_page_token(page_token) if page_token else 0
+        chunk = ops[offset : offset + page_size]
+        following = offset + page_size
+        return chunk, encode_page_token(following) if following < len(ops) else None
+
+    # --- tokens ----------------------------------------------------------------------------
+    def issue_token(self, subject: str, lifetime_s: float | None = None) -> tuple[str, float]:
+        lifetime = self.config.token_ttl if lifetime_s is None else lifetime_s
+        token = "ya29.emulator-" + secrets.token_urlsafe(24)
+        self.tokens[token] = IssuedToken(expires_at=self.clock() + lifetime, subject=subject)
+        self.stats.tokens_issued += 1
+        return token, lifetime
+
+    def token_problem(self, token: str) -> str | None:
+        """Why a bearer token is refused (an ErrorInfo reason), or None when it is accepted."""
+        issued = self.tokens.get(token)
+        if issued is None:
+            return None  # Not ours: clients in emulator mode send a static token.
+        if issued.revoked or self.clock() >= issued.expires_at:
+            return "ACCESS_TOKEN_EXPIRED"
+        return None
+
+    def revoke_tokens(self) -> int:
+        for issued in self.tokens.values():
+            issued.revoked = True
+        return len(self.tokens)
+
+    # --- persistence -----------------------------------------------------------------------
+    def _load(self) -> None:
+        path = self.config.state_file
+        if not path or not os.path.exists(path):
+            return
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        for record in data.get("operations", []):
+            plan = OperationPlan.from_record(record)
+            self.operations[plan.name] = plan
+            if plan.request_id:
+                self.request_ids[(plan.project, plan.request_id)] = plan.name
+
+    def _save(self) -> None:
+        path = self.config.state_file
+        if not path:
+            return
+        data = {"operations": [op.to_record() for op in self.operations.values()]}
+        directory = os.path.dirname(os.path.abspath(path))
+        # Write a sibling file and rename it over the old one, so a crash never leaves half a file.
+        fd, tmp = tempfile.mkstemp(prefix=".eeexport-state-", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+
+def encode_page_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode().rstrip("=")
+
+
+def decode_page_token(token: str) -> int:
+    """The offset a page token stands for; ``ValueError`` when the token is not one of ours."""
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        kind, _, value = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
+        offset = int(value)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("pageToken is not a token this server returned") from exc
+    if kind != "offset" or offset < 0:
+        raise ValueError("pageToken is not a token this server returned")
+    return offset
+
+
+def _destination_uris(request: ExportImageRequest) -> list[str]:
+    # Shaped like the console links the real service reports; nothing is written anywhere.
+    if request.asset_export_options:
+        name = request.asset_export_options["earthEngineDestination"]["name"]
+        return [f"https://code.earthengine.google.com/?asset={name}"]
+    options = request.file_export_options or {}
+    gcs = options.get("cloudStorageDestination") or options.get("gcsDestination")
+    if gcs:
+        prefix = gcs.get("filenamePrefix", "")
+        return [f"https://console.developers.google.com/storage/browser/{gcs['bucket']}/{prefix}"]
+    drive = options.get("driveDestination") or {}
+    # Drive links carry a folder id, not a name; derive a stable one from the name.
+    digest = hashlib.sha256((drive.get("folder") or "").encode()).digest()
+    folder_id = "1" + base64.urlsafe_b64encode(digest).decode()[:32]
+    return [f"https://drive.google.com/#folders/{folder_id}"]
+
+
+def _stage_names(request: ExportImageRequest) -> list[str]:
+    if request.asset_export_options:
+        return ["Create Job", "Compute Pixels", "Ingest Asset"]
+    return ["Create Job", "Compute Pixels", "Write Files"]

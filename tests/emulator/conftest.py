@@ -1,0 +1,73 @@
+"""Fixtures for talking to the emulator over real HTTP."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.request_cases import valid_body
+
+PROJECT = "my-project"
+
+
+@pytest.fixture
+def api(ee_emulator) -> Iterator[httpx.Client]:
+    """An HTTP client for the emulator's REST API with a static bearer token."""
+    with httpx.Client(
+        base_url=ee_emulator.url, headers={"Authorization": "Bearer static-token"}, timeout=30
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def start_export(api) -> Callable[..., dict[str, Any]]:
+    """Start an export (a valid GCS body unless ``body`` is given) and return the Operation."""
+
+    def start(
+        body: dict[str, Any] | None = None,
+        *,
+        project: str = PROJECT,
+        version: str = "v1",
+        **overrides: Any,
+    ) -> dict[str, Any]:
+        response = api.post(
+            f"/{version}/projects/{project}/image:export",
+            json=body if body is not None else valid_body(**overrides),
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return start
+
+
+def get_operation(api: httpx.Client, name: str, version: str = "v1") -> dict[str, Any]:
+    response = api.get(f"/{version}/{name}")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def wait_for_state(
+    api: httpx.Client, name: str, states: set[str], timeout: float = 15.0
+) -> dict[str, Any]:
+    """Poll until the operation reaches one of ``states``; fail the test after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        op = get_operation(api, name)
+        if op["metadata"]["state"] in states:
+            return op
+        assert time.monotonic() < deadline, f"{name} stuck in {op['metadata']['state']}"
+        time.sleep(0.05)
+
+
+def assert_google_error(response: httpx.Response, http_status: int, status: str) -> dict[str, Any]:
+    """Assert a Google error body with this HTTP and canonical status; return its ``error``."""
+    assert response.status_code == http_status, response.text
+    error = response.json()["error"]
+    assert error["code"] == http_status
+    assert error["status"] == status
+    assert isinstance(error["message"], str) and error["message"]
+    return error

@@ -1,0 +1,74 @@
+"""The /_emulator admin routes: stats and reset."""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+
+from tests.emulator.conftest import PROJECT
+from tests.request_cases import valid_body
+
+
+def test_stats_count_api_requests_by_route_and_not_admin_calls(api, ee_emulator, start_export):
+    op = start_export()
+    api.get(f"/v1/{op['name']}")
+    api.get(f"/v1/{op['name']}")
+    api.get(f"/v1/projects/{PROJECT}/operations")
+    api.post(f"/v1/{op['name']}:wait", json={"timeout": "0s"})
+    api.post(f"/v1/{op['name']}:cancel", json={})
+    api.delete(f"/v1/{op['name']}")
+    ee_emulator.stats()
+
+    stats = ee_emulator.stats()
+
+    assert stats == {
+        "requests": {
+            "export": 1,
+            "get": 2,
+            "list": 1,
+            "cancel": 1,
+            "wait": 1,
+            "delete": 1,
+            "token": 0,
+            "iam": 0,
+        },
+        "operations_created": 1,
+        "tokens_issued": 0,
+        "in_flight_max": 1,
+    }
+
+
+def test_in_flight_max_counts_concurrent_requests(api, ee_emulator, start_export):
+    ee_emulator.script(duration_s=600)
+    op = start_export()
+
+    def wait() -> None:
+        with httpx.Client(base_url=ee_emulator.url, headers=api.headers) as client:
+            client.post(f"/v1/{op['name']}:wait", json={"timeout": "1s"})
+
+    threads = [threading.Thread(target=wait) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert ee_emulator.stats()["in_flight_max"] == 4
+
+
+def test_reset_clears_everything(api, ee_emulator, start_export):
+    ee_emulator.script(match={"description": "x*"}, duration_s=0, outcome="FAILED")
+    op = start_export(requestId="kept-until-reset")
+    ee_emulator.faults(rate=1.0, statuses=[503], routes=["list"])
+
+    ee_emulator.reset()
+
+    assert api.get(f"/v1/{op['name']}").status_code == 404
+    assert api.get(f"/v1/projects/{PROJECT}/operations").status_code == 200  # faults cleared
+    again = api.post(
+        f"/v1/projects/{PROJECT}/image:export",
+        json=valid_body(requestId="kept-until-reset", description="x1"),
+    ).json()
+    # A new export, not a replay (ids repeat after a reset: the id RNG is seeded again).
+    assert api.get(f"/v1/{again['name']}").json()["metadata"]["state"] != "FAILED"
+    assert ee_emulator.stats()["operations_created"] == 1

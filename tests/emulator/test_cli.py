@@ -1,0 +1,62 @@
+"""The eeexport-emulator command and the run_emulator context manager."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from airflow_provider_eeexport.emulator import run_emulator
+
+COMMAND = Path(sys.executable).with_name("eeexport-emulator")
+
+
+def test_command_prints_its_base_url_first_once_it_accepts_connections():
+    process = subprocess.Popen(
+        [str(COMMAND), "--port", "0", "--seed", "3"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        first_line = process.stdout.readline().strip()
+        response = httpx.get(f"{first_line}/_emulator/stats")
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", first_line)
+    assert not first_line.endswith(":0")
+    assert response.status_code == 200
+
+
+def test_help_lists_every_documented_option():
+    out = subprocess.run([str(COMMAND), "--help"], capture_output=True, text=True, check=True)
+
+    for option in [
+        "--host",
+        "--port",
+        "--duration",
+        "--token-ttl",
+        "--max-pending",
+        "--seed",
+        "--state-file",
+        "--duplicate-request-id",
+        "--denied-quota-project",
+    ]:
+        assert option in out.stdout
+
+
+def test_run_emulator_stops_the_server_when_the_block_ends():
+    with run_emulator(duration=1) as url:
+        assert httpx.get(f"{url}/_emulator/stats").status_code == 200
+
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{url}/_emulator/stats")
+
+
+def test_run_emulator_refuses_unknown_options():
+    with pytest.raises(TypeError), run_emulator(colour="blue"):
+        pass

@@ -1,0 +1,133 @@
+"""Exports move PENDING → RUNNING → SUCCEEDED or FAILED, as scripted or as the request implies."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from tests.emulator.conftest import assert_google_error, get_operation, wait_for_state
+from tests.request_cases import OMIT
+
+GRID = {"crsCode": "EPSG:4326", "dimensions": {"width": 20000, "height": 20000}}
+
+
+def test_export_runs_through_its_states_with_rising_progress(api, ee_emulator, start_export):
+    ee_emulator.script(match={"description": "life*"}, duration_s=1.5)
+    op = start_export(description="lifecycle")
+
+    seen = []
+    while not seen or seen[-1]["metadata"]["state"] != "SUCCEEDED":
+        seen.append(get_operation(api, op["name"]))
+        time.sleep(0.05)
+
+    states = [snapshot["metadata"]["state"] for snapshot in seen]
+    assert states[0] == "PENDING"
+    assert states.index("RUNNING") < states.index("SUCCEEDED")
+    running = [s for s in seen if s["metadata"]["state"] == "RUNNING"]
+    progress = [s["metadata"]["progress"] for s in running]
+    assert progress == sorted(progress) and any(0 < p < 1 for p in progress)
+    for snapshot in running:
+        assert "done" not in snapshot
+        assert snapshot["metadata"]["attempt"] == 1
+        assert "startTime" in snapshot["metadata"]
+        assert [stage["displayName"] for stage in snapshot["metadata"]["stages"]] == [
+            "Create Job",
+            "Compute Pixels",
+            "Write Files",
+        ]
+    final = seen[-1]
+    assert final["done"] is True
+    assert final["metadata"]["progress"] == 1
+    assert final["metadata"]["endTime"] >= final["metadata"]["startTime"]
+    assert final["metadata"]["batchEecuUsageSeconds"] > 0
+    assert "error" not in final
+
+
+def test_succeeded_exports_report_destination_uris_per_destination(api, ee_emulator, start_export):
+    ee_emulator.script(duration_s=0)
+    gcs = start_export(
+        fileExportOptions={
+            "fileFormat": "GEO_TIFF",
+            "cloudStorageDestination": {"bucket": "my-bucket", "filenamePrefix": "exports/srtm"},
+        }
+    )
+    drive = start_export(
+        fileExportOptions={
+            "fileFormat": "GEO_TIFF",
+            "driveDestination": {"folder": "EE", "filenamePrefix": "srtm"},
+        }
+    )
+    asset = start_export(
+        fileExportOptions=None,
+        assetExportOptions={"earthEngineDestination": {"name": "projects/my-project/assets/srtm"}},
+    )
+
+    uris = {
+        kind: get_operation(api, op["name"])["metadata"]["destinationUris"]
+        for kind, op in {"gcs": gcs, "drive": drive, "asset": asset}.items()
+    }
+
+    assert uris["gcs"] == [
+        "https://console.developers.google.com/storage/browser/my-bucket/exports/srtm"
+    ]
+    assert re.fullmatch(r"https://drive\.google\.com/#folders/[A-Za-z0-9_-]+", uris["drive"][0])
+    assert uris["asset"] == [
+        "https://code.earthengine.google.com/?asset=projects/my-project/assets/srtm"
+    ]
+
+
+def test_scripted_failure_ends_failed_with_the_scripted_error(api, ee_emulator, start_export):
+    ee_emulator.script(
+        match={"description": "doomed-*"},
+        duration_s=0.2,
+        outcome="FAILED",
+        error={"code": 3, "message": "Image.load: Asset not found."},
+    )
+    op = start_export(description="doomed-1")
+
+    final = wait_for_state(api, op["name"], {"SUCCEEDED", "FAILED"})
+
+    assert final["metadata"]["state"] == "FAILED"
+    assert final["done"] is True
+    assert final["error"] == {"code": 3, "message": "Image.load: Asset not found."}
+    assert "destinationUris" not in final["metadata"]
+
+
+def test_first_matching_script_rule_wins(api, ee_emulator, start_export):
+    ee_emulator.script(match={"description": "a*"}, duration_s=0, outcome="FAILED")
+    ee_emulator.script(match={"description": "*"}, duration_s=0)
+
+    failed = start_export(description="abc")
+    succeeded = start_export(description="xyz")
+
+    assert get_operation(api, failed["name"])["metadata"]["state"] == "FAILED"
+    assert get_operation(api, succeeded["name"])["metadata"]["state"] == "SUCCEEDED"
+
+
+def test_grid_larger_than_default_max_pixels_fails_the_task(api, start_export):
+    op = start_export(grid=GRID, maxPixels=OMIT)
+
+    final = wait_for_state(api, op["name"], {"SUCCEEDED", "FAILED"})
+
+    assert final["metadata"]["state"] == "FAILED"
+    assert final["error"]["code"] == 3
+    assert final["error"]["message"] == (
+        "Export too large: specified 400000000 pixels (max: 100000000). "
+        "Specify higher maxPixels value if you intend to export a large area."
+    )
+
+
+def test_grid_within_max_pixels_succeeds(api, ee_emulator, start_export):
+    ee_emulator.script(duration_s=0.3)
+    op = start_export(grid=GRID, maxPixels={"value": "400000000"})
+
+    assert wait_for_state(api, op["name"], {"SUCCEEDED", "FAILED"})["metadata"]["state"] == (
+        "SUCCEEDED"
+    )
+
+
+def test_bad_script_rule_is_refused(ee_emulator, api):
+    response = api.post("/_emulator/script", json={"outcome": "MAYBE"})
+
+    assert_google_error(response, 400, "INVALID_ARGUMENT")
+    assert ee_emulator.stats()["requests"]["export"] == 0

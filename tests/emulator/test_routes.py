@@ -1,0 +1,67 @@
+"""Routes, version prefixes, system parameters and error bodies."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.emulator.conftest import PROJECT, assert_google_error, get_operation
+
+OPERATION_NAME = re.compile(r"^projects/my-project/operations/[A-Z2-7]{24}$")
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+@pytest.mark.parametrize("version", ["v1", "v1beta", "v1alpha"])
+def test_every_api_version_serves_the_same_routes(api, start_export, version):
+    op = start_export(version=version)
+
+    assert OPERATION_NAME.match(op["name"])
+    assert get_operation(api, op["name"], version)["name"] == op["name"]
+    listed = api.get(f"/{version}/projects/{PROJECT}/operations").json()
+    assert [o["name"] for o in listed["operations"]] == [op["name"]]
+    assert api.post(f"/{version}/{op['name']}:cancel", json={}).json() == {}
+    assert api.post(f"/{version}/{op['name']}:wait", json={"timeout": "0s"}).status_code == 200
+    assert api.delete(f"/{version}/{op['name']}").json() == {}
+
+
+def test_unknown_version_is_not_found(api):
+    response = api.get(f"/v2/projects/{PROJECT}/operations")
+
+    assert_google_error(response, 404, "NOT_FOUND")
+
+
+def test_system_query_parameters_are_ignored(api, start_export):
+    op = start_export()
+
+    response = api.get(
+        f"/v1/{op['name']}",
+        params={"alt": "json", "prettyPrint": "false", "$.xgafv": "2", "fields": "name"},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["name"] == op["name"]
+
+
+def test_new_operation_looks_like_the_real_one(start_export):
+    op = start_export(description="srtm_export")
+
+    assert "done" not in op
+    metadata = op["metadata"]
+    assert metadata["@type"] == "type.googleapis.com/google.earthengine.v1.OperationMetadata"
+    assert metadata["state"] == "PENDING"
+    assert metadata["type"] == "EXPORT_IMAGE"
+    assert metadata["description"] == "srtm_export"
+    assert metadata["priority"] == 100
+    assert TIMESTAMP.match(metadata["createTime"]) and TIMESTAMP.match(metadata["updateTime"])
+
+
+def test_unknown_operation_is_404_with_google_body(api):
+    response = api.get("/v1/projects/my-project/operations/AAAAAAAAAAAAAAAAAAAAAAAA")
+
+    error = assert_google_error(response, 404, "NOT_FOUND")
+    assert "AAAAAAAAAAAAAAAAAAAAAAAA" in error["message"]
+
+
+def test_unknown_path_gets_a_google_error(api):
+    assert_google_error(api.get("/v1/nothing/here"), 404, "NOT_FOUND")

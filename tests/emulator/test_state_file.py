@@ -1,0 +1,34 @@
+"""--state-file keeps operations and request ids across restarts."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from airflow_provider_eeexport.emulator import EmulatorClient, run_emulator
+from tests.request_cases import valid_body
+
+HEADERS = {"Authorization": "Bearer t"}
+
+
+def test_operations_survive_a_restart(tmp_path):
+    state_file = tmp_path / "state.json"
+    body = valid_body(requestId="survivor", description="long")
+
+    with run_emulator(state_file=str(state_file), duration=600) as url:
+        created = httpx.post(f"{url}/v1/projects/p/image:export", json=body, headers=HEADERS).json()
+
+    with run_emulator(state_file=str(state_file), duration=600) as url:
+        fetched = httpx.get(f"{url}/v1/{created['name']}", headers=HEADERS)
+        replayed = httpx.post(f"{url}/v1/projects/p/image:export", json=body, headers=HEADERS)
+        stats = EmulatorClient(url).stats()
+
+    assert fetched.status_code == 200
+    assert fetched.json()["metadata"]["description"] == "long"
+    assert fetched.json()["metadata"]["createTime"] == created["metadata"]["createTime"]
+    assert replayed.json()["name"] == created["name"]
+    assert stats["operations_created"] == 0
+    saved = json.loads(state_file.read_text())
+    assert [op["name"] for op in saved["operations"]] == [created["name"]]
+    assert not [p for p in tmp_path.iterdir() if p.name != "state.json"]  # no temp files left

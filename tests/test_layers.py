@@ -1,0 +1,78 @@
+"""The package's layers point one way, and Airflow is imported in one place only."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "airflow_provider_eeexport"
+STDLIB = sys.stdlib_module_names
+
+
+def _imports(path: Path) -> list[str]:
+    """Absolute dotted names imported by a module, relative imports resolved."""
+    module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    names = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                names.append(".".join([*base, node.module] if node.module else base))
+            else:
+                names.append(node.module or "")
+    return names
+
+
+def _modules(sub: str = "") -> list[Path]:
+    return sorted((PACKAGE / sub).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_only_the_compat_module_imports_airflow(path):
+    if path.name == "_compat.py":
+        return
+    airflow = [name for name in _imports(path) if name.split(".")[0] == "airflow"]
+
+    assert airflow == [], f"{path.name} imports {airflow}; import them in _compat.py"
+
+
+@pytest.mark.parametrize("path", _modules("api"), ids=lambda p: p.name)
+def test_api_models_use_only_the_standard_library(path):
+    foreign = [
+        name
+        for name in _imports(path)
+        if name.split(".")[0] not in STDLIB and not name.startswith("airflow_provider_eeexport.api")
+    ]
+
+    assert foreign == []
+
+
+@pytest.mark.parametrize("path", _modules("emulator"), ids=lambda p: p.name)
+def test_emulator_uses_only_the_api_layer_of_the_package(path):
+    own = [name for name in _imports(path) if name.startswith("airflow_provider_eeexport.")]
+
+    assert [
+        name
+        for name in own
+        if not name.startswith(
+            ("airflow_provider_eeexport.api", "airflow_provider_eeexport.emulator")
+        )
+    ] == []
+
+
+def test_importing_the_emulator_package_does_not_load_the_server_stack():
+    code = (
+        "import sys, airflow_provider_eeexport.emulator as e; "
+        "print(sorted({'fastapi', 'uvicorn', 'starlette'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+    assert out.stdout.strip() == "[]"

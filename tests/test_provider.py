@@ -1,0 +1,42 @@
+"""Airflow discovers the provider through its entry point."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from importlib.metadata import distribution, entry_points
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from airflow_provider_eeexport import get_provider_info
+
+
+def test_entry_point_returns_provider_info_named_like_the_distribution():
+    (entry,) = [
+        ep
+        for ep in entry_points(group="apache_airflow_provider")
+        if ep.value.startswith("airflow_provider_eeexport")
+    ]
+
+    info = entry.load()()
+
+    assert info["package-name"] == canonicalize_name(distribution("airflow-provider-eeexport").name)
+    assert info == get_provider_info()
+
+
+def test_airflow_providers_list_shows_the_provider(tmp_path):
+    env = {**os.environ, "AIRFLOW_HOME": str(tmp_path), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
+    airflow = Path(sys.executable).with_name("airflow")
+
+    out = subprocess.run(
+        [str(airflow), "providers", "list", "-o", "plain"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert out.returncode == 0, out.stderr
+    assert "airflow-provider-eeexport" in out.stdout
