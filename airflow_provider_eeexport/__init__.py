@@ -26,5 +26,70 @@ def get_provider_info() -> dict[str, Any]:
                 "tags": ["gcp"],
             }
         ],
+        "hooks": [
+            {
+                "integration-name": "Google Earth Engine",
+                "python-modules": ["airflow_provider_eeexport.hooks.earth_engine"],
+            }
+        ],
+        "connection-types": [
+            {
+                "connection-type": "earthengine",
+                "hook-class-name": "airflow_provider_eeexport.hooks.earth_engine.EarthEngineHook",
+                "hook-name": "Google Earth Engine",
+                "ui-field-behaviour": {
+                    "hidden-fields": ["schema", "port", "login"],
+                    "relabeling": {
+                        "host": "API endpoint (optional)",
+                        "password": "Static token (anonymous mode only)",
+                    },
+                    "placeholders": {"host": "https://earthengine.googleapis.com"},
+                },
+                "conn-fields": {
+                    "project": _field("Cloud project", "Project that runs and pays for exports."),
+                    "key_path": _field("Key file path", "Path to a credentials JSON file."),
+                    "keyfile_dict": _field(
+                        "Key file JSON", "Content of a credentials JSON file.", secret=True
+                    ),
+                    "impersonation_chain": _field(
+                        "Impersonation chain",
+                        "Service account to impersonate, or a comma-separated chain ending "
+                        "with it.",
+                    ),
+                    "scopes": _field(
+                        "Scopes",
+                        "Comma-separated OAuth scopes (default: earthengine, cloud-platform).",
+                    ),
+                    "quota_project_id": _field(
+                        "Quota project", "Project billed for quota (X-Goog-User-Project)."
+                    ),
+                    "api_version": {
+                        "label": "API version",
+                        "schema": {
+                            "type": ["string", "null"],
+                            "enum": ["v1", "v1beta", "v1alpha", None],
+                        },
+                    },
+                    "iam_endpoint": _field(
+                        "IAM endpoint", "Override of the IAM Credentials endpoint."
+                    ),
+                    "anonymous": {
+                        "label": "Anonymous (emulator) mode",
+                        "description": "Send the static token and no Google credentials.",
+                        "schema": {"type": ["boolean", "null"]},
+                    },
+                    "request_id_namespace": _field(
+                        "Request id namespace",
+                        "Keeps two Airflow deployments from deduplicating each other's exports.",
+                    ),
+                },
+            }
+        ],
     }
 
+
+def _field(label: str, description: str, *, secret: bool = False) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": ["string", "null"]}
+    if secret:
+        schema["format"] = "password"
+    return {"label": label, "description": description, "schema": schema}

@@ -13,4 +13,9 @@ from packaging.version import Version
 AIRFLOW_VERSION = Version(Version(_dist_version("apache-airflow")).base_version)
 AIRFLOW_V_3_3_PLUS = Version("3.3.0") <= AIRFLOW_VERSION
 
-__all__ = ["AIRFLOW_VERSION", "AIRFLOW_V_3_3_PLUS"]
+try:  # Airflow 3
+    from airflow.sdk import BaseHook
+except ImportError:  # Airflow 2.11
+    from airflow.hooks.base import BaseHook  # type: ignore[no-redef]
+
+__all__ = ["AIRFLOW_VERSION", "AIRFLOW_V_3_3_PLUS", "BaseHook"]

@@ -40,3 +40,33 @@ def test_airflow_providers_list_shows_the_provider(tmp_path):
 
     assert out.returncode == 0, out.stderr
     assert "airflow-provider-eeexport" in out.stdout
+
+
+def test_connection_type_is_declared_without_importing_the_hook():
+    (conn_type,) = get_provider_info()["connection-types"]
+
+    assert conn_type["connection-type"] == "earthengine"
+    assert conn_type["hook-class-name"].endswith("hooks.earth_engine.EarthEngineHook")
+    assert {
+        "project",
+        "key_path",
+        "keyfile_dict",
+        "impersonation_chain",
+        "scopes",
+        "quota_project_id",
+        "api_version",
+        "iam_endpoint",
+        "anonymous",
+    } <= set(conn_type["conn-fields"])
+    assert conn_type["conn-fields"]["keyfile_dict"]["schema"]["format"] == "password"
+
+
+def test_hook_class_attributes_match_the_declaration():
+    from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
+
+    assert (
+        EarthEngineHook.conn_name_attr,
+        EarthEngineHook.default_conn_name,
+        EarthEngineHook.conn_type,
+        EarthEngineHook.hook_name,
+    ) == ("ee_conn_id", "earthengine_default", "earthengine", "Google Earth Engine")

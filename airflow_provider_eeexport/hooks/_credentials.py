@@ -1,0 +1,137 @@
+"""google-auth credentials for a connection, built once per process and shared by hooks.
+
+The cache key is the connection id plus a digest of every credential-relevant setting, so hooks
+with identical settings share one token (fetched once per lifetime) and a rotated key is seen.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import TYPE_CHECKING, Any
+
+from ._settings import ConnectionSettings
+
+if TYPE_CHECKING:
+    from google.auth.credentials import Credentials
+
+_CACHE: dict[tuple[str, str], tuple[Credentials, str | None]] = {}
+_LOCK = threading.Lock()
+_IAM_PATH = "/v1/projects/-/serviceAccounts/{account}:generateAccessToken"
+
+
+def credentials_for(settings: ConnectionSettings) -> tuple[Credentials, str | None]:
+    """Credentials for ``settings`` and the project they imply (from ADC or the key), cached.
+
+    Blocking (reads key files, may probe the environment): call it off the event loop.
+    """
+    key = (settings.conn_id, settings.credential_digest())
+    with _LOCK:
+        cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    built = _build(settings)
+    with _LOCK:
+        return _CACHE.setdefault(key, built)
+
+
+def clear_cache() -> None:
+    """Forget every cached credential (tests, or after rotating keys in place)."""
+    with _LOCK:
+        _CACHE.clear()
+
+
+def _build(settings: ConnectionSettings) -> tuple[Credentials, str | None]:
+    import google.auth
+
+    scopes = list(settings.scopes)
+    if settings.keyfile_dict is not None:
+        creds, project = _from_info(settings.keyfile_dict, scopes)
+    elif settings.key_path:
+        creds, project = _from_info(_read_key_file(settings.key_path), scopes)
+    else:
+        creds, project = google.auth.default(scopes=scopes)
+    project = project or getattr(creds, "project_id", None)
+    # The X-Goog-User-Project header is ours to set per request (as the official client does);
+    # a quota project baked into the credentials would send a second, conflicting one.
+    if getattr(creds, "quota_project_id", None) and hasattr(creds, "with_quota_project"):
+        creds = creds.with_quota_project(None)
+    if settings.impersonation_chain:
+        creds = _impersonate(creds, settings)
+    return creds, project
+
+
+_AWS_SUBJECT_TOKEN_TYPE = "urn:ietf:params:aws:token-type:aws4_request"
+
+
+def _from_info(info: dict[str, Any], scopes: list[str]) -> tuple[Credentials, str | None]:
+    """Credentials from a key file's content, with the loader its ``type`` calls for.
+
+    google-auth's generic loaders accept any configuration unchecked (and warn about it); the
+    types below are the ones a Google Cloud user has in a key file or ADC file.
+    """
+    kind = info.get("type")
+    if kind == "service_account":
+        from google.oauth2 import service_account
+
+        return service_account.Credentials.from_service_account_info(info, scopes=scopes), info.get(
+            "project_id"
+        )
+    if kind == "authorized_user":
+        from google.oauth2 import credentials as user_credentials
+
+        creds = user_credentials.Credentials.from_authorized_user_info(info, scopes=scopes)
+        if info.get("token_uri"):  # google-auth ignores it; an emulator needs it honoured
+            creds = creds.with_token_uri(info["token_uri"])
+        return creds, None
+    if kind == "external_account":
+        source = info.get("credential_source") or {}
+        if info.get("subject_token_type") == _AWS_SUBJECT_TOKEN_TYPE:
+            from google.auth import aws as loader
+        elif source.get("executable") is not None:
+            from google.auth import pluggable as loader
+        else:
+            from google.auth import identity_pool as loader
+        return loader.Credentials.from_info(info, scopes=scopes), info.get("quota_project_id")
+    if kind == "external_account_authorized_user":
+        from google.auth import external_account_authorized_user
+
+        return external_account_authorized_user.Credentials.from_info(info), None
+    if kind == "impersonated_service_account":
+        from google.auth import impersonated_credentials
+
+        loaded = impersonated_credentials.Credentials.from_impersonated_service_account_info
+        return loaded(info, scopes=scopes), None
+    raise ValueError(
+        f"unsupported credentials type {kind!r}: expected service_account, authorized_user, "
+        "external_account, external_account_authorized_user or impersonated_service_account"
+    )
+
+
+def _read_key_file(path: str) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            info = json.load(handle)
+    except OSError as error:
+        raise ValueError(f"cannot read key file {path}: {error.strerror}") from None
+    except ValueError:
+        raise ValueError(f"key file {path} is not JSON") from None
+    if not isinstance(info, dict):
+        raise ValueError(f"key file {path} does not hold a JSON object")
+    return info
+
+
+def _impersonate(source: Any, settings: ConnectionSettings) -> Credentials:
+    from google.auth import impersonated_credentials
+
+    *delegates, target = settings.impersonation_chain
+    override = None
+    if settings.iam_endpoint:
+        override = settings.iam_endpoint + _IAM_PATH.format(account=target)
+    return impersonated_credentials.Credentials(
+        source_credentials=source,
+        target_principal=target,
+        delegates=delegates or None,
+        target_scopes=list(settings.scopes),
+        iam_endpoint_override=override,
+    )

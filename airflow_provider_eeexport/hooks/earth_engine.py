@@ -1,0 +1,406 @@
+"""Hooks for the Earth Engine REST API: image exports and their long-running operations.
+
+``EarthEngineHook`` (sync, ``requests`` through google-auth) serves operators on workers;
+``EarthEngineAsyncHook`` (``httpx``) serves triggers and never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from .. import __version__
+from .._compat import BaseHook
+from ..api.errors import EarthEngineApiError, EarthEngineConnectionError
+from . import _calls
+from ._calls import Call
+from ._credentials import credentials_for
+from ._retry import RetryPolicy, is_exhausted, is_retryable, retry_after_seconds
+from ._settings import ConnectionSettings, settings_from_connection
+
+if TYPE_CHECKING:
+    import httpx
+    import requests
+    from google.auth.credentials import Credentials
+
+log = logging.getLogger(__name__)
+USER_AGENT = f"airflow-provider-eeexport/{__version__}"
+EMULATOR_TOKEN = "emulator"
+
+
+class _EarthEngineBaseHook(BaseHook):
+    conn_name_attr = "ee_conn_id"
+    default_conn_name = "earthengine_default"
+    conn_type = "earthengine"
+    hook_name = "Google Earth Engine"
+
+    def __init__(
+        self,
+        ee_conn_id: str = default_conn_name,
+        impersonation_chain: str | list[str] | None = None,
+        *,
+        max_attempts: int = 5,
+        initial_delay: float = 1.0,
+        max_delay: float = 60.0,
+        deadline: float = 600.0,
+    ) -> None:
+        super().__init__()
+        self.ee_conn_id = ee_conn_id
+        self.impersonation_chain = impersonation_chain
+        self.retry_policy = RetryPolicy(max_attempts, initial_delay, max_delay, deadline)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(ee_conn_id={self.ee_conn_id!r})"
+
+
+class EarthEngineHook(_EarthEngineBaseHook):
+    """Talks to Earth Engine with the connection's credentials, retrying what is safe to retry.
+
+    :param ee_conn_id: Airflow connection, ``earthengine`` or ``google_cloud_platform`` type.
+    :param impersonation_chain: service account to impersonate, or a chain whose last member is
+        the target and the others delegates; overrides the connection's.
+    :param max_attempts: attempts per call, the first included.
+    :param initial_delay: first backoff cap in seconds; doubles per retry, with full jitter.
+    :param max_delay: largest backoff in seconds.
+    :param deadline: seconds after which a call stops retrying.
+    """
+
+    @cached_property
+    def settings(self) -> ConnectionSettings:
+        conn = self.get_connection(self.ee_conn_id)
+        return settings_from_connection(conn).with_impersonation_chain(self.impersonation_chain)
+
+    @cached_property
+    def _credentials(self) -> tuple[Credentials | None, str | None]:
+        if self.settings.anonymous:
+            return None, None
+        return credentials_for(self.settings)
+
+    @property
+    def credentials(self) -> Credentials | None:
+        """google-auth credentials of the connection; None in anonymous (emulator) mode."""
+        return self._credentials[0]
+
+    def project_id(self, project_id: str | None = None) -> str:
+        """The Cloud project calls go to: the argument, else the connection's, else ADC's."""
+        project = project_id or self.settings.project or self._credentials[1]
+        if not project:
+            raise ValueError(
+                f"no Cloud project: pass project_id or set the extra 'project' on connection "
+                f"{self.ee_conn_id!r}"
+            )
+        return project
+
+    def get_conn(self) -> requests.Session:
+        """The HTTP session (authorized unless in anonymous mode), created once per hook."""
+        return self._session
+
+    @cached_property
+    def _session(self) -> requests.Session:
+        import requests
+        from google.auth.transport.requests import AuthorizedSession
+
+        if self.credentials is None:
+            session = requests.Session()
+            session.headers["Authorization"] = (
+                f"Bearer {self.settings.static_token or EMULATOR_TOKEN}"
+            )
+        else:
+            session = AuthorizedSession(self.credentials)
+        session.headers["User-Agent"] = USER_AGENT
+        return session
+
+    # --- calls ---------------------------------------------------------------------------
+    def start_image_export(
+        self, body: dict[str, Any], project_id: str | None = None
+    ) -> dict[str, Any]:
+        """Start an export; returns its Operation. Retried only when ``body`` has a requestId."""
+        return self._send(_calls.export_call(body, self.project_id(project_id)))
+
+    def get_operation(self, name: str) -> dict[str, Any]:
+        return self._send(_calls.get_call(name))
+
+    def wait_operation(self, name: str, timeout: float) -> dict[str, Any]:
+        """The Operation once done or after about ``timeout`` seconds (a get where unsupported)."""
+        try:
+            return self._send(_calls.wait_call(name, timeout))
+        except EarthEngineApiError as error:
+            if error.http_status != 501:
+                raise
+            return self.get_operation(name)
+
+    def cancel_operation(self, name: str) -> None:
+        """Ask Earth Engine to cancel; an operation already gone or finished is not an error."""
+        try:
+            self._send(_calls.cancel_call(name))
+        except EarthEngineApiError as error:
+            if not _calls.cancel_is_moot(error):
+                raise
+
+    def list_operations(
+        self, project_id: str | None = None, page_size: int = 500
+    ) -> Iterator[dict[str, Any]]:
+        """Every operation of the project, newest first, fetching pages as they are consumed."""
+        project = self.project_id(project_id)
+        token: str | None = None
+        while True:
+            page = self._send(_calls.list_call(project, page_size, token))
+            yield from page.get("operations", [])
+            token = page.get("nextPageToken")
+            if not token:
+                return
+
+    def test_connection(self) -> tuple[bool, str]:
+        """An authenticated list of one operation: the cheapest call that proves access."""
+        try:
+            project = self.project_id()
+            self._send(_calls.list_call(project, 1, None))
+        except Exception as error:  # the UI shows the reason, whatever it is
+            return False, str(error)
+        return True, f"Connected to Earth Engine at {self.settings.endpoint} for project {project}."
+
+    # --- transport -----------------------------------------------------------------------
+    def _send(self, call: Call) -> dict[str, Any]:
+        import requests
+
+        session = self._session
+        url = f"{self.settings.api_root}/{call.path}"
+        headers = {"X-Goog-User-Project": self.settings.quota_project_id or call.project}
+        attempts = self.retry_policy.attempts()
+        while True:
+            try:
+                response = session.request(
+                    call.method,
+                    url,
+                    json=call.json,
+                    params=call.params or None,
+                    headers=headers,
+                    timeout=(_calls.CONNECT_TIMEOUT_S, call.read_timeout),
+                )
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+            ) as error:
+                delay = attempts.next_delay() if call.retryable else None
+                if delay is None:
+                    raise _unreachable(call, self.settings, attempts.made, error) from error
+                reason = type(error).__name__
+            else:
+                log.debug("%s %s -> %s", call.method, url, response.status_code)
+                try:
+                    return _calls.decode(response.status_code, response.content, response.text)
+                except EarthEngineApiError as error:
+                    delay = _retry_delay(call, attempts, error, response.headers.get("Retry-After"))
+                    if delay is None:
+                        raise call.not_retried(error) if is_retryable(error) else error from None
+                    reason = f"{error.http_status} {error.status}"
+            log.info(
+                "Earth Engine: could not %s (%s); retry in %.2f s", call.description, reason, delay
+            )
+            time.sleep(delay)
+
+
+class EarthEngineAsyncHook(_EarthEngineBaseHook):
+    """The async twin of ``EarthEngineHook`` for triggers, on ``httpx.AsyncClient``.
+
+    Connection lookup, key loading and token refreshes run in worker threads, so the event
+    loop never waits on them. Use it as ``async with EarthEngineAsyncHook(...) as hook:`` or call
+    ``aclose()`` when done.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync: EarthEngineHook | None = None
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> EarthEngineAsyncHook:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def get_sync_hook(self) -> EarthEngineHook:
+        """The sync hook with settings and credentials resolved (in a thread)."""
+        if self._sync is None:
+            self._sync = await asyncio.to_thread(self._resolved_sync_hook)
+        return self._sync
+
+    def _resolved_sync_hook(self) -> EarthEngineHook:
+        hook = EarthEngineHook(self.ee_conn_id, self.impersonation_chain)
+        hook.retry_policy = self.retry_policy
+        _ = hook._credentials  # resolve now, off the loop
+        return hook
+
+    async def project_id(self, project_id: str | None = None) -> str:
+        return (await self.get_sync_hook()).project_id(project_id)
+
+    # --- calls ---------------------------------------------------------------------------
+    async def start_image_export(
+        self, body: dict[str, Any], project_id: str | None = None
+    ) -> dict[str, Any]:
+        return await self._send(_calls.export_call(body, await self.project_id(project_id)))
+
+    async def get_operation(self, name: str) -> dict[str, Any]:
+        return await self._send(_calls.get_call(name))
+
+    async def wait_operation(self, name: str, timeout: float) -> dict[str, Any]:
+        try:
+            return await self._send(_calls.wait_call(name, timeout))
+        except EarthEngineApiError as error:
+            if error.http_status != 501:
+                raise
+            return await self.get_operation(name)
+
+    async def cancel_operation(self, name: str) -> None:
+        try:
+            await self._send(_calls.cancel_call(name))
+        except EarthEngineApiError as error:
+            if not _calls.cancel_is_moot(error):
+                raise
+
+    async def list_operations(
+        self, project_id: str | None = None, page_size: int = 500
+    ) -> AsyncIterator[dict[str, Any]]:
+        project = await self.project_id(project_id)
+        token: str | None = None
+        while True:
+            page = await self._send(_calls.list_call(project, page_size, token))
+            for operation in page.get("operations", []):
+                yield operation
+            token = page.get("nextPageToken")
+            if not token:
+                return
+
+    async def test_connection(self) -> tuple[bool, str]:
+        try:
+            project = await self.project_id()
+            await self._send(_calls.list_call(project, 1, None))
+        except Exception as error:
+            return False, str(error)
+        return True, f"Connected to Earth Engine for project {project}."
+
+    # --- transport -----------------------------------------------------------------------
+    async def _send(self, call: Call) -> dict[str, Any]:
+        import httpx
+
+        sync = await self.get_sync_hook()
+        settings = sync.settings
+        client = self._http_client()
+        url = f"{settings.api_root}/{call.path}"
+        timeout = httpx.Timeout(call.read_timeout, connect=_calls.CONNECT_TIMEOUT_S)
+        attempts = self.retry_policy.attempts()
+        refreshed_after_401 = False
+        while True:
+            headers = await self._auth_headers(sync)
+            headers["X-Goog-User-Project"] = settings.quota_project_id or call.project
+            try:
+                response = await client.request(
+                    call.method,
+                    url,
+                    json=call.json,
+                    params=call.params or None,
+                    headers=headers,
+                    timeout=timeout,
+                )
+            except httpx.TransportError as error:
+                delay = attempts.next_delay() if call.retryable else None
+                if delay is None:
+                    raise _unreachable(call, settings, attempts.made, error) from error
+                reason = type(error).__name__
+            else:
+                log.debug("%s %s -> %s", call.method, url, response.status_code)
+                if (
+                    response.status_code == 401
+                    and sync.credentials is not None
+                    and not refreshed_after_401
+                ):
+                    # The token was revoked or expired early: refresh once and resend.
+                    refreshed_after_401 = True
+                    await _refresh(sync.credentials, stale=headers.get("authorization"))
+                    continue
+                try:
+                    return _calls.decode(response.status_code, response.content, response.text)
+                except EarthEngineApiError as error:
+                    delay = _retry_delay(call, attempts, error, response.headers.get("Retry-After"))
+                    if delay is None:
+                        raise call.not_retried(error) if is_retryable(error) else error from None
+                    reason = f"{error.http_status} {error.status}"
+            log.info(
+                "Earth Engine: could not %s (%s); retry in %.2f s", call.description, reason, delay
+            )
+            await asyncio.sleep(delay)
+
+    def _http_client(self) -> httpx.AsyncClient:
+        import httpx
+
+        if self._client is None:
+            self._client = httpx.AsyncClient(headers={"User-Agent": USER_AGENT})
+        return self._client
+
+    async def _auth_headers(self, sync: EarthEngineHook) -> dict[str, str]:
+        creds = sync.credentials
+        if creds is None:
+            return {"authorization": f"Bearer {sync.settings.static_token or EMULATOR_TOKEN}"}
+        if not creds.valid:
+            await _refresh(creds, stale=None)
+        headers: dict[str, str] = {}
+        creds.apply(headers)
+        return {key.lower(): value for key, value in headers.items()}
+
+
+_REFRESH_LOCKS: dict[int, threading.Lock] = {}
+_REFRESH_LOCKS_GUARD = threading.Lock()
+
+
+async def _refresh(creds: Credentials, stale: str | None) -> None:
+    """Refresh ``creds`` in a thread; one refresh at a time per credentials object.
+
+    ``stale`` is the Authorization header that was refused: if another caller already replaced
+    that token meanwhile, nothing is fetched.
+    """
+
+    def refresh() -> None:
+        from google.auth.transport.requests import Request
+
+        with _REFRESH_LOCKS_GUARD:
+            lock = _REFRESH_LOCKS.setdefault(id(creds), threading.Lock())
+        with lock:
+            current = f"Bearer {creds.token}" if creds.token else None
+            if stale is not None and current != stale and creds.valid:
+                return
+            if stale is None and creds.valid:
+                return
+            creds.refresh(Request())
+
+    await asyncio.to_thread(refresh)
+
+
+def _retry_delay(
+    call: Call, attempts: Any, error: EarthEngineApiError, retry_after: str | None
+) -> float | None:
+    if not call.retryable or not is_retryable(error):
+        return None
+    return attempts.next_delay(
+        exhausted=is_exhausted(error), retry_after=retry_after_seconds(retry_after)
+    )
+
+
+def _unreachable(
+    call: Call, settings: ConnectionSettings, attempts: int, error: Exception
+) -> EarthEngineConnectionError:
+    note = "" if call.retryable else _calls.NO_REQUEST_ID_NOTE
+    return EarthEngineConnectionError(
+        f"Could not {call.description}: {settings.endpoint} did not answer after "
+        f"{max(attempts, 1)} attempt(s) ({type(error).__name__}).{note}"
+    )

@@ -1,0 +1,104 @@
+"""The async hook: same calls and retries inside an event loop that never stalls."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from airflow_provider_eeexport.api.errors import EarthEngineApiError
+from airflow_provider_eeexport.hooks.earth_engine import EarthEngineAsyncHook
+from tests.hooks.conftest import PROJECT
+from tests.request_cases import valid_body
+
+# Airflow's triggerer warns when its loop is blocked this long.
+BLOCKED_THRESHOLD_S = 0.2
+
+
+async def test_export_get_wait_cancel_and_list(emulator_connection, ee_emulator):
+    ee_emulator.script(match={"description": "slow"}, duration_s=600)
+    async with EarthEngineAsyncHook() as hook:
+        quick = await hook.start_image_export(valid_body(requestId="quick"))
+        slow = await hook.start_image_export(valid_body(description="slow"))
+        assert (await hook.get_operation(quick["name"]))["name"] == quick["name"]
+        assert (await hook.wait_operation(quick["name"], timeout=20))["done"] is True
+        await hook.cancel_operation(slow["name"])
+        await hook.cancel_operation(f"projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA")
+        listed = [op["name"] async for op in hook.list_operations(page_size=1)]
+        ok, _ = await hook.test_connection()
+
+    assert listed == [slow["name"], quick["name"]]
+    assert ok
+
+
+async def test_retries_under_faults(emulator_connection, ee_emulator):
+    ee_emulator.faults(
+        rate=0.3,
+        statuses=[429, 503],
+        retry_after_s=0,
+        drop_connection_rate=0.05,
+        drop_phase="after",
+    )
+    async with EarthEngineAsyncHook(max_attempts=10, initial_delay=0.01, max_delay=0.05) as hook:
+        names = [
+            (await hook.start_image_export(valid_body(requestId=f"a-{i}")))["name"]
+            for i in range(30)
+        ]
+        for name in names:
+            await hook.get_operation(name)
+
+    ee_emulator.faults()
+    assert ee_emulator.stats()["operations_created"] == 30
+
+
+async def test_export_without_request_id_is_sent_once(emulator_connection, ee_emulator):
+    ee_emulator.faults(rate=1.0, statuses=[503], routes=["export"])
+
+    async with EarthEngineAsyncHook(max_attempts=5, initial_delay=0.01) as hook:
+        with pytest.raises(EarthEngineApiError, match="no requestId"):
+            await hook.start_image_export(valid_body())
+
+    assert ee_emulator.stats()["requests"]["export"] == 1
+
+
+async def test_one_token_then_a_refresh_after_revocation(keyfile_connection, ee_emulator):
+    async with EarthEngineAsyncHook() as first, EarthEngineAsyncHook() as second:
+        for _ in range(10):
+            await first.get_operation((await second.start_image_export(valid_body()))["name"])
+        ee_emulator.revoke_tokens()
+        ops = [op async for op in first.list_operations()]
+
+    assert len(ops) == 10
+    assert ee_emulator.stats()["tokens_issued"] == 2
+
+
+async def test_event_loop_is_never_blocked_by_connection_lookup_or_token_refresh(
+    keyfile_connection, ee_emulator
+):
+    # Make every token fetch slow: blocking the loop on it would show as a long tick gap.
+    ee_emulator.faults(latency_ms=600, routes=["token"])
+    gaps: list[float] = []
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        last = time.monotonic()
+        while not stop.is_set():
+            await asyncio.sleep(0.01)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    ticking = asyncio.create_task(ticker())
+    started = time.monotonic()
+    async with EarthEngineAsyncHook() as hook:
+        await hook.start_image_export(valid_body())  # lookup + first token
+        ee_emulator.revoke_tokens()
+        await hook.start_image_export(valid_body())  # 401, then a refresh
+    elapsed = time.monotonic() - started
+    stop.set()
+    await ticking
+
+    assert elapsed >= 1.2  # both slow token fetches happened while the ticker ran
+    assert max(gaps) < BLOCKED_THRESHOLD_S
+    assert ee_emulator.stats()["tokens_issued"] == 2

@@ -1,0 +1,244 @@
+"""Every credential kind goes through google-auth, and one token serves many calls."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from airflow_provider_eeexport.hooks._settings import DEFAULT_SCOPES
+from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
+from tests.hooks.conftest import PROJECT
+from tests.request_cases import valid_body
+
+OP = f"projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA"
+TARGET = "runner@my-project.iam.gserviceaccount.com"
+
+
+def _list_once(hook: EarthEngineHook) -> None:
+    next(iter(hook.list_operations(page_size=1)), None)
+
+
+def test_one_token_serves_twenty_calls_from_two_hooks(keyfile_connection, ee_emulator):
+    first, second = EarthEngineHook(), EarthEngineHook()
+
+    for _ in range(10):
+        _list_once(first)
+        _list_once(second)
+
+    stats = ee_emulator.stats()
+    assert stats["requests"]["list"] == 20
+    assert stats["tokens_issued"] == 1
+
+
+def test_revoked_token_is_refreshed_once_and_the_call_succeeds(keyfile_connection, ee_emulator):
+    hook = EarthEngineHook()
+    _list_once(hook)
+
+    ee_emulator.revoke_tokens()
+    _list_once(hook)
+
+    stats = ee_emulator.stats()
+    assert stats["tokens_issued"] == 2
+    assert stats["requests"]["list"] == 3  # the refused call, then its retry
+
+
+def test_rotated_key_gets_a_new_token(connection, ee_emulator, keyfile_for, service_account_key):
+    connection(
+        host=ee_emulator.url, project=PROJECT, keyfile_dict=json.dumps(keyfile_for(ee_emulator))
+    )
+    _list_once(EarthEngineHook())
+    rotated = {**keyfile_for(ee_emulator), "private_key_id": "rotated"}
+    connection(host=ee_emulator.url, project=PROJECT, keyfile_dict=json.dumps(rotated))
+
+    _list_once(EarthEngineHook())
+
+    assert ee_emulator.stats()["tokens_issued"] == 2
+
+
+def test_keyfile_dict_may_be_a_json_object_in_extras(connection, ee_emulator, keyfile_for):
+    connection(host=ee_emulator.url, project=PROJECT, keyfile_dict=keyfile_for(ee_emulator))
+
+    _list_once(EarthEngineHook())
+
+    assert ee_emulator.stats()["tokens_issued"] == 1
+
+
+def test_key_path(connection, ee_emulator, keyfile_for, tmp_path):
+    key = tmp_path / "key.json"
+    key.write_text(json.dumps(keyfile_for(ee_emulator)))
+    connection(host=ee_emulator.url, project=PROJECT, key_path=str(key))
+
+    op = EarthEngineHook().start_image_export(valid_body())
+
+    assert op["name"].startswith(f"projects/{PROJECT}/")
+    assert ee_emulator.stats()["tokens_issued"] == 1
+
+
+def test_adc_from_google_application_credentials(
+    connection, ee_emulator, keyfile_for, tmp_path, monkeypatch
+):
+    key = tmp_path / "adc.json"
+    key.write_text(json.dumps(keyfile_for(ee_emulator)))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
+    connection(host=ee_emulator.url)  # no project, no key: ADC decides both
+
+    hook = EarthEngineHook()
+    op = hook.start_image_export(valid_body())
+
+    assert op["name"].startswith("projects/my-project/")  # the key's project_id
+    assert ee_emulator.stats()["tokens_issued"] == 1
+
+
+def test_user_credentials_file(connection, ee_emulator, tmp_path):
+    # What `gcloud auth application-default login` writes, token_uri pointed at the emulator.
+    adc = tmp_path / "application_default_credentials.json"
+    adc.write_text(
+        json.dumps(
+            {
+                "type": "authorized_user",
+                "client_id": "c.apps.googleusercontent.com",
+                "client_secret": "s",
+                "refresh_token": "1//r",
+                "quota_project_id": "billing-project",
+                "token_uri": f"{ee_emulator.url}/token",
+            }
+        )
+    )
+    connection(host=ee_emulator.url, project=PROJECT, key_path=str(adc))
+
+    _list_once(EarthEngineHook())
+
+    assert ee_emulator.stats()["tokens_issued"] == 1
+
+
+def test_unsupported_key_type_is_refused(connection, ee_emulator):
+    connection(host=ee_emulator.url, project=PROJECT, keyfile_dict={"type": "api_key"})
+
+    with pytest.raises(ValueError, match="unsupported credentials type 'api_key'"):
+        _list_once(EarthEngineHook())
+
+
+def test_impersonation_chain_from_the_connection(connection, ee_emulator, keyfile_for):
+    connection(
+        host=ee_emulator.url,
+        project=PROJECT,
+        keyfile_dict=keyfile_for(ee_emulator),
+        impersonation_chain=f"middle@my-project.iam.gserviceaccount.com,{TARGET}",
+        iam_endpoint=ee_emulator.url,
+    )
+
+    for _ in range(3):
+        _list_once(EarthEngineHook())
+
+    stats = ee_emulator.stats()
+    assert stats["requests"]["iam"] == 1
+    assert stats["tokens_issued"] == 2
+
+
+def test_impersonation_chain_argument_overrides_the_connection(
+    keyfile_connection, ee_emulator, connection, keyfile_for
+):
+    connection(
+        host=ee_emulator.url,
+        project=PROJECT,
+        keyfile_dict=keyfile_for(ee_emulator),
+        iam_endpoint=ee_emulator.url,
+    )
+
+    _list_once(EarthEngineHook(impersonation_chain=[TARGET]))
+
+    assert ee_emulator.stats()["requests"]["iam"] == 1
+
+
+@pytest.mark.parametrize("prefixed", [False, True])
+def test_google_cloud_platform_connection(connection, ee_emulator, keyfile_for, prefixed):
+    prefix = "extra__google_cloud_platform__" if prefixed else ""
+    conn_id = connection(
+        "google_cloud_default",
+        conn_type="google_cloud_platform",
+        host=ee_emulator.url,
+        **{
+            f"{prefix}keyfile_dict": json.dumps(keyfile_for(ee_emulator)),
+            f"{prefix}project": "gcp-project",
+            f"{prefix}scope": "https://www.googleapis.com/auth/cloud-platform",
+        },
+    )
+
+    hook = EarthEngineHook(ee_conn_id=conn_id)
+    op = hook.start_image_export(valid_body())
+
+    assert op["name"].startswith("projects/gcp-project/")
+    assert hook.settings.scopes == ("https://www.googleapis.com/auth/cloud-platform",)
+
+
+def test_google_cloud_platform_connection_with_key_path_and_impersonation(
+    connection, ee_emulator, keyfile_for, tmp_path
+):
+    key = tmp_path / "key.json"
+    key.write_text(json.dumps(keyfile_for(ee_emulator)))
+    conn_id = connection(
+        "google_cloud_default",
+        conn_type="google_cloud_platform",
+        host=ee_emulator.url,
+        key_path=str(key),
+        project=PROJECT,
+        impersonation_chain=json.dumps([TARGET]),
+        iam_endpoint=ee_emulator.url,
+        quota_project_id="billing-project",
+    )
+
+    hook = EarthEngineHook(ee_conn_id=conn_id)
+    _list_once(hook)
+
+    assert hook.settings.scopes == DEFAULT_SCOPES
+    assert hook.settings.quota_project_id == "billing-project"
+    assert ee_emulator.stats()["requests"]["iam"] == 1
+
+
+@pytest.mark.ee_emulator(denied_quota_project=PROJECT)
+def test_quota_project_header_defaults_to_the_request_project(emulator_connection):
+    with pytest.raises(Exception, match="serviceUsageConsumer"):
+        _list_once(EarthEngineHook())
+
+
+@pytest.mark.ee_emulator(denied_quota_project=PROJECT)
+def test_quota_project_id_extra_replaces_the_header(connection, ee_emulator):
+    connection(
+        host=ee_emulator.url, anonymous=True, project=PROJECT, quota_project_id="billing-project"
+    )
+
+    _list_once(EarthEngineHook())
+
+    assert ee_emulator.stats()["requests"]["list"] == 1
+
+
+def test_anonymous_mode_sends_the_password_as_a_static_token(connection, ee_emulator):
+    connection(host=ee_emulator.url, anonymous=True, project=PROJECT, password="my-static")
+
+    hook = EarthEngineHook()
+    _list_once(hook)
+
+    assert hook.credentials is None
+    assert hook.get_conn().headers["Authorization"] == "Bearer my-static"
+    assert ee_emulator.stats()["tokens_issued"] == 0
+
+
+def test_plain_http_to_a_remote_host_is_refused_with_real_credentials(
+    connection, keyfile_for, ee_emulator
+):
+    connection(
+        host="http://ee.internal.example:8080",
+        project=PROJECT,
+        keyfile_dict=keyfile_for(ee_emulator),
+    )
+
+    with pytest.raises(ValueError, match="plain http to a non-loopback host"):
+        EarthEngineHook().get_operation(OP)
+
+
+@pytest.mark.parametrize("host", ["http://ee.internal.example:8080", "http://localhost:1"])
+def test_plain_http_is_allowed_in_anonymous_mode_and_to_loopback(connection, host):
+    connection(host=host, anonymous=True, project=PROJECT)
+
+    assert EarthEngineHook().settings.endpoint == host
