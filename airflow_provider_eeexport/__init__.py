@@ -32,6 +32,45 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": ["airflow_provider_eeexport.hooks.earth_engine"],
             }
         ],
+        "operators": [
+            {
+                "integration-name": "Google Earth Engine",
+                "python-modules": ["airflow_provider_eeexport.operators.image_export"],
+            }
+        ],
+        "sensors": [
+            {
+                "integration-name": "Google Earth Engine",
+                "python-modules": ["airflow_provider_eeexport.sensors.operation"],
+            }
+        ],
+        "triggers": [
+            {
+                "integration-name": "Google Earth Engine",
+                "python-modules": ["airflow_provider_eeexport.triggers.operation"],
+            }
+        ],
+        "extra-links": [
+            "airflow_provider_eeexport.links.earth_engine.EarthEngineTaskLink",
+            "airflow_provider_eeexport.links.earth_engine.EarthEngineDestinationLink",
+        ],
+        "config": {
+            "eeexport": {
+                "description": "Earth Engine export provider.",
+                "options": {
+                    "request_id_namespace": {
+                        "description": "Distinguishes this deployment's export request ids from "
+                        "those of another deployment sharing the service account (default: the "
+                        "API instance name and base URL). A connection extra of the same name "
+                        "takes precedence.",
+                        "version_added": "0.1.0",
+                        "type": "string",
+                        "example": "prod-composer-eu",
+                        "default": "",
+                    }
+                },
+            }
+        },
         "connection-types": [
             {
                 "connection-type": "earthengine",

@@ -7,15 +7,57 @@ rest of the package never has to know which Airflow it runs on.
 from __future__ import annotations
 
 from importlib.metadata import version as _dist_version
+from typing import TYPE_CHECKING
 
+from airflow.triggers.base import BaseTrigger, TriggerEvent  # core: no task-SDK alias yet
 from packaging.version import Version
 
 AIRFLOW_VERSION = Version(Version(_dist_version("apache-airflow")).base_version)
 AIRFLOW_V_3_3_PLUS = Version("3.3.0") <= AIRFLOW_VERSION
 
 try:  # Airflow 3
-    from airflow.sdk import BaseHook
+    from airflow.sdk import (
+        BaseHook,
+        BaseOperator,
+        BaseOperatorLink,
+        BaseSensorOperator,
+        PokeReturnValue,
+        conf,
+    )
+    from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout
+    from airflow.sdk.execution_time.xcom import XCom
 except ImportError:  # Airflow 2.11
+    from airflow.configuration import conf  # type: ignore[no-redef]
+    from airflow.exceptions import (  # type: ignore[no-redef]
+        AirflowException,
+        AirflowSensorTimeout,
+    )
     from airflow.hooks.base import BaseHook  # type: ignore[no-redef]
+    from airflow.models import BaseOperator, BaseOperatorLink, XCom  # type: ignore[no-redef]
+    from airflow.sensors.base import (  # type: ignore[no-redef]
+        BaseSensorOperator,
+        PokeReturnValue,
+    )
 
-__all__ = ["AIRFLOW_VERSION", "AIRFLOW_V_3_3_PLUS", "BaseHook"]
+if TYPE_CHECKING:
+    try:
+        from airflow.sdk import Context
+    except ImportError:  # Airflow 2.11
+        from airflow.utils.context import Context  # type: ignore[no-redef]
+
+__all__ = [
+    "AIRFLOW_VERSION",
+    "AIRFLOW_V_3_3_PLUS",
+    "AirflowException",
+    "AirflowSensorTimeout",
+    "BaseHook",
+    "BaseOperator",
+    "BaseOperatorLink",
+    "BaseSensorOperator",
+    "BaseTrigger",
+    "Context",
+    "PokeReturnValue",
+    "TriggerEvent",
+    "XCom",
+    "conf",
+]

@@ -1,14 +1,28 @@
-"""Fixtures shared by every test module."""
+"""Fixtures shared by every test module: keys, and connections defined as Airflow users do
+(``AIRFLOW_CONN_*`` variables)."""
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
+
+from airflow_provider_eeexport.hooks._credentials import clear_cache
 
 # Nothing in the tests may probe a GCE metadata server: there is no Google here.
 os.environ.setdefault("NO_GCE_CHECK", "true")
 os.environ.setdefault("GCE_METADATA_HOST", "127.0.0.1:9")
+# A throwaway Airflow home, set before anything imports Airflow (it reads its config on import).
+TEST_DAGS = Path(__file__).parent / "dags"
+os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="eeexport-airflow-")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(TEST_DAGS)
+os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +57,60 @@ def keyfile_for(service_account_key):
         return {**service_account_key, "token_uri": f"{emulator.url}/token"}
 
     return build
+
+
+PROJECT = "my-project"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_credentials():
+    clear_cache()
+    yield
+    clear_cache()
+
+
+@pytest.fixture
+def connection(monkeypatch) -> Callable[..., str]:
+    """Define an Airflow connection through the environment; returns its id."""
+
+    def define(
+        conn_id: str = "earthengine_default",
+        *,
+        conn_type: str = "earthengine",
+        host: str | None = None,
+        password: str | None = None,
+        **extra: Any,
+    ) -> str:
+        spec: dict[str, Any] = {"conn_type": conn_type, "extra": extra}
+        if host is not None:
+            spec["host"] = host
+        if password is not None:
+            spec["password"] = password
+        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(spec))
+        return conn_id
+
+    return define
+
+
+@pytest.fixture
+def emulator_connection(connection, ee_emulator) -> str:
+    """The default connection in anonymous (emulator) mode, pointing at the test's emulator."""
+    return connection(host=ee_emulator.url, anonymous=True, project=PROJECT)
+
+
+@pytest.fixture
+def keyfile_connection(connection, ee_emulator, keyfile_for) -> str:
+    """The default connection with a service-account key whose token_uri is the emulator."""
+    return connection(
+        host=ee_emulator.url, project=PROJECT, keyfile_dict=json.dumps(keyfile_for(ee_emulator))
+    )
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    """A migrated sqlite metadata database in the throwaway Airflow home (for ``dag.test()``)."""
+    import subprocess
+    import sys
+
+    airflow = Path(sys.executable).with_name("airflow")
+    subprocess.run([str(airflow), "db", "migrate"], check=True, capture_output=True, timeout=300)

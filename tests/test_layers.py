@@ -76,3 +76,20 @@ def test_importing_the_emulator_package_does_not_load_the_server_stack():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert out.stdout.strip() == "[]"
+
+
+def test_importing_operators_and_sensors_loads_no_heavy_library():
+    # DAG files import these on every parse: earthengine-api, google-auth and the emulator's
+    # server stack must wait until a task actually runs.
+    code = (
+        "import sys, airflow.sdk; before = set(sys.modules); "
+        "import airflow_provider_eeexport.operators.image_export, "
+        "airflow_provider_eeexport.sensors.operation; "
+        "new = {m.split('.')[0] + ('.' + m.split('.')[1] if '.' in m else '') "
+        "for m in set(sys.modules) - before}; "
+        "print(sorted(n for n in new if n.startswith(('ee', 'google.auth', 'google.oauth2', "
+        "'fastapi', 'uvicorn', 'cryptography'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+    assert out.stdout.strip() == "[]"

@@ -60,3 +60,57 @@ def is_done(operation: dict[str, Any]) -> bool:
     operation, so the state counts as well.
     """
     return bool(operation.get("done")) or operation_state(operation).is_terminal
+
+
+def progress_line(operation: dict[str, Any]) -> str:
+    """One readable line of where an operation is: ``RUNNING 42% stage 'Compute' attempt 1``."""
+    metadata = operation.get("metadata") or {}
+    parts = [operation_state(operation).value]
+    progress = metadata.get("progress")
+    if isinstance(progress, (int, float)) and not isinstance(progress, bool):
+        parts.append(f"{int(progress * 100)}%")
+    stage = current_stage(operation)
+    if stage:
+        parts.append(f"stage {stage!r}")
+    if metadata.get("attempt") is not None:
+        parts.append(f"attempt {metadata['attempt']}")
+    return " ".join(parts)
+
+
+def current_stage(operation: dict[str, Any]) -> str | None:
+    """Display name of the first unfinished stage (the last one when all are done)."""
+    stages = (operation.get("metadata") or {}).get("stages") or []
+    names = []
+    for stage in stages:
+        if not isinstance(stage, dict):
+            continue
+        name = stage.get("displayName") or stage.get("description")
+        names.append(name)
+        done, total = _units(stage.get("completeWorkUnits")), _units(stage.get("totalWorkUnits"))
+        if total is None or done is None or done < total:
+            return name
+    return names[-1] if names else None
+
+
+def outcome(operation: dict[str, Any]) -> tuple[str, str]:
+    """``(status, message)`` of a finished operation: success, failed or cancelled."""
+    name = operation.get("name", "<unknown operation>")
+    state = operation_state(operation)
+    error = operation.get("error") if isinstance(operation.get("error"), dict) else None
+    if state is OperationState.SUCCEEDED or (state.value == "STATE_UNSPECIFIED" and not error):
+        uris = (operation.get("metadata") or {}).get("destinationUris") or []
+        where = f": {', '.join(uris)}" if uris else ""
+        return "success", f"Export {name} succeeded{where}"
+    code = error.get("code") if error else None
+    text = (error or {}).get("message") or "no error message"
+    if state is OperationState.CANCELLED or code == CANCELLED_ERROR_CODE:
+        return "cancelled", f"Export {name} was cancelled: {text}"
+    return "failed", f"Export {name} failed: {text}" + (f" (code {code})" if code else "")
+
+
+def _units(value: Any) -> int | None:
+    # Work units are int64: a JSON string or number, depending on the server.
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

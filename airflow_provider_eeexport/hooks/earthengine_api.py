@@ -1,0 +1,41 @@
+"""Run a user's earthengine-api code and turn its result into a REST Expression.
+
+earthengine-api is an optional extra (``airflow-provider-eeexport[earthengine]``): it is imported
+here, at execute time only, never when a DAG file is parsed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ._settings import DEFAULT_ENDPOINT
+
+if TYPE_CHECKING:
+    from .earth_engine import EarthEngineHook
+
+
+def expression_from_callable(
+    factory: Callable[[], Any], hook: EarthEngineHook, project: str
+) -> dict[str, Any]:
+    """Initialize earthengine-api from the hook's connection, call ``factory``, serialize it."""
+    try:
+        import ee
+    except ImportError as error:
+        raise ImportError(
+            "expression is a callable, which needs earthengine-api: "
+            "pip install 'airflow-provider-eeexport[earthengine]'"
+        ) from error
+    endpoint = hook.settings.endpoint
+    ee.Initialize(
+        credentials=hook.credentials,
+        project=project,
+        url=None if endpoint == DEFAULT_ENDPOINT else endpoint,
+    )
+    result = factory()
+    if not isinstance(result, ee.ComputedObject):
+        raise TypeError(
+            f"the expression callable must return an earthengine-api object such as ee.Image, "
+            f"got {type(result).__name__}"
+        )
+    return ee.serializer.encode(result, for_cloud_api=True)

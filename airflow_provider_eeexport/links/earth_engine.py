@@ -1,0 +1,62 @@
+"""Extra links: the Earth Engine task page and the export's destination.
+
+Both are written to XCom by the operator before it waits, so they show while the task is
+deferred; Airflow 3 serves them from XCom without calling the operator again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .._compat import BaseOperatorLink, XCom
+
+if TYPE_CHECKING:
+    from .._compat import Context
+
+TASKS_PAGE = "https://console.cloud.google.com/earth-engine/tasks?project={project}"
+STORAGE_BROWSER = "https://console.cloud.google.com/storage/browser/{bucket}/{prefix}"
+ASSET_PAGE = "https://code.earthengine.google.com/?asset={name}"
+
+
+class _PersistedLink(BaseOperatorLink):
+    name = ""
+
+    def get_link(self, operator: Any, *, ti_key: Any) -> str:
+        return XCom.get_value(key=self.xcom_key, ti_key=ti_key) or ""
+
+    @classmethod
+    def persist(cls, context: Context, url: str | None) -> None:
+        if url:
+            context["ti"].xcom_push(key=cls().xcom_key, value=url)
+
+
+class EarthEngineTaskLink(_PersistedLink):
+    """The project's Earth Engine task list, where the export shows with its progress."""
+
+    name = "Earth Engine task"
+
+    @classmethod
+    def url_for(cls, operation_name: str) -> str:
+        return TASKS_PAGE.format(project=operation_name.split("/")[1])
+
+
+class EarthEngineDestinationLink(_PersistedLink):
+    """Where the export writes: the Cloud Storage folder, the asset, or (once known) Drive."""
+
+    name = "Export destination"
+
+    @classmethod
+    def url_for(cls, body: dict[str, Any], operation: dict[str, Any] | None = None) -> str | None:
+        uris = ((operation or {}).get("metadata") or {}).get("destinationUris") or []
+        if uris:
+            return uris[0]
+        assets = (body.get("assetExportOptions") or {}).get("earthEngineDestination") or {}
+        if assets.get("name"):
+            return ASSET_PAGE.format(name=assets["name"])
+        files = body.get("fileExportOptions") or {}
+        gcs = files.get("cloudStorageDestination") or files.get("gcsDestination") or {}
+        if gcs.get("bucket"):
+            prefix = gcs.get("filenamePrefix", "")
+            folder = prefix.rsplit("/", 1)[0] + "/" if "/" in prefix else ""
+            return STORAGE_BROWSER.format(bucket=gcs["bucket"], prefix=folder)
+        return None  # Drive: the folder id is only known from destinationUris

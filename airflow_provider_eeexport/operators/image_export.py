@@ -1,0 +1,448 @@
+"""Operator that starts an Earth Engine image export exactly once and waits for it to finish."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta, timezone
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from .._compat import AirflowException, BaseOperator, conf
+from ..api.builder import InvalidParameterError, build_export_body, check_parameters, request_id_for
+from ..api.errors import EarthEngineAlreadyExistsError, EarthEngineApiError
+from ..api.operation import OperationState, is_done, operation_state, progress_line
+from ..links.earth_engine import EarthEngineDestinationLink, EarthEngineTaskLink
+from ..triggers.operation import EarthEngineOperationTrigger, OperationEvent
+from ._state import ExportState
+
+if TYPE_CHECKING:
+    from .._compat import Context
+    from ..hooks.earth_engine import EarthEngineHook
+
+# Earth Engine's own limit on a batch task's lifetime.
+DEFAULT_TIMEOUT = timedelta(days=10)
+# Airflow's trigger timeout is only a backstop behind the trigger's own deadline.
+TRIGGER_TIMEOUT_MARGIN = timedelta(minutes=5)
+# How far back a 409 ALREADY_EXISTS is matched against listed operations.
+CONFLICT_WINDOW = timedelta(days=10)
+DESCRIPTION_MAX = 100
+# Bounds the walk past earlier failed generations when no task state says where to start.
+MAX_GENERATION_PROBES = 50
+
+
+class EarthEngineImageExportOperator(BaseOperator):
+    """Start an Earth Engine image export (``image:export``) once, and wait for its Operation.
+
+    The request id is derived from the task instance (never the try number), so retries and
+    crashes re-attach to the export they started instead of starting another. On Airflow 3.3 the
+    export is also recorded in ``task_state_store`` (key ``ee_export``).
+
+    :param expression: the image to export: an Expression dict, its JSON text, a path to a
+        ``.json`` file rendered as a template, or a callable returning an earthengine-api object
+        (run at execute time with earthengine-api initialized from the connection). (templated)
+    :param project_id: Cloud project of the export; default the connection's. (templated)
+    :param description: task name shown in Earth Engine; default ``<dag_id>.<task_id>``.
+        (templated)
+    :param max_pixels: cap on exported pixels (Earth Engine's default is 1e8). (templated)
+    :param grid: PixelGrid (wire form) to reproject and clip to. (templated)
+    :param request_id: replaces the derived request id. (templated)
+    :param workload_tag: label for usage attribution. (templated)
+    :param priority: 0..9999, higher runs sooner (paid projects). (templated)
+    :param file_export_options: ImageFileExportOptions (wire form). (templated)
+    :param asset_export_options: ImageAssetExportOptions (wire form). (templated)
+    :param destination: shorthand: ``gs://bucket/prefix``, ``drive://Folder/prefix`` or
+        ``projects/<p>/assets/<id>``; not together with the options dicts. (templated)
+    :param file_format: ``GEO_TIFF``/``GeoTIFF`` or ``TF_RECORD_IMAGE``/``TFRecord``. (templated)
+    :param format_options: content of ``geoTiffOptions`` or ``tfRecordOptions``. (templated)
+    :param extra_body: extra top-level request fields, for API fields newer than this provider.
+        (templated)
+    :param impersonation_chain: overrides the connection's. (templated)
+    :param ee_conn_id: Airflow connection to Earth Engine.
+    :param wait_for_completion: wait for the export to finish; if false, return the started
+        Operation.
+    :param deferrable: wait in the triggerer instead of holding a worker slot.
+    :param poll_interval: longest pause between two looks at the operation, in seconds.
+    :param timeout: how long the export may take (seconds or timedelta); it is cancelled and the
+        task fails after that. Default 10 days, Earth Engine's own task lifetime.
+    :param cancel_on_kill: cancel the export when the task is killed, marked or cleared.
+    :param reexport_on_clear: clearing a task whose export had succeeded starts a new export;
+        if false, the cleared task returns the earlier result.
+    """
+
+    template_fields: Sequence[str] = (
+        "expression",
+        "project_id",
+        "description",
+        "max_pixels",
+        "grid",
+        "request_id",
+        "workload_tag",
+        "priority",
+        "file_export_options",
+        "asset_export_options",
+        "destination",
+        "file_format",
+        "format_options",
+        "extra_body",
+        "impersonation_chain",
+    )
+    template_ext: Sequence[str] = (".json",)
+    template_fields_renderers = {
+        "expression": "json",
+        "grid": "json",
+        "file_export_options": "json",
+        "asset_export_options": "json",
+        "format_options": "json",
+        "extra_body": "json",
+    }
+    operator_extra_links = (EarthEngineTaskLink(), EarthEngineDestinationLink())
+    ui_color = "#e8f5e9"
+
+    def __init__(
+        self,
+        *,
+        expression: dict[str, Any] | str | Callable[[], Any],
+        project_id: str | None = None,
+        description: str | None = None,
+        max_pixels: int | float | str | None = None,
+        grid: dict[str, Any] | None = None,
+        request_id: str | None = None,
+        workload_tag: str | None = None,
+        priority: int | str | None = None,
+        file_export_options: dict[str, Any] | None = None,
+        asset_export_options: dict[str, Any] | None = None,
+        destination: str | None = None,
+        file_format: str | None = None,
+        format_options: dict[str, Any] | None = None,
+        extra_body: dict[str, Any] | None = None,
+        impersonation_chain: str | list[str] | None = None,
+        ee_conn_id: str = "earthengine_default",
+        wait_for_completion: bool = True,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        poll_interval: float = 30,
+        timeout: float | timedelta = DEFAULT_TIMEOUT,
+        cancel_on_kill: bool = True,
+        reexport_on_clear: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.expression = expression
+        self.project_id = project_id
+        self.description = description
+        self.max_pixels = max_pixels
+        self.grid = grid
+        self.request_id = request_id
+        self.workload_tag = workload_tag
+        self.priority = priority
+        self.file_export_options = file_export_options
+        self.asset_export_options = asset_export_options
+        self.destination = destination
+        self.file_format = file_format
+        self.format_options = format_options
+        self.extra_body = extra_body
+        self.impersonation_chain = impersonation_chain
+        self.ee_conn_id = ee_conn_id
+        self.wait_for_completion = wait_for_completion
+        self.deferrable = deferrable
+        self.poll_interval = poll_interval
+        self.timeout = timeout if isinstance(timeout, timedelta) else timedelta(seconds=timeout)
+        self.cancel_on_kill = cancel_on_kill
+        self.reexport_on_clear = reexport_on_clear
+        if poll_interval <= 0:
+            raise ValueError("poll_interval must be a positive number of seconds")
+        if self.timeout <= timedelta(0):
+            raise ValueError("timeout must be positive")
+        self._operation_name: str | None = None
+        self._built_body: dict[str, Any] = {}
+        # Fail at parse time for what is already known; templated values are checked later.
+        check_parameters(**self._request_parameters(parse_time=True))
+
+    def _request_parameters(self, *, parse_time: bool = False) -> dict[str, Any]:
+        parameters = {
+            "description": self.description,
+            "max_pixels": self.max_pixels,
+            "grid": self.grid,
+            "request_id": self.request_id,
+            "workload_tag": self.workload_tag,
+            "priority": self.priority,
+            "file_export_options": self.file_export_options,
+            "asset_export_options": self.asset_export_options,
+            "destination": self.destination,
+            "file_format": self.file_format,
+            "format_options": self.format_options,
+            "extra_body": self.extra_body,
+        }
+        if parse_time:
+            if isinstance(self.expression, dict):
+                parameters["expression"] = self.expression
+            return {key: value for key, value in parameters.items() if value is not None}
+        return parameters
+
+    @cached_property
+    def hook(self) -> EarthEngineHook:
+        from ..hooks.earth_engine import EarthEngineHook
+
+        return EarthEngineHook(self.ee_conn_id, self.impersonation_chain)
+
+    # --- execute -----------------------------------------------------------------------
+    def execute(self, context: Context) -> dict[str, Any]:
+        hook = self.hook
+        project = hook.project_id(self.project_id)
+        state = ExportState.load(context)
+        operation, state = self._resume_or_start(context, hook, project, state)
+        self._operation_name = operation["name"]
+        context["ti"].xcom_push(key="operation_name", value=operation["name"])
+        EarthEngineTaskLink.persist(context, EarthEngineTaskLink.url_for(operation["name"]))
+        EarthEngineDestinationLink.persist(
+            context, EarthEngineDestinationLink.url_for(self._built_body, operation)
+        )
+        self.log.info("Export %s: %s", operation["name"], progress_line(operation))
+        if not self.wait_for_completion:
+            return operation
+        if is_done(operation):
+            return self._finish(context, OperationEvent.finished(operation))
+        end_time = time.time() + self._remaining(operation)
+        if self.deferrable:
+            self.defer(
+                trigger=EarthEngineOperationTrigger(
+                    operation_name=operation["name"],
+                    ee_conn_id=self.ee_conn_id,
+                    poll_interval=self.poll_interval,
+                    end_time=end_time,
+                    cancel_on_kill=self.cancel_on_kill,
+                    cancel_on_timeout=True,
+                    impersonation_chain=self.impersonation_chain,
+                ),
+                method_name="execute_complete",
+                timeout=timedelta(seconds=end_time - time.time()) + TRIGGER_TIMEOUT_MARGIN,
+            )
+        return self._finish(context, self._wait_in_worker(hook, operation, end_time))
+
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
+        """Resume after the trigger fired: the Operation, or an error quoting Earth Engine."""
+        return self._finish(context, OperationEvent.from_payload(event))
+
+    def on_kill(self) -> None:
+        """Cancel the export when the worker kills a task waiting in non-deferrable mode."""
+        if self.cancel_on_kill and self._operation_name:
+            self.log.info("Cancelling Earth Engine export %s", self._operation_name)
+            self.hook.cancel_operation(self._operation_name)
+
+    # --- exactly once ------------------------------------------------------------------
+    def _resume_or_start(
+        self, context: Context, hook: EarthEngineHook, project: str, state: ExportState | None
+    ) -> tuple[dict[str, Any], ExportState]:
+        generation = 0
+        if state is not None:
+            previous = self._previous_operation(hook, state)
+            phase = operation_state(previous) if previous else None
+            if state.completed and self.reexport_on_clear:
+                self.log.info(
+                    "Task cleared after %s succeeded: exporting again.", state.operation_name
+                )
+                generation = state.generation + 1
+            elif previous is not None and not is_done(previous):
+                self.log.info("Re-attaching to running export %s", state.operation_name)
+                return previous, state
+            elif phase is OperationState.SUCCEEDED:
+                self.log.info(
+                    "Export %s already succeeded; not starting another.", state.operation_name
+                )
+                return previous, state
+            else:
+                generation = state.generation + 1
+                self.log.info(
+                    "Previous export %s ended %s: starting generation %d.",
+                    state.operation_name,
+                    phase.value if phase else "unknown",
+                    generation,
+                )
+        started_at = datetime.now(timezone.utc)
+        for _ in range(MAX_GENERATION_PROBES):
+            body = self._build_body(context, hook, project, generation)
+            operation = self._start(context, hook, body, project)
+            if not _replayed_failure(operation, started_at):
+                break
+            # The request id replayed an export that ended badly before this run: nothing in
+            # the task state store said so (older Airflow, or a cleared store). Number anew.
+            self.log.info(
+                "%s replayed an earlier export that ended %s; numbering anew.",
+                body["requestId"],
+                operation_state(operation).value,
+            )
+            generation += 1
+        state = ExportState(body["requestId"], operation["name"], generation)
+        if not state.save(context):
+            self.log.debug(
+                "No task_state_store here: the request id alone guards against duplicates."
+            )
+        return operation, state
+
+    def _previous_operation(
+        self, hook: EarthEngineHook, state: ExportState
+    ) -> dict[str, Any] | None:
+        try:
+            return hook.get_operation(state.operation_name)
+        except EarthEngineApiError as error:
+            if error.status != "NOT_FOUND":
+                raise
+            return None
+
+    def _build_body(
+        self, context: Context, hook: EarthEngineHook, project: str, generation: int
+    ) -> dict[str, Any]:
+        parameters = self._request_parameters()
+        parameters["description"] = self.description or _default_description(context)
+        parameters["request_id"] = self._request_id(context, hook, generation)
+        parameters["expression"] = self._resolve_expression(hook, project)
+        parameters["api_version"] = hook.settings.api_version
+        body = build_export_body(**parameters)
+        self._built_body = body
+        return body
+
+    def _request_id(self, context: Context, hook: EarthEngineHook, generation: int) -> str:
+        if self.request_id:
+            if generation == 0:
+                return self.request_id
+            derived = f"{self.request_id}-{generation}"
+            if len(derived) > 60:
+                raise InvalidParameterError(
+                    "request_id",
+                    f"is too long to number a new export after a failed one ({derived!r} "
+                    "exceeds 60 characters); use a shorter request_id",
+                )
+            return derived
+        ti = context["ti"]
+        return request_id_for(
+            namespace=_namespace(hook),
+            dag_id=ti.dag_id,
+            task_id=ti.task_id,
+            run_id=ti.run_id,
+            map_index=ti.map_index if ti.map_index is not None else -1,
+            generation=generation,
+        )
+
+    def _start(
+        self, context: Context, hook: EarthEngineHook, body: dict[str, Any], project: str
+    ) -> dict[str, Any]:
+        try:
+            operation = hook.start_image_export(body, project)
+        except EarthEngineAlreadyExistsError:
+            operation = self._find_existing(hook, body, project)
+        self.log.info(
+            "Started Earth Engine export %s (requestId %s)", operation["name"], body["requestId"]
+        )
+        return operation
+
+    def _find_existing(
+        self, hook: EarthEngineHook, body: dict[str, Any], project: str
+    ) -> dict[str, Any]:
+        # 409 names no operation: find ours by its description among recent ones, newest first.
+        since = datetime.now(timezone.utc) - CONFLICT_WINDOW
+        for operation in hook.list_operations(project):
+            metadata = operation.get("metadata") or {}
+            created = _parse_time(metadata.get("createTime"))
+            if created is not None and created < since:
+                break
+            if metadata.get("description") == body.get("description"):
+                self.log.info(
+                    "requestId %s already used by %s: re-attaching.",
+                    body["requestId"],
+                    operation["name"],
+                )
+                return operation
+        raise AirflowException(
+            f"Earth Engine says requestId {body['requestId']} already started an export, but no "
+            f"operation described {body.get('description')!r} was found in project {project}."
+        )
+
+    # --- waiting -----------------------------------------------------------------------
+    def _remaining(self, operation: dict[str, Any]) -> float:
+        created = _parse_time((operation.get("metadata") or {}).get("createTime"))
+        started = created.timestamp() if created else time.time()
+        return max(1.0, started + self.timeout.total_seconds() - time.time())
+
+    def _wait_in_worker(
+        self, hook: EarthEngineHook, operation: dict[str, Any], end_time: float
+    ) -> OperationEvent:
+        name = operation["name"]
+        last = progress_line(operation)
+        while not is_done(operation):
+            remaining = end_time - time.time()
+            if remaining <= 0:
+                hook.cancel_operation(name)
+                return OperationEvent(
+                    "timeout",
+                    name,
+                    f"Export {name} did not finish before its deadline; it was cancelled",
+                    operation,
+                )
+            operation = hook.wait_operation(name, timeout=min(self.poll_interval, remaining))
+            line = progress_line(operation)
+            if line != last:
+                self.log.info("%s %s", name, line)
+                last = line
+        return OperationEvent.finished(operation)
+
+    def _finish(self, context: Context, event: OperationEvent) -> dict[str, Any]:
+        if event.operation:
+            self.log.info(
+                "Export %s ended: %s", event.operation_name, progress_line(event.operation)
+            )
+        if event.status != "success":
+            raise AirflowException(event.message)
+        self.log.info(event.message)
+        operation = event.operation or {"name": event.operation_name}
+        state = ExportState.load(context)
+        if state is not None and state.operation_name == event.operation_name:
+            state.completed = True
+            state.save(context)
+        EarthEngineDestinationLink.persist(
+            context, EarthEngineDestinationLink.url_for({}, operation)
+        )
+        return operation
+
+    # --- expression --------------------------------------------------------------------
+    def _resolve_expression(self, hook: EarthEngineHook, project: str) -> dict[str, Any] | str:
+        if callable(self.expression):
+            from ..hooks.earthengine_api import expression_from_callable
+
+            return expression_from_callable(self.expression, hook, project)
+        return self.expression
+
+
+def _default_description(context: Context) -> str:
+    ti = context["ti"]
+    name = f"{ti.dag_id}.{ti.task_id}"
+    if ti.map_index is not None and ti.map_index >= 0:
+        name += f".{ti.map_index}"
+    return name[:DESCRIPTION_MAX]
+
+
+def _namespace(hook: EarthEngineHook) -> str:
+    if hook.settings.request_id_namespace:
+        return hook.settings.request_id_namespace
+    configured = conf.get("eeexport", "request_id_namespace", fallback="")
+    if configured:
+        return configured
+    base_url = conf.get("api", "base_url", fallback="") or ""
+    instance = conf.get("api", "instance_name", fallback="") or ""
+    return f"{instance}|{base_url}" if (instance or base_url) else "airflow"
+
+
+def _replayed_failure(operation: dict[str, Any], started_at: datetime) -> bool:
+    """Whether the POST answered with an export that had already failed before ``started_at``."""
+    if not is_done(operation) or operation_state(operation) is OperationState.SUCCEEDED:
+        return False
+    created = _parse_time((operation.get("metadata") or {}).get("createTime"))
+    return created is not None and created < started_at
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None

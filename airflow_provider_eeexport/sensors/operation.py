@@ -1,0 +1,116 @@
+"""Sensor that waits for any Earth Engine operation, started by this DAG or elsewhere."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from .._compat import (
+    AirflowException,
+    AirflowSensorTimeout,
+    BaseSensorOperator,
+    PokeReturnValue,
+    conf,
+)
+from ..api.operation import is_done, progress_line
+from ..links.earth_engine import EarthEngineTaskLink
+from ..triggers.operation import EarthEngineOperationTrigger, OperationEvent
+
+if TYPE_CHECKING:
+    from .._compat import Context
+    from ..hooks.earth_engine import EarthEngineHook
+
+TRIGGER_TIMEOUT_MARGIN = timedelta(minutes=5)
+
+
+class EarthEngineOperationSensor(BaseSensorOperator):
+    """Wait until an Earth Engine operation is done: succeed on SUCCEEDED, fail otherwise.
+
+    Returns the final Operation (XCom ``return_value``). Pair it with
+    ``EarthEngineImageExportOperator(wait_for_completion=False)`` through
+    ``operation_name="{{ ti.xcom_pull(task_ids='export', key='operation_name') }}"``.
+
+    :param operation_name: ``projects/<project>/operations/<id>``. (templated)
+    :param ee_conn_id: Airflow connection to Earth Engine.
+    :param impersonation_chain: overrides the connection's. (templated)
+    :param deferrable: wait in the triggerer instead of poking from a worker.
+    :param cancel_on_kill: cancel the operation when the sensor is killed, marked or cleared
+        (off by default: the sensor did not start it).
+    """
+
+    template_fields: Sequence[str] = ("operation_name", "impersonation_chain")
+    operator_extra_links = (EarthEngineTaskLink(),)
+    ui_color = "#e8f5e9"
+
+    def __init__(
+        self,
+        *,
+        operation_name: str,
+        ee_conn_id: str = "earthengine_default",
+        impersonation_chain: str | list[str] | None = None,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        cancel_on_kill: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.operation_name = operation_name
+        self.ee_conn_id = ee_conn_id
+        self.impersonation_chain = impersonation_chain
+        self.deferrable = deferrable
+        self.cancel_on_kill = cancel_on_kill
+
+    @cached_property
+    def hook(self) -> EarthEngineHook:
+        from ..hooks.earth_engine import EarthEngineHook
+
+        return EarthEngineHook(self.ee_conn_id, self.impersonation_chain)
+
+    def execute(self, context: Context) -> Any:
+        EarthEngineTaskLink.persist(context, EarthEngineTaskLink.url_for(self.operation_name))
+        if not self.deferrable:
+            return super().execute(context)
+        operation = self.hook.get_operation(self.operation_name)
+        self.log.info("%s %s", self.operation_name, progress_line(operation))
+        if is_done(operation):
+            return self._finish(OperationEvent.finished(operation))
+        timeout = float(self.timeout)
+        self.defer(
+            trigger=EarthEngineOperationTrigger(
+                operation_name=self.operation_name,
+                ee_conn_id=self.ee_conn_id,
+                poll_interval=float(self.poke_interval),
+                end_time=time.time() + timeout,
+                cancel_on_kill=self.cancel_on_kill,
+                cancel_on_timeout=False,
+                impersonation_chain=self.impersonation_chain,
+            ),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=timeout) + TRIGGER_TIMEOUT_MARGIN,
+        )
+
+    def poke(self, context: Context) -> PokeReturnValue:
+        operation = self.hook.get_operation(self.operation_name)
+        self.log.info("%s %s", self.operation_name, progress_line(operation))
+        if not is_done(operation):
+            return PokeReturnValue(is_done=False)
+        return PokeReturnValue(
+            is_done=True, xcom_value=self._finish(OperationEvent.finished(operation))
+        )
+
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
+        return self._finish(OperationEvent.from_payload(event))
+
+    def on_kill(self) -> None:
+        if self.cancel_on_kill:
+            self.hook.cancel_operation(self.operation_name)
+
+    def _finish(self, event: OperationEvent) -> dict[str, Any]:
+        if event.status == "timeout":
+            raise AirflowSensorTimeout(event.message)
+        if event.status != "success":
+            raise AirflowException(event.message)
+        self.log.info(event.message)
+        return event.operation or {"name": event.operation_name}

@@ -1,0 +1,134 @@
+"""Trigger that waits in the triggerer for an Earth Engine operation to finish."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Literal
+
+from .._compat import BaseTrigger, TriggerEvent
+from ..api.errors import EarthEngineError
+from ..api.operation import is_done, outcome, progress_line
+from ._watcher import operation_watcher
+
+EventStatus = Literal["success", "failed", "cancelled", "timeout", "error"]
+
+
+@dataclass(frozen=True)
+class OperationEvent:
+    """The payload of every event the trigger fires (a persisted contract: keys only get added).
+
+    ``status``: ``success``, ``failed`` or ``cancelled`` (the operation finished so),
+    ``timeout`` (the trigger's deadline passed) or ``error`` (a permanent API error such as 403
+    or 404). ``operation`` is the Operation as the API last returned it, when known.
+    """
+
+    status: EventStatus
+    operation_name: str
+    message: str
+    operation: dict[str, Any] | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> OperationEvent:
+        """The event from a payload, ignoring keys added by newer versions."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in payload.items() if key in known})
+
+    @classmethod
+    def finished(cls, operation: dict[str, Any]) -> OperationEvent:
+        status, message = outcome(operation)
+        return cls(status, operation["name"], message, operation)  # type: ignore[arg-type]
+
+
+class EarthEngineOperationTrigger(BaseTrigger):
+    """Fires once the operation is done, its deadline passes, or Earth Engine refuses to answer.
+
+    :param operation_name: ``projects/<project>/operations/<id>``.
+    :param ee_conn_id: Airflow connection to Earth Engine.
+    :param poll_interval: longest pause in seconds between two looks at the operation.
+    :param end_time: epoch seconds after which the trigger stops waiting (and cancels the export
+        when ``cancel_on_timeout``); Airflow's own trigger timeout cancels nothing remote.
+    :param cancel_on_kill: cancel the export when a user marks the task failed or success, or
+        clears it (Airflow 3.3 ``on_kill``).
+    :param cancel_on_timeout: cancel the export when ``end_time`` passes.
+    :param impersonation_chain: overrides the connection's.
+    """
+
+    def __init__(
+        self,
+        operation_name: str,
+        ee_conn_id: str = "earthengine_default",
+        poll_interval: float = 30.0,
+        end_time: float | None = None,
+        cancel_on_kill: bool = True,
+        cancel_on_timeout: bool = True,
+        impersonation_chain: str | list[str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.operation_name = operation_name
+        self.ee_conn_id = ee_conn_id
+        self.poll_interval = poll_interval
+        self.end_time = end_time
+        self.cancel_on_kill = cancel_on_kill
+        self.cancel_on_timeout = cancel_on_timeout
+        self.impersonation_chain = impersonation_chain
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            "airflow_provider_eeexport.triggers.operation.EarthEngineOperationTrigger",
+            {
+                "operation_name": self.operation_name,
+                "ee_conn_id": self.ee_conn_id,
+                "poll_interval": self.poll_interval,
+                "end_time": self.end_time,
+                "cancel_on_kill": self.cancel_on_kill,
+                "cancel_on_timeout": self.cancel_on_timeout,
+                "impersonation_chain": self.impersonation_chain,
+            },
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        event = await self._wait()
+        yield TriggerEvent(event.to_payload())
+
+    async def _wait(self) -> OperationEvent:
+        name = self.operation_name
+        async with operation_watcher(self.ee_conn_id, self.impersonation_chain) as watcher:
+            last: dict[str, Any] | None = None
+            while True:
+                try:
+                    operation = await watcher.next_state(
+                        name, last, poll_interval=self.poll_interval, end_time=self.end_time
+                    )
+                except (EarthEngineError, ValueError) as error:
+                    return OperationEvent("error", name, f"Cannot follow {name}: {error}")
+                if last is None or progress_line(operation) != progress_line(last):
+                    self.log.info("%s %s", name, progress_line(operation))
+                if is_done(operation):
+                    return OperationEvent.finished(operation)
+                if self.end_time is not None and time.time() >= self.end_time:
+                    return await self._time_out(watcher, operation)
+                last = operation
+
+    async def _time_out(self, watcher: Any, operation: dict[str, Any]) -> OperationEvent:
+        name = self.operation_name
+        message = f"Export {name} did not finish before its deadline"
+        if self.cancel_on_timeout:
+            try:
+                await watcher.cancel(name)
+                message += "; it was cancelled"
+            except EarthEngineError as error:
+                message += f"; cancelling it failed: {error}"
+        return OperationEvent("timeout", name, message, operation)
+
+    async def on_kill(self) -> None:
+        """Cancel the export: a user marked the task failed or success, or cleared it."""
+        if not self.cancel_on_kill:
+            return
+        async with operation_watcher(self.ee_conn_id, self.impersonation_chain) as watcher:
+            self.log.info("Cancelling Earth Engine export %s", self.operation_name)
+            await watcher.cancel(self.operation_name)

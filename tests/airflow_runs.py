@@ -1,0 +1,66 @@
+"""Running test DAGs with ``dag.test()`` and reading back what Airflow recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import TEST_DAGS
+
+
+def run_dag(dag_id: str, **conf: Any):
+    """Run one DagRun of a test DAG in-process (triggers run inline) and return it."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(TEST_DAGS)).get_dag(dag_id)
+    assert dag is not None, f"test DAG {dag_id} did not load"
+    return dag.test(run_conf=conf or None)
+
+
+def task_states(dag_run) -> dict[tuple[str, int], str]:
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        rows = session.scalars(
+            select(TaskInstance).where(
+                TaskInstance.dag_id == dag_run.dag_id, TaskInstance.run_id == dag_run.run_id
+            )
+        )
+        return {(ti.task_id, ti.map_index): ti.state for ti in rows}
+
+
+def xcom(dag_run, task_id: str, key: str = "return_value", map_index: int = -1) -> Any:
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        row = session.scalars(
+            XComModel.get_many(
+                run_id=dag_run.run_id,
+                dag_ids=dag_run.dag_id,
+                task_ids=task_id,
+                key=key,
+                map_indexes=map_index,
+            )
+        ).first()
+        return None if row is None else XComModel.deserialize_value(row)
+
+
+def task_state_store(dag_run, task_id: str, key: str) -> Any:
+    import json
+
+    from airflow.models.task_state_store import TaskStateStoreModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        row = session.scalars(
+            select(TaskStateStoreModel).where(
+                TaskStateStoreModel.dag_id == dag_run.dag_id,
+                TaskStateStoreModel.run_id == dag_run.run_id,
+                TaskStateStoreModel.task_id == task_id,
+                TaskStateStoreModel.key == key,
+            )
+        ).first()
+        return None if row is None else json.loads(row.value)

@@ -1,0 +1,278 @@
+"""build_export_body writes the body the official client (earthengine-api) POSTs for the same
+export, up to number encoding and the random requestId.
+
+earthengine-api runs fully offline (reference §8.3). Its body is recorded where ee hands it to
+its discovery-based API client (``ee.data._get_cloud_projects().image().export(body=...)``),
+the last step before the HTTP layer; nothing of requests, httpx or google-auth is replaced,
+and any attempt to open a socket fails the test.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import ee
+import pytest
+from ee import apitestcase
+
+from airflow_provider_eeexport.api.builder import build_export_body
+
+# Fields whose canonical JSON form is an int64 string (reference §2.3).
+_INT64_PATHS = {("maxPixels",), ("fileExportOptions", "tfRecordOptions", "maxSizeBytes")}
+
+
+@pytest.fixture(scope="module")
+def offline_ee() -> Iterator[None]:
+    """earthengine-api initialized with no network and no credentials, undone afterwards."""
+    with pytest.MonkeyPatch.context() as patch:
+        ee.Reset()
+        patch.setattr(ee.data, "_install_cloud_api_resource", lambda: None)  # no discovery doc
+        patch.setattr(ee.data, "getAlgorithms", apitestcase.GetAlgorithms)  # bundled snapshot
+        patch.setattr(ee.deprecation, "_FetchDataCatalogStac", lambda: {})  # no catalog GET
+        ee.Initialize(None, "", project="my-project")
+        yield
+        ee.Reset()
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError(f"the test tried to open a connection: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+
+
+@pytest.fixture
+def posted_body(offline_ee, monkeypatch) -> Callable[[ee.batch.Task], dict[str, Any]]:
+    """Start an ee export task; get the body ee would POST to ``image:export``."""
+    bodies: list[dict[str, Any]] = []
+
+    class _ImageResource:
+        def export(self, project: str, body: dict[str, Any]) -> str:
+            assert project == "projects/my-project"
+            # What googleapiclient would serialize: JSON text of the body.
+            bodies.append(json.loads(json.dumps(body)))
+            return "export-call"
+
+    class _Projects:
+        def image(self) -> _ImageResource:
+            return _ImageResource()
+
+    def execute(call: str, num_retries: int = 0) -> dict[str, str]:
+        assert call == "export-call"
+        return {"name": "projects/my-project/operations/ABCDEF"}
+
+    monkeypatch.setattr(ee.data, "_get_cloud_projects", lambda: _Projects())
+    monkeypatch.setattr(ee.data, "_execute_cloud_call", execute)
+
+    def start(task: ee.batch.Task) -> dict[str, Any]:
+        task.start()
+        (body,) = bodies
+        bodies.clear()
+        return body
+
+    return start
+
+
+@pytest.fixture
+def image(offline_ee) -> ee.Image:
+    return ee.Image("USGS/SRTMGL1_003")
+
+
+@pytest.fixture
+def region(offline_ee) -> ee.Geometry:
+    return ee.Geometry.Polygon(
+        [[[-122.1, 37.4], [-122.0, 37.4], [-122.0, 37.5], [-122.1, 37.5], [-122.1, 37.4]]]
+    )
+
+
+def _canonical(body: dict[str, Any]) -> dict[str, Any]:
+    """ee's body in the documented encoding: wrappers unwrapped, int64 as strings, no requestId.
+
+    The expression is left alone: its constants are user data, not wrappers.
+    """
+    body = copy.deepcopy(body)
+    assert isinstance(body.pop("requestId"), str)  # a fresh uuid4 per start()
+
+    def unwrap(value: Any, path: tuple[str, ...]) -> Any:
+        if isinstance(value, dict) and set(value) == {"value"}:
+            value = value["value"]
+        if isinstance(value, dict):
+            return {key: unwrap(item, (*path, key)) for key, item in value.items()}
+        return str(value) if path in _INT64_PATHS else value
+
+    return {
+        key: value if key == "expression" else unwrap(value, (key,)) for key, value in body.items()
+    }
+
+
+@dataclass(frozen=True)
+class _Export:
+    """One export, as ee's Export.image.* kwargs and as our parameters."""
+
+    id: str
+    ee_export: str
+    ee_kwargs: dict[str, Any]
+    parameters: dict[str, Any]
+    fold: Callable[[ee.Image, ee.Geometry], ee.Image] = field(
+        # What ee folds region=..., scale=30 into (reference §11.1).
+        default=lambda image, region: image.clipToBoundsAndScale(geometry=region, scale=30)
+    )
+    spatial: dict[str, Any] = field(default_factory=lambda: {"scale": 30})
+
+
+_EXPORTS = [
+    _Export(
+        "geotiff-to-cloud-storage",
+        "toCloudStorage",
+        {
+            "description": "srtm_export",
+            "bucket": "my-bucket",
+            "fileNamePrefix": "exports/srtm",
+            "formatOptions": {"cloudOptimized": True, "fileDimensions": [512, 512]},
+            "maxPixels": 1e9,
+            "priority": 500,
+        },
+        {
+            "description": "srtm_export",
+            "destination": "gs://my-bucket/exports/srtm",
+            "format_options": {
+                "cloudOptimized": True,
+                "tileDimensions": {"width": 512, "height": 512},
+            },
+            "max_pixels": 1e9,
+            "priority": 500,
+        },
+    ),
+    _Export(
+        "cloud-storage-prefix-defaults-to-description",
+        "toCloudStorage",
+        {"description": "srtm_export", "bucket": "my-bucket"},
+        {"description": "srtm_export", "destination": "gs://my-bucket"},
+    ),
+    _Export(
+        "to-drive",
+        "toDrive",
+        {"description": "srtm_export", "folder": "EarthEngine", "fileNamePrefix": "srtm"},
+        {"description": "srtm_export", "destination": "drive://EarthEngine/srtm"},
+    ),
+    _Export(
+        "drive-options-dict-clipped-only",
+        "toDrive",
+        {
+            "description": "srtm_export",
+            "folder": "EarthEngine",
+            "fileNamePrefix": "srtm",
+            "fileFormat": "GeoTIFF",
+        },
+        {
+            "description": "srtm_export",
+            # Wire options are sent as written: only the shorthand defaults the prefix.
+            "file_export_options": {
+                "driveDestination": {"folder": "EarthEngine", "filenamePrefix": "srtm"}
+            },
+            "file_format": "GeoTIFF",
+        },
+        fold=lambda image, region: image.clip(region),
+        spatial={},
+    ),
+    _Export(
+        "to-asset-with-pyramiding-policies",
+        "toAsset",
+        {
+            "description": "srtm_asset",
+            "assetId": "projects/my-project/assets/dem/srtm",
+            "pyramidingPolicy": {".default": "mean", "QA": "sample", "landcover": "mode"},
+        },
+        {
+            "description": "srtm_asset",
+            "asset_export_options": {
+                "earthEngineDestination": {"name": "projects/my-project/assets/dem/srtm"},
+                "pyramidingPolicy": "MEAN",
+                "pyramidingPolicyOverrides": {"QA": "SAMPLE", "landcover": "MODE"},
+            },
+        },
+    ),
+    _Export(
+        "asset-shorthand",
+        "toAsset",
+        {"description": "srtm_asset", "assetId": "projects/my-project/assets/srtm"},
+        {"description": "srtm_asset", "destination": "projects/my-project/assets/srtm"},
+    ),
+    _Export(
+        "tfrecord-to-cloud-storage",
+        "toCloudStorage",
+        {
+            "description": "patches",
+            "bucket": "my-bucket",
+            "fileNamePrefix": "patches/",
+            "fileFormat": "TFRecord",
+            "formatOptions": {
+                "patchDimensions": [256, 256],
+                "kernelSize": [32, 32],
+                "compressed": True,
+                "maxFileSize": 100_000_000,
+                "defaultValue": -1,
+            },
+        },
+        {
+            "description": "patches",
+            "destination": "gs://my-bucket/patches/",
+            "file_format": "TFRecord",
+            "format_options": {
+                "tileDimensions": {"width": 256, "height": 256},
+                "marginDimensions": {"width": 32, "height": 32},
+                "compress": True,
+                "maxSizeBytes": "100000000",
+                "defaultValue": -1,
+            },
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("export", _EXPORTS, ids=lambda export: export.id)
+def test_body_equals_what_earthengine_api_posts(export, posted_body, image, region):
+    task = getattr(ee.batch.Export.image, export.ee_export)(
+        image=image, region=region, **export.spatial, **export.ee_kwargs
+    )
+    expression = ee.serializer.encode(export.fold(image, region), for_cloud_api=True)
+
+    ours = build_export_body(expression=expression, **export.parameters)
+
+    assert ours == _canonical(posted_body(task))
+
+
+def test_expression_given_as_json_text_gives_the_same_body(posted_body, image, region):
+    task = ee.batch.Export.image.toCloudStorage(
+        image=image, region=region, scale=30, description="srtm_export", bucket="my-bucket"
+    )
+    expression = ee.serializer.encode(
+        image.clipToBoundsAndScale(geometry=region, scale=30), for_cloud_api=True
+    )
+
+    ours = build_export_body(
+        expression=json.dumps(expression),
+        description="srtm_export",
+        destination="gs://my-bucket",
+    )
+
+    assert ours == _canonical(posted_body(task))
+
+
+def test_earthengine_api_sends_wrappers_that_canonical_form_unwraps(posted_body, image):
+    # Guards the normalization above: ee really does send the Python-client encoding.
+    task = ee.batch.Export.image.toCloudStorage(
+        image=image, description="d", bucket="my-bucket", maxPixels=1e9, priority=7
+    )
+
+    body = posted_body(task)
+
+    assert body["maxPixels"] == {"value": "1000000000"}
+    assert body["priority"] == {"value": 7}

@@ -1,0 +1,145 @@
+"""DAGs the operator and sensor tests run with ``dag.test()`` against the emulator."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import DAG, Param
+
+from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
+from airflow_provider_eeexport.sensors.operation import EarthEngineOperationSensor
+
+SRTM = {
+    "result": "0",
+    "values": {
+        "0": {
+            "functionInvocationValue": {
+                "functionName": "Image.load",
+                "arguments": {"id": {"constantValue": "USGS/SRTMGL1_003"}},
+            }
+        }
+    },
+}
+DEFAULTS = {"retries": 0}
+PARAMS = {"description": Param("srtm", type="string")}
+
+
+def _dag(dag_id: str, **default_args) -> DAG:
+    return DAG(
+        dag_id,
+        schedule=None,
+        start_date=datetime(2026, 1, 1),
+        catchup=False,
+        default_args={**DEFAULTS, **default_args},
+        params=PARAMS,
+    )
+
+
+class CrashOnce(EarthEngineImageExportOperator):
+    """Dies on its first try right after the POST (before or after recording it), as a
+    worker killed at that moment would."""
+
+    def __init__(self, *, crash_after: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.crash_after = crash_after
+
+    def _start(self, context, hook, body, project):
+        operation = super()._start(context, hook, body, project)
+        if self.crash_after == "post" and context["ti"].try_number == 1:
+            raise RuntimeError("simulated crash between the POST and the state write")
+        return operation
+
+    def _resume_or_start(self, context, hook, project, state):
+        result = super()._resume_or_start(context, hook, project, state)
+        if self.crash_after == "save" and context["ti"].try_number == 1:
+            raise RuntimeError("simulated crash after the state write")
+        return result
+
+
+for mode in ("deferrable", "sync"):
+    with _dag(f"ee_export_{mode}"):
+        EarthEngineImageExportOperator(
+            task_id="export",
+            expression=SRTM,
+            description="{{ params.description }}",
+            destination="gs://my-bucket/exports/{{ run_id | replace(':', '_') }}/",
+            max_pixels="{{ 10 ** 9 }}",
+            deferrable=mode == "deferrable",
+            poll_interval=0.2,
+        )
+
+with _dag("ee_export_mapped"):
+    EarthEngineImageExportOperator.partial(
+        task_id="export",
+        expression=SRTM,
+        deferrable=True,
+        poll_interval=0.2,
+    ).expand(destination=["gs://my-bucket/a/", "gs://my-bucket/b/", "drive://EE/c"])
+
+for point in ("post", "save"):
+    with _dag(f"ee_export_crash_after_{point}", retries=1, retry_delay=timedelta(0)):
+        CrashOnce(
+            task_id="export",
+            crash_after=point,
+            expression=SRTM,
+            description="{{ params.description }}",
+            destination="gs://my-bucket/x/",
+            deferrable=True,
+            poll_interval=0.2,
+        )
+
+with _dag("ee_export_retry_after_failure", retries=1, retry_delay=timedelta(0)):
+    EarthEngineImageExportOperator(
+        task_id="export",
+        expression=SRTM,
+        destination="gs://my-bucket/x/",
+        # The emulator fails "flaky-1" and lets "flaky-2" through.
+        description="flaky-{{ ti.try_number }}",
+        deferrable=True,
+        poll_interval=0.2,
+    )
+
+
+class FailsAfterReturning(EarthEngineImageExportOperator):
+    """Fails its first try after the export's result was returned: the next try then finds the
+    export recorded as completed, which is exactly what it finds after a user clears the task."""
+
+    def execute(self, context):
+        result = super().execute(context)
+        if context["ti"].try_number == 1:
+            raise RuntimeError("simulated failure after the task returned its result")
+        return result
+
+
+for reexport in (True, False):
+    with _dag(
+        f"ee_export_rerun_after_success_{str(reexport).lower()}",
+        retries=1,
+        retry_delay=timedelta(0),
+    ):
+        FailsAfterReturning(
+            task_id="export",
+            expression=SRTM,
+            destination="gs://my-bucket/x/",
+            description="{{ params.description }}",
+            deferrable=False,
+            poll_interval=0.2,
+            reexport_on_clear=reexport,
+        )
+
+with _dag("ee_export_then_sensor"):
+    start = EarthEngineImageExportOperator(
+        task_id="start",
+        expression=SRTM,
+        description="{{ params.description }}",
+        destination="gs://my-bucket/x/",
+        wait_for_completion=False,
+    )
+    for mode in ("deferrable", "poke"):
+        start >> EarthEngineOperationSensor(
+            task_id=f"sensor_{mode}",
+            operation_name="{{ ti.xcom_pull(task_ids='start', key='operation_name') }}",
+            deferrable=mode == "deferrable",
+            poke_interval=0.2,
+            timeout=60,
+        )

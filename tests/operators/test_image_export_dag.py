@@ -1,0 +1,93 @@
+"""The export operator run by Airflow itself (``dag.test()``) against the emulator."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.airflow_runs import run_dag, task_state_store, task_states, xcom
+
+pytestmark = pytest.mark.usefixtures("airflow_db", "emulator_connection")
+
+
+@pytest.mark.parametrize("mode", ["deferrable", "sync"])
+def test_export_runs_to_success_and_returns_the_operation(ee_emulator, mode):
+    ee_emulator.script(duration_s=1)
+
+    run = run_dag(f"ee_export_{mode}", description=f"srtm-{mode}")
+
+    assert task_states(run) == {("export", -1): "success"}
+    operation = xcom(run, "export")
+    assert operation["done"] is True and operation["metadata"]["state"] == "SUCCEEDED"
+    assert operation["metadata"]["description"] == f"srtm-{mode}"
+    assert xcom(run, "export", "operation_name") == operation["name"]
+    assert ee_emulator.stats()["operations_created"] == 1
+    state = task_state_store(run, "export", "ee_export")
+    assert state["operation_name"] == operation["name"] and state["generation"] == 0
+    assert state["completed"] is True
+    assert xcom(run, "export", "_link_EarthEngineTaskLink").endswith("tasks?project=my-project")
+    assert "storage/browser/my-bucket" in xcom(run, "export", "_link_EarthEngineDestinationLink")
+
+
+@pytest.mark.parametrize("mode", ["deferrable", "sync"])
+def test_failed_export_fails_the_task_quoting_earth_engine(ee_emulator, mode):
+    ee_emulator.script(
+        duration_s=0.5,
+        outcome="FAILED",
+        error={"code": 3, "message": "Export too large: specified 9 pixels (max: 1)."},
+    )
+
+    run = run_dag(f"ee_export_{mode}", description="too-big")
+
+    assert task_states(run) == {("export", -1): "failed"}
+    assert ee_emulator.stats()["operations_created"] == 1
+
+
+def test_mapped_exports_each_start_one_operation(ee_emulator):
+    ee_emulator.script(duration_s=0.5)
+
+    run = run_dag("ee_export_mapped")
+
+    assert set(task_states(run).values()) == {"success"}
+    names = {xcom(run, "export", "operation_name", i) for i in range(3)}
+    assert len(names) == 3
+    assert ee_emulator.stats()["operations_created"] == 3
+
+
+@pytest.mark.parametrize("point", ["post", "save"])
+def test_retry_after_a_crash_re_attaches_to_the_same_export(ee_emulator, point):
+    ee_emulator.script(duration_s=1)
+
+    run = run_dag(f"ee_export_crash_after_{point}", description=f"crash-{point}")
+
+    assert task_states(run) == {("export", -1): "success"}
+    assert ee_emulator.stats()["operations_created"] == 1
+    assert ee_emulator.stats()["requests"]["export"] == (2 if point == "post" else 1)
+
+
+def test_retry_after_a_failed_export_starts_exactly_one_new_export(ee_emulator):
+    ee_emulator.script(match={"description": "flaky-1"}, duration_s=0.3, outcome="FAILED")
+    ee_emulator.script(duration_s=0.3)
+
+    run = run_dag("ee_export_retry_after_failure")
+
+    assert task_states(run) == {("export", -1): "success"}
+    assert ee_emulator.stats()["operations_created"] == 2
+    state = task_state_store(run, "export", "ee_export")
+    assert state["generation"] == 1
+    assert state["request_id"].endswith("-1")
+
+
+@pytest.mark.parametrize(("reexport", "exports"), [(True, 2), (False, 1)])
+def test_new_try_after_the_task_returned_its_result(ee_emulator, reexport, exports):
+    # What a cleared task sees: the export recorded as completed by an earlier try.
+    ee_emulator.script(duration_s=0.3)
+
+    run = run_dag(
+        f"ee_export_rerun_after_success_{str(reexport).lower()}", description=f"rerun-{reexport}"
+    )
+
+    assert task_states(run) == {("export", -1): "success"}
+    assert ee_emulator.stats()["operations_created"] == exports
+    state = task_state_store(run, "export", "ee_export")
+    assert state["generation"] == exports - 1
+    assert state["completed"] is True

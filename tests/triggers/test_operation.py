@@ -1,0 +1,228 @@
+"""The operation trigger against the emulator: events, deadline, on_kill, a free event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import time
+
+import pytest
+
+from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
+from airflow_provider_eeexport.triggers import _watcher
+from airflow_provider_eeexport.triggers.operation import EarthEngineOperationTrigger, OperationEvent
+from tests.hooks.conftest import PROJECT
+from tests.request_cases import valid_body
+
+UNKNOWN = f"projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA"
+
+
+@pytest.fixture
+def start(emulator_connection):
+    hook = EarthEngineHook()
+
+    def start_export(description: str = "srtm_export") -> str:
+        return hook.start_image_export(valid_body(description=description))["name"]
+
+    return start_export
+
+
+async def _event(trigger: EarthEngineOperationTrigger) -> OperationEvent:
+    return OperationEvent.from_payload((await anext(trigger.run())).payload)
+
+
+def test_serialize_round_trips_through_its_classpath():
+    trigger = EarthEngineOperationTrigger(
+        operation_name=UNKNOWN,
+        ee_conn_id="c",
+        poll_interval=5.0,
+        end_time=123.0,
+        cancel_on_kill=False,
+        cancel_on_timeout=False,
+        impersonation_chain=["a@x.com"],
+    )
+
+    classpath, kwargs = trigger.serialize()
+    module, _, name = classpath.rpartition(".")
+    rebuilt = getattr(importlib.import_module(module), name)(**kwargs)
+
+    assert rebuilt.serialize() == (classpath, kwargs)
+    assert set(kwargs) == {
+        "operation_name",
+        "ee_conn_id",
+        "poll_interval",
+        "end_time",
+        "cancel_on_kill",
+        "cancel_on_timeout",
+        "impersonation_chain",
+    }
+
+
+def test_event_payload_tolerates_unknown_keys():
+    event = OperationEvent.from_payload(
+        {
+            "status": "success",
+            "operation_name": "n",
+            "message": "m",
+            "operation": None,
+            "added_later": 1,
+        }
+    )
+
+    assert event == OperationEvent("success", "n", "m")
+
+
+async def test_success_event_carries_the_final_operation(ee_emulator, start):
+    ee_emulator.script(duration_s=1)
+    name = start()
+
+    event = await _event(EarthEngineOperationTrigger(name, poll_interval=0.2))
+
+    assert event.status == "success"
+    assert event.operation["done"] is True
+    assert event.operation["metadata"]["destinationUris"]
+    assert name in event.message
+
+
+async def test_failed_event_quotes_the_earth_engine_error(ee_emulator, start):
+    ee_emulator.script(
+        duration_s=0.3,
+        outcome="FAILED",
+        error={"code": 3, "message": "Export too large: specified 4 pixels"},
+    )
+    name = start()
+
+    event = await _event(EarthEngineOperationTrigger(name, poll_interval=0.2))
+
+    assert event.status == "failed"
+    assert "Export too large: specified 4 pixels" in event.message and name in event.message
+
+
+async def test_cancelled_event(ee_emulator, start):
+    ee_emulator.script(duration_s=600)
+    name = start()
+    EarthEngineHook().cancel_operation(name)
+
+    event = await _event(EarthEngineOperationTrigger(name, poll_interval=0.2))
+
+    assert event.status == "cancelled"
+
+
+async def test_error_event_for_a_permanent_api_error(emulator_connection):
+    event = await _event(EarthEngineOperationTrigger(UNKNOWN, poll_interval=0.2))
+
+    assert event.status == "error"
+    assert "404" in event.message and UNKNOWN in event.message
+
+
+async def test_deadline_cancels_the_export_and_reports_timeout(ee_emulator, start):
+    ee_emulator.script(duration_s=600)
+    name = start()
+
+    event = await _event(
+        EarthEngineOperationTrigger(name, poll_interval=0.2, end_time=time.time() + 1)
+    )
+
+    assert event.status == "timeout"
+    assert "cancelled" in event.message
+    assert EarthEngineHook().wait_operation(name, 5)["metadata"]["state"] == "CANCELLED"
+
+
+async def test_deadline_without_cancel_leaves_the_export_running(ee_emulator, start):
+    ee_emulator.script(duration_s=600)
+    name = start()
+
+    event = await _event(
+        EarthEngineOperationTrigger(
+            name, poll_interval=0.2, end_time=time.time() + 0.5, cancel_on_timeout=False
+        )
+    )
+
+    assert event.status == "timeout"
+    assert ee_emulator.stats()["requests"]["cancel"] == 0
+
+
+async def test_transient_faults_never_fail_the_trigger(ee_emulator, start):
+    ee_emulator.script(duration_s=1.5)
+    name = start()
+    ee_emulator.faults(
+        rate=0.3, statuses=[429, 503], retry_after_s=0, drop_connection_rate=0.05, routes=["get"]
+    )
+
+    event = await _event(EarthEngineOperationTrigger(name, poll_interval=0.2))
+
+    assert event.status == "success"
+
+
+async def test_on_kill_cancels_the_export(ee_emulator, start):
+    ee_emulator.script(duration_s=600)
+    name = start()
+
+    await EarthEngineOperationTrigger(name).on_kill()
+
+    assert ee_emulator.stats()["requests"]["cancel"] == 1
+    assert EarthEngineHook().wait_operation(name, 5)["metadata"]["state"] == "CANCELLED"
+
+
+async def test_on_kill_respects_cancel_on_kill_false(ee_emulator, start):
+    name = start()
+
+    await EarthEngineOperationTrigger(name, cancel_on_kill=False).on_kill()
+
+    assert ee_emulator.stats()["requests"]["cancel"] == 0
+
+
+async def test_cleanup_never_cancels(ee_emulator, start):
+    name = start()
+
+    await EarthEngineOperationTrigger(name).cleanup()
+
+    assert ee_emulator.stats()["requests"]["cancel"] == 0
+
+
+async def test_triggers_of_one_loop_share_one_watcher_and_release_it(ee_emulator, start):
+    ee_emulator.script(duration_s=1)
+    names = [start(f"e{i}") for i in range(5)]
+    loop = asyncio.get_running_loop()
+    seen = []
+
+    async def run(name: str) -> OperationEvent:
+        async with _watcher.operation_watcher("earthengine_default") as watcher:
+            seen.append(watcher)
+            return await _event(EarthEngineOperationTrigger(name, poll_interval=0.2))
+
+    events = await asyncio.gather(*(run(name) for name in names))
+
+    assert {event.status for event in events} == {"success"}
+    assert len({id(watcher) for watcher in seen}) == 1
+    assert _watcher._WATCHERS.get(loop) == {}
+    assert ee_emulator.stats()["tokens_issued"] == 0
+
+
+async def test_event_loop_never_blocks_while_triggers_wait(keyfile_connection, ee_emulator):
+    ee_emulator.script(duration_s=1.5)
+    ee_emulator.faults(latency_ms=400, routes=["token"])
+    names = [EarthEngineHook().start_image_export(valid_body())["name"] for _ in range(3)]
+    from airflow_provider_eeexport.hooks._credentials import clear_cache
+
+    clear_cache()  # the triggers must fetch their own token, slowly
+    gaps: list[float] = []
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        last = time.monotonic()
+        while not stop.is_set():
+            await asyncio.sleep(0.01)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    ticking = asyncio.create_task(ticker())
+    events = await asyncio.gather(
+        *(_event(EarthEngineOperationTrigger(name, poll_interval=0.2)) for name in names)
+    )
+    stop.set()
+    await ticking
+
+    assert {event.status for event in events} == {"success"}
+    assert max(gaps) < 0.2
