@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from datetime import datetime
 from typing import Any
 
 # google.rpc.Code CANCELLED: what a successfully cancelled operation carries in ``error.code``.
@@ -113,4 +114,26 @@ def _units(value: Any) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
+        return None
+
+
+def summary(operation: dict[str, Any]) -> str:
+    """The progress line of a finished operation with its run time and EECU usage."""
+    metadata = operation.get("metadata") or {}
+    parts = [progress_line(operation)]
+    start, end = _timestamp(metadata.get("startTime")), _timestamp(metadata.get("endTime"))
+    if start is not None and end is not None:
+        parts.append(f"ran {end - start:.1f} s")
+    eecu = metadata.get("batchEecuUsageSeconds")
+    if isinstance(eecu, (int, float)) and not isinstance(eecu, bool):
+        parts.append(f"{eecu:g} EECU-seconds")
+    return "; ".join(parts)
+
+
+def _timestamp(value: Any) -> float | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
         return None

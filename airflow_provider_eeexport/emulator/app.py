@@ -306,6 +306,12 @@ def _add_admin_routes(app: FastAPI, store: Store, injector: FaultInjector) -> No
         store.scripts.append(rule.model_dump(exclude_none=True))
         return {"rules": store.scripts}
 
+    @app.get("/_emulator/operations")
+    async def received_requests() -> dict[str, Any]:
+        """Every operation with the request that created it (canonical form), oldest first."""
+        plans = sorted(store.operations.values(), key=lambda plan: plan.create_time)
+        return {"operations": [{"name": p.name, "request": p.request} for p in plans]}
+
     @app.post("/_emulator/tokens:revoke")
     async def revoke_tokens() -> dict[str, Any]:
         return {"revoked": store.revoke_tokens()}

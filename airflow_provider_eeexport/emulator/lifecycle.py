@@ -8,7 +8,7 @@ restarted emulator with ``--state-file`` simply carries on.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any
 
@@ -41,7 +41,8 @@ class OperationPlan:
     stage_names: list[str]
     tiles: int
     cancel_time: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    # The request as received (canonical form), for /_emulator/operations.
+    request: dict[str, Any] = field(default_factory=dict)
 
     # --- derived state ---------------------------------------------------------------------
     def done_time(self) -> float:
@@ -131,7 +132,9 @@ class OperationPlan:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> OperationPlan:
-        return cls(**record)
+        """The plan from a state-file record, ignoring keys other versions wrote."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in record.items() if key in known})
 
 
 def rfc3339(epoch: float) -> str:

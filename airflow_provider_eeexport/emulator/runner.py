@@ -93,6 +93,10 @@ class EmulatorClient:
     def stats(self) -> dict[str, Any]:
         return self._call("GET", "/_emulator/stats")
 
+    def requests(self) -> list[dict[str, Any]]:
+        """``[{"name", "request"}]`` for every operation, oldest first: what clients sent."""
+        return self._call("GET", "/_emulator/operations")["operations"]
+
     def faults(self, **config: Any) -> dict[str, Any]:
         """Replace the fault configuration; ``faults()`` with no arguments clears it."""
         return self._call("POST", "/_emulator/faults", config)

@@ -126,6 +126,7 @@ class Store:
             destination_uris=_destination_uris(request),
             stage_names=_stage_names(request),
             tiles=max(1, math.ceil((pixels or _TILE_PIXELS * 4) / _TILE_PIXELS)),
+            request=request.to_json(),
         )
         self.operations[name] = plan
         if request.request_id:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .._compat import AirflowException, BaseOperator, conf
 from ..api.builder import InvalidParameterError, build_export_body, check_parameters, request_id_for
 from ..api.errors import EarthEngineAlreadyExistsError, EarthEngineApiError
-from ..api.operation import OperationState, is_done, operation_state, progress_line
+from ..api.operation import OperationState, is_done, operation_state, progress_line, summary
 from ..links.earth_engine import EarthEngineDestinationLink, EarthEngineTaskLink
 from ..triggers.operation import EarthEngineOperationTrigger, OperationEvent
 from ._state import ExportState
@@ -127,7 +128,9 @@ class EarthEngineImageExportOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.expression = expression
+        # Airflow calls callables found in template fields while rendering; the factory must
+        # wait until earthengine-api is initialized, so it travels in a non-callable holder.
+        self.expression = _EarthEngineFactory(expression) if callable(expression) else expression
         self.project_id = project_id
         self.description = description
         self.max_pixels = max_pixels
@@ -387,9 +390,8 @@ class EarthEngineImageExportOperator(BaseOperator):
 
     def _finish(self, context: Context, event: OperationEvent) -> dict[str, Any]:
         if event.operation:
-            self.log.info(
-                "Export %s ended: %s", event.operation_name, progress_line(event.operation)
-            )
+            # Said again here: the trigger's progress lines live in a separate log.
+            self.log.info("Export %s ended: %s", event.operation_name, summary(event.operation))
         if event.status != "success":
             raise AirflowException(event.message)
         self.log.info(event.message)
@@ -405,11 +407,23 @@ class EarthEngineImageExportOperator(BaseOperator):
 
     # --- expression --------------------------------------------------------------------
     def _resolve_expression(self, hook: EarthEngineHook, project: str) -> dict[str, Any] | str:
-        if callable(self.expression):
+        if isinstance(self.expression, _EarthEngineFactory):
             from ..hooks.earthengine_api import expression_from_callable
 
-            return expression_from_callable(self.expression, hook, project)
+            return expression_from_callable(self.expression.build, hook, project)
         return self.expression
+
+
+@dataclass(frozen=True)
+class _EarthEngineFactory:
+    """A callable ``expression``, kept until execute time (see ``__init__``)."""
+
+    build: Callable[[], Any]
+
+    def __repr__(self) -> str:
+        return (
+            f"<earthengine-api expression from {getattr(self.build, '__qualname__', self.build)}>"
+        )
 
 
 def _default_description(context: Context) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, Param
@@ -143,3 +144,37 @@ with _dag("ee_export_then_sensor"):
             poke_interval=0.2,
             timeout=60,
         )
+
+
+def _srtm_image():
+    # Runs at execute time only: the DAG file parses without touching earthengine-api.
+    import ee
+
+    return ee.Image("USGS/SRTMGL1_003").clip(ee.Geometry.Rectangle([-122.1, 37.4, -122.0, 37.5]))
+
+
+with DAG(
+    "ee_export_expression_forms",
+    schedule=None,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    default_args=DEFAULTS,
+    params={"asset": "USGS/SRTMGL1_003", "bbox": [-122.1, 37.4, -122.0, 37.5], "priority": 5},
+):
+    EarthEngineImageExportOperator(
+        task_id="json_template",
+        expression="expressions/srtm_clip.json",
+        destination="gs://my-bucket/template/",
+    )
+    EarthEngineImageExportOperator(
+        task_id="json_text", expression=json.dumps(SRTM), destination="drive://EE/text"
+    )
+    EarthEngineImageExportOperator(
+        task_id="ee_callable", expression=_srtm_image, destination="gs://my-bucket/callable/"
+    )
+    EarthEngineImageExportOperator(
+        task_id="templated_priority",
+        expression=SRTM,
+        destination="gs://my-bucket/priority/",
+        priority="{{ params.priority }}",
+    )

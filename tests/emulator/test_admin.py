@@ -72,3 +72,14 @@ def test_reset_clears_everything(api, ee_emulator, start_export):
     # A new export, not a replay (ids repeat after a reset: the id RNG is seeded again).
     assert api.get(f"/v1/{again['name']}").json()["metadata"]["state"] != "FAILED"
     assert ee_emulator.stats()["operations_created"] == 1
+
+
+def test_received_requests_are_listed_in_canonical_form(ee_emulator, start_export):
+    op = start_export(requestId="seen", maxPixels={"value": "1000000000"}, priority={"value": 5})
+
+    (received,) = ee_emulator.requests()
+
+    assert received["name"] == op["name"]
+    assert received["request"]["requestId"] == "seen"
+    assert received["request"]["maxPixels"] == "1000000000"
+    assert received["request"]["priority"] == 5

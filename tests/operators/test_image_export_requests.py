@@ -1,0 +1,102 @@
+"""What the operator sends: expression forms, templated values, and refusals before sending."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_eeexport.api.builder import InvalidParameterError
+from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
+from tests.airflow_runs import run_dag, task_states
+from tests.dags.eeexport_test_dags import SRTM
+
+
+@pytest.fixture
+def offline_ee(monkeypatch):
+    """earthengine-api initialized with no network, as its own test suite does."""
+    import ee
+    from ee import apitestcase
+
+    monkeypatch.setattr(ee.data, "_install_cloud_api_resource", lambda: None)
+    monkeypatch.setattr(ee.data, "getAlgorithms", apitestcase.GetAlgorithms)
+    monkeypatch.setattr(ee.deprecation, "_FetchDataCatalogStac", lambda: {})
+    ee.Reset()
+    yield ee
+    ee.Reset()
+
+
+@pytest.mark.usefixtures("airflow_db", "emulator_connection")
+def test_every_expression_form_reaches_earth_engine_as_an_expression(ee_emulator, offline_ee):
+    ee_emulator.script(duration_s=0.3)
+
+    run = run_dag("ee_export_expression_forms")
+
+    assert set(task_states(run).values()) == {"success"}
+    sent = {
+        r["request"]["description"].split(".")[-1]: r["request"] for r in ee_emulator.requests()
+    }
+    clip = sent["json_template"]["expression"]["values"]["0"]["functionInvocationValue"]
+    load = clip["arguments"]["input"]["functionInvocationValue"]
+    assert load["arguments"]["id"] == {"constantValue": "USGS/SRTMGL1_003"}
+    rectangle = clip["arguments"]["geometry"]["functionInvocationValue"]
+    assert rectangle["arguments"]["coordinates"] == {"constantValue": [-122.1, 37.4, -122.0, 37.5]}
+    assert sent["json_text"]["expression"] == SRTM
+    offline_ee.Initialize(None, project="my-project")
+    image = offline_ee.Image("USGS/SRTMGL1_003").clip(
+        offline_ee.Geometry.Rectangle([-122.1, 37.4, -122.0, 37.5])
+    )
+    assert sent["ee_callable"]["expression"] == offline_ee.serializer.encode(
+        image, for_cloud_api=True
+    )
+    assert sent["templated_priority"]["priority"] == 5
+
+
+@pytest.mark.usefixtures("airflow_db", "emulator_connection")
+def test_bad_templated_value_fails_the_task_before_anything_is_sent(ee_emulator, offline_ee):
+    ee_emulator.script(duration_s=0.3)
+
+    run = run_dag("ee_export_expression_forms", priority=10000)
+
+    states = task_states(run)
+    assert states[("templated_priority", -1)] == "failed"
+    assert ee_emulator.stats()["requests"]["export"] == 3  # the three other tasks only
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value"),
+    [
+        ("priority", 10000),
+        ("destination", "s3://bucket/prefix"),
+        ("workload_tag", "-leading-dash"),
+        ("max_pixels", "lots"),
+        ("request_id", "has space"),
+        ("file_format", "PNG"),
+        ("grid", {"dimensions": {"width": 0, "height": 1}}),
+        ("extra_body", {"requestId": "sneaky"}),
+    ],
+)
+def test_bad_literal_parameters_are_refused_when_the_dag_is_parsed(parameter, value):
+    kwargs = {"destination": "gs://my-bucket/p/", parameter: value}
+
+    with pytest.raises(InvalidParameterError) as caught:
+        EarthEngineImageExportOperator(task_id="t", expression=SRTM, **kwargs)
+
+    assert caught.value.parameter == parameter
+    assert str(caught.value).startswith(f"{parameter}: ")
+
+
+def test_templated_values_are_checked_later():
+    EarthEngineImageExportOperator(
+        task_id="t",
+        expression="{{ params.expression }}",
+        destination="{{ params.where }}",
+        priority="{{ params.priority }}",
+    )
+
+
+def test_expression_must_be_an_expression_when_known():
+    with pytest.raises(InvalidParameterError) as caught:
+        EarthEngineImageExportOperator(
+            task_id="t", expression={"values": {}}, destination="gs://my-bucket/p/"
+        )
+
+    assert caught.value.parameter == "expression"
