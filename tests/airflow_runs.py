@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from tests.conftest import TEST_DAGS
 
 
-def run_dag(dag_id: str, **conf: Any):
-    """Run one DagRun of a test DAG in-process (triggers run inline) and return it."""
+def run_dag(dag_id: str, folder: Path = TEST_DAGS, **conf: Any):
+    """Run one DagRun of a DAG in-process (triggers run inline) and return it."""
     from airflow.dag_processing.dagbag import DagBag
 
-    dag = DagBag(dag_folder=str(TEST_DAGS)).get_dag(dag_id)
+    dag = DagBag(dag_folder=str(folder)).get_dag(dag_id)
     assert dag is not None, f"test DAG {dag_id} did not load"
     return dag.test(run_conf=conf or None)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -18,10 +19,16 @@ from airflow_provider_eeexport.hooks._credentials import clear_cache
 os.environ.setdefault("NO_GCE_CHECK", "true")
 os.environ.setdefault("GCE_METADATA_HOST", "127.0.0.1:9")
 # A throwaway Airflow home, set before anything imports Airflow (it reads its config on import).
-TEST_DAGS = Path(__file__).parent / "dags"
-os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="eeexport-airflow-")
+# dag.test() runs only DAG files under the DAGs folder, so the test DAGs and the examples are
+# copied into one there.
+_HOME = Path(tempfile.mkdtemp(prefix="eeexport-airflow-"))
+TEST_DAGS = _HOME / "dags" / "tests"
+EXAMPLE_DAGS = _HOME / "dags" / "examples"
+shutil.copytree(Path(__file__).parent / "dags", TEST_DAGS)
+shutil.copytree(Path(__file__).parents[1] / "example_dags", EXAMPLE_DAGS)
+os.environ["AIRFLOW_HOME"] = str(_HOME)
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
-os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(TEST_DAGS)
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(_HOME / "dags")
 os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
 
 
