@@ -24,7 +24,7 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 
 demo: $(INSTALLED)
-	$(BIN)/python scripts/demo.py
+	$(BIN)/python -m demo
 
 emulator: $(INSTALLED)
 	$(BIN)/eeexport-emulator

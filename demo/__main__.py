@@ -1,0 +1,111 @@
+"""``make demo``: the monthly composite example on real Airflow, against the local emulator.
+
+Starts the emulator and a throwaway Airflow (API server, scheduler, DAG processor, triggerer),
+triggers ``example_monthly_composite_gcs`` and tells what happens. Exits 0 when the export
+succeeds, 1 with the reason otherwise; every process it started is stopped, Ctrl-C included.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from airflow_provider_eeexport.api.operation import current_stage, operation_state, progress_line
+from airflow_provider_eeexport.emulator import run_emulator
+
+from .stack import AirflowStack
+
+ROOT = Path(__file__).resolve().parents[1]
+DAG_ID = "example_monthly_composite_gcs"
+TASK_ID = "export_composite"
+PROJECT = "demo-project"
+TIMEOUT_S = 150
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
+    started = time.monotonic()
+    home = ROOT / ".demo" / "airflow"
+    shutil.rmtree(home, ignore_errors=True)
+    try:
+        with run_emulator(duration=20, seed=1) as emulator:
+            say("emulator", f"{emulator} (Earth Engine REST, offline)")
+            connection = {
+                "conn_type": "earthengine",
+                "host": emulator,
+                "extra": {"project": PROJECT, "anonymous": True},
+            }
+            env = {"AIRFLOW_CONN_EARTHENGINE_DEFAULT": json.dumps(connection)}
+            say("airflow", "starting API server, scheduler, DAG processor and triggerer …")
+            with AirflowStack(home, ROOT / "example_dags", env) as stack:
+                say("airflow", f"ready at {stack.url} after {time.monotonic() - started:.0f} s")
+                stack.wait_for_dag(DAG_ID)
+                run_id = stack.trigger(DAG_ID, {"month": "2026-06", "bucket": "demo-bucket"})
+                say("triggered", f"{DAG_ID} run {run_id}")
+                return follow(stack, emulator, run_id, started)
+    except KeyboardInterrupt:
+        say("stopped", "interrupted; every process the demo started was stopped")
+        return 130
+    except (RuntimeError, TimeoutError) as error:
+        say("failed", str(error))
+        return 1
+
+
+def follow(stack: AirflowStack, emulator: str, run_id: str, started: float) -> int:
+    api = httpx.Client(base_url=f"{emulator}/v1", headers={"Authorization": "Bearer demo"})
+    name = None
+    deferred = False
+    last_step = None
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        ti = stack.task_instance(DAG_ID, run_id, TASK_ID)
+        if name is None:
+            name = stack.xcom(DAG_ID, run_id, TASK_ID, "operation_name")
+            if name:
+                say("submitted", name)
+        if ti.get("state") == "deferred" and not deferred:
+            deferred = True
+            say("deferred", "the worker slot is free; the triggerer follows the export")
+        if name:
+            operation = api.get(f"/{name}").json()
+            # A line per state or stage, and per fifth of the way: enough to see it move.
+            step = (
+                operation_state(operation),
+                current_stage(operation),
+                int((operation.get("metadata") or {}).get("progress", 0) * 5),
+            )
+            if step != last_step:
+                say("progress", progress_line(operation))
+                last_step = step
+        state = stack.run_state(DAG_ID, run_id)
+        if state == "success":
+            operation = stack.xcom(DAG_ID, run_id, TASK_ID, "return_value") or {}
+            say("succeeded", f"task {TASK_ID} ({ti.get('try_number')} try)")
+            for uri in (operation.get("metadata") or {}).get("destinationUris", []):
+                say("output", uri)
+            say("elapsed", f"{time.monotonic() - started:.0f} s in all")
+            return 0
+        if state == "failed":
+            say("failed", f"run {run_id} failed; task logs under {stack.home / 'logs'}")
+            return 1
+        time.sleep(1)
+    say("failed", f"the run did not finish within {TIMEOUT_S} s")
+    return 1
+
+
+def say(what: str, text: str) -> None:
+    print(f"{what:<10} {text}", flush=True)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":
+    sys.exit(main())

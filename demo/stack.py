@@ -1,0 +1,195 @@
+"""A throwaway Airflow (API server, scheduler, DAG processor, triggerer) on loopback.
+
+Every process it starts runs in its own process group and is stopped by its own PID, whatever
+happens (Ctrl-C included). Used by ``make demo`` and by the real-Airflow system tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+READY_TIMEOUT_S = 120.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AirflowStack:
+    """Real Airflow components with a sqlite database in ``home``; a context manager."""
+
+    def __init__(self, home: Path, dags_folder: Path, env: dict[str, str] | None = None) -> None:
+        self.home = home
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        airflow = Path(sys.executable).with_name("airflow")
+        self.airflow = str(airflow) if airflow.exists() else "airflow"
+        self.env = {
+            **os.environ,
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+            "AIRFLOW__CORE__PARALLELISM": "4",
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__PORT": str(self.port),
+            "AIRFLOW__API__BASE_URL": self.url,
+            "AIRFLOW__API__WORKERS": "1",
+            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+            # Off their fixed defaults (8793/8794), so two stacks never collide.
+            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+            "AIRFLOW__SCHEDULER__TRIGGER_TIMEOUT_CHECK_INTERVAL": "5",
+            "NO_GCE_CHECK": "true",
+            **(env or {}),
+        }
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.http = httpx.Client(base_url=self.url, timeout=30)
+
+    # --- lifecycle -----------------------------------------------------------------------
+    def __enter__(self) -> AirflowStack:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [self.airflow, "db", "migrate"],
+            env=self.env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=self._log("db-migrate"),
+            timeout=300,
+        )
+        for component in COMPONENTS:
+            self.start_component(component)
+        self._wait_until_ready()
+
+    def start_component(self, component: str) -> None:
+        self.processes[component] = subprocess.Popen(
+            [self.airflow, component],
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log(component),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop_component(self, component: str, timeout: float = 30) -> None:
+        process = self.processes.pop(component, None)
+        if process is None or process.poll() is not None:
+            return
+        _signal_group(process, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+        _signal_group(process, signal.SIGKILL)  # leftovers of its group, e.g. task workers
+
+    def stop(self) -> None:
+        for component in reversed(list(self.processes)):
+            self.stop_component(component)
+        self.http.close()
+
+    def _log(self, name: str):
+        path = self.home / "logs" / f"{name}.out"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return open(path, "ab")
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(
+                        f"airflow {name} exited with {process.returncode}; see "
+                        f"{self.home / 'logs' / (name + '.out')}"
+                    )
+            try:
+                health = self.http.get("/api/v2/monitor/health").json()
+                if all(
+                    (health.get(part) or {}).get("status") == "healthy"
+                    for part in ("metadatabase", "scheduler", "triggerer", "dag_processor")
+                ):
+                    return
+            except (httpx.HTTPError, ValueError):
+                pass
+            time.sleep(1)
+        raise TimeoutError(f"Airflow was not healthy within {READY_TIMEOUT_S:.0f} s")
+
+    # --- REST ----------------------------------------------------------------------------
+    def wait_for_dag(self, dag_id: str, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.http.get(f"/api/v2/dags/{dag_id}").status_code == 200:
+                self.http.patch(f"/api/v2/dags/{dag_id}", json={"is_paused": False})
+                return
+            time.sleep(1)
+        raise TimeoutError(f"DAG {dag_id} did not appear within {timeout:.0f} s")
+
+    def trigger(self, dag_id: str, conf: dict[str, Any] | None = None) -> str:
+        response = self.http.post(
+            f"/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf or {}}
+        )
+        response.raise_for_status()
+        return response.json()["dag_run_id"]
+
+    def run_state(self, dag_id: str, run_id: str) -> str:
+        return self.http.get(f"/api/v2/dags/{dag_id}/dagRuns/{run_id}").json()["state"]
+
+    def task_instance(self, dag_id: str, run_id: str, task_id: str) -> dict[str, Any]:
+        return self.http.get(
+            f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}"
+        ).json()
+
+    def task_tries(self, dag_id: str, run_id: str, task_id: str) -> list[dict[str, Any]]:
+        path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/tries"
+        return self.http.get(path).json().get("task_instances", [])
+
+    def set_task_state(self, dag_id: str, run_id: str, task_id: str, state: str) -> None:
+        path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}"
+        self.http.patch(path, json={"new_state": state}).raise_for_status()
+
+    def xcom(self, dag_id: str, run_id: str, task_id: str, key: str) -> Any:
+        path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries/{key}"
+        response = self.http.get(path, params={"deserialize": True})
+        return response.json().get("value") if response.status_code == 200 else None
+
+    def wait_for(self, predicate, timeout: float, what: str, interval: float = 0.5) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(interval)
+        raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, sig)

@@ -1,0 +1,160 @@
+"""The deferrable path on real Airflow: API server, scheduler, DAG processor and triggerer.
+
+One Airflow and one emulator serve every case here; each case uses its own month of the
+composite example, so scripts and counts never mix.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from airflow_provider_eeexport.emulator import EmulatorClient, run_emulator
+from demo.stack import AirflowStack
+from tests.conftest import EXAMPLE_DAGS, PROJECT
+
+pytestmark = [pytest.mark.system, pytest.mark.timeout(300)]
+# Long enough that the worker which deferred has exited before the trigger fires: with a
+# faster export, Airflow 3.3's scheduler can see the deferring worker's late "success" event
+# after the task was already re-queued, and sends the task to retry.
+EXPORT_S = 12
+DAG_ID = "example_monthly_composite_gcs"
+TASK_ID = "export_composite"
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatorClient]:
+    with run_emulator(duration=EXPORT_S, seed=2) as url:
+        client = EmulatorClient(url)
+        yield client
+        client.close()
+
+
+@pytest.fixture(scope="module")
+def airflow(emulator, tmp_path_factory) -> Iterator[AirflowStack]:
+    connection = {
+        "conn_type": "earthengine",
+        "host": emulator.url,
+        "extra": {"project": PROJECT, "anonymous": True},
+    }
+    env = {"AIRFLOW_CONN_EARTHENGINE_DEFAULT": json.dumps(connection)}
+    with AirflowStack(tmp_path_factory.mktemp("airflow"), EXAMPLE_DAGS, env) as stack:
+        stack.wait_for_dag(DAG_ID)
+        yield stack
+
+
+def _exports(emulator: EmulatorClient, month: str) -> list[dict]:
+    return [
+        r for r in emulator.requests() if r["request"]["description"] == f"s2-composite-{month}"
+    ]
+
+
+def _operation(emulator: EmulatorClient, name: str) -> dict:
+    return httpx.get(f"{emulator.url}/v1/{name}", headers={"Authorization": "Bearer t"}).json()
+
+
+def _task_logs(stack: AirflowStack, run_id: str) -> dict[str, str]:
+    folder = stack.home / "logs" / f"dag_id={DAG_ID}" / f"run_id={run_id}" / f"task_id={TASK_ID}"
+    return {path.name: path.read_text() for path in sorted(Path(folder).glob("attempt=*"))}
+
+
+def _run(stack: AirflowStack, month: str) -> str:
+    return stack.trigger(DAG_ID, {"month": month, "bucket": "system-bucket"})
+
+
+def _wait_finished(stack: AirflowStack, run_id: str, timeout: float = 120) -> str:
+    return stack.wait_for(
+        lambda: (state := stack.run_state(DAG_ID, run_id)) in ("success", "failed") and state,
+        timeout,
+        f"run {run_id} to finish",
+    )
+
+
+def _wait_deferred(stack: AirflowStack, run_id: str) -> None:
+    """Wait until the task is deferred and a triggerer has started following the export."""
+    stack.wait_for(
+        lambda: stack.task_instance(DAG_ID, run_id, TASK_ID).get("state") == "deferred",
+        90,
+        "the export task to be deferred",
+    )
+    stack.wait_for(
+        lambda: any(
+            ".trigger." in name and "RUNNING" in text
+            for name, text in _task_logs(stack, run_id).items()
+        ),
+        60,
+        "a triggerer to follow the export",
+    )
+
+
+def test_deferred_export_succeeds_with_one_export(airflow, emulator):
+    run_id = _run(airflow, "2026-01")
+
+    assert _wait_finished(airflow, run_id) == "success"
+    logs = _task_logs(airflow, run_id)
+    assert "Pausing task as DEFERRED" in logs["attempt=1.log"]
+    trigger_log = next(text for name, text in logs.items() if ".trigger." in name)
+    assert "SUCCEEDED 100%" in trigger_log
+    (export,) = _exports(emulator, "2026-01")
+    returned = airflow.xcom(DAG_ID, run_id, TASK_ID, "return_value")
+    assert returned["name"] == export["name"]
+    assert returned["metadata"]["state"] == "SUCCEEDED"
+
+
+def test_clearing_a_successful_task_exports_again(airflow, emulator):
+    run_id = _run(airflow, "2026-04")
+    assert _wait_finished(airflow, run_id) == "success"
+
+    airflow.http.post(
+        f"/api/v2/dags/{DAG_ID}/clearTaskInstances",
+        json={
+            "dry_run": False,
+            "task_ids": [TASK_ID],
+            "dag_run_id": run_id,
+            "only_failed": False,
+        },
+    ).raise_for_status()
+    airflow.wait_for(
+        lambda: airflow.task_instance(DAG_ID, run_id, TASK_ID)["try_number"] == 2,
+        60,
+        "the cleared task to run again",
+    )
+
+    assert _wait_finished(airflow, run_id) == "success"
+    assert len(_exports(emulator, "2026-04")) == 2
+
+
+def test_marking_a_deferred_task_failed_cancels_the_export(airflow, emulator):
+    emulator.script(match={"description": "s2-composite-2026-02"}, duration_s=600)
+    run_id = _run(airflow, "2026-02")
+    _wait_deferred(airflow, run_id)
+    (export,) = _exports(emulator, "2026-02")
+
+    airflow.set_task_state(DAG_ID, run_id, TASK_ID, "failed")
+
+    cancelled = airflow.wait_for(
+        lambda: _operation(emulator, export["name"])["metadata"]["state"] == "CANCELLED",
+        60,
+        "Earth Engine to show the export CANCELLED",
+    )
+    assert cancelled
+    assert _wait_finished(airflow, run_id) == "failed"
+
+
+def test_restarted_triggerer_picks_the_export_up_again(airflow, emulator):
+    emulator.script(match={"description": "s2-composite-2026-03"}, duration_s=30)
+    run_id = _run(airflow, "2026-03")
+    _wait_deferred(airflow, run_id)
+
+    airflow.stop_component("triggerer")
+    airflow.start_component("triggerer")
+
+    assert _wait_finished(airflow, run_id, timeout=150) == "success"
+    (export,) = _exports(emulator, "2026-03")
+    assert _operation(emulator, export["name"])["metadata"]["state"] == "SUCCEEDED"
+    trigger_logs = [name for name in _task_logs(airflow, run_id) if ".trigger." in name]
+    assert len(trigger_logs) == 2  # one per triggerer that followed the export
