@@ -121,3 +121,48 @@ def airflow_db() -> None:
 
     airflow = Path(sys.executable).with_name("airflow")
     subprocess.run([str(airflow), "db", "migrate"], check=True, capture_output=True, timeout=300)
+
+
+class LoopTicker:
+    """Measures how long the running event loop goes without a turn (Airflow's triggerer warns
+    at 0.2 s). Use as ``async with LoopTicker() as ticker: ...`` then read ``ticker.longest``."""
+
+    async def __aenter__(self) -> LoopTicker:
+        import asyncio
+        import time
+
+        self.gaps: list[float] = []
+        self._stop = asyncio.Event()
+
+        async def tick() -> None:
+            last = time.monotonic()
+            while not self._stop.is_set():
+                await asyncio.sleep(0.01)
+                now = time.monotonic()
+                self.gaps.append(now - last)
+                last = now
+
+        self._task = asyncio.create_task(tick())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._stop.set()
+        await self._task
+
+    @property
+    def longest(self) -> float:
+        return max(self.gaps)
+
+
+@pytest.fixture
+def offline_ee(monkeypatch):
+    """earthengine-api initialized with no network, as its own test suite does (reference §8.3)."""
+    import ee
+    from ee import apitestcase
+
+    monkeypatch.setattr(ee.data, "_install_cloud_api_resource", lambda: None)
+    monkeypatch.setattr(ee.data, "getAlgorithms", apitestcase.GetAlgorithms)
+    monkeypatch.setattr(ee.deprecation, "_FetchDataCatalogStac", lambda: {})
+    ee.Reset()
+    yield ee
+    ee.Reset()

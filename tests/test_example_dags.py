@@ -48,19 +48,6 @@ def test_examples_parse_without_earthengine_api_installed():
     assert out.stdout.strip().splitlines()[-1] == f"{len(EXAMPLES)} {{}}"
 
 
-@pytest.fixture
-def offline_ee(monkeypatch):
-    import ee
-    from ee import apitestcase
-
-    monkeypatch.setattr(ee.data, "_install_cloud_api_resource", lambda: None)
-    monkeypatch.setattr(ee.data, "getAlgorithms", apitestcase.GetAlgorithms)
-    monkeypatch.setattr(ee.deprecation, "_FetchDataCatalogStac", lambda: {})
-    ee.Reset()
-    yield ee
-    ee.Reset()
-
-
 @pytest.mark.usefixtures("airflow_db", "emulator_connection", "offline_ee")
 @pytest.mark.parametrize("dag_id", EXAMPLES)
 def test_example_runs_to_success_on_the_emulator(ee_emulator, dag_id):

@@ -10,20 +10,6 @@ from tests.airflow_runs import run_dag, task_states
 from tests.dags.eeexport_test_dags import SRTM
 
 
-@pytest.fixture
-def offline_ee(monkeypatch):
-    """earthengine-api initialized with no network, as its own test suite does."""
-    import ee
-    from ee import apitestcase
-
-    monkeypatch.setattr(ee.data, "_install_cloud_api_resource", lambda: None)
-    monkeypatch.setattr(ee.data, "getAlgorithms", apitestcase.GetAlgorithms)
-    monkeypatch.setattr(ee.deprecation, "_FetchDataCatalogStac", lambda: {})
-    ee.Reset()
-    yield ee
-    ee.Reset()
-
-
 @pytest.mark.usefixtures("airflow_db", "emulator_connection")
 def test_every_expression_form_reaches_earth_engine_as_an_expression(ee_emulator, offline_ee):
     ee_emulator.script(duration_s=0.3)

@@ -11,6 +11,7 @@ import pytest
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from airflow_provider_eeexport.triggers import _watcher
 from airflow_provider_eeexport.triggers.operation import EarthEngineOperationTrigger, OperationEvent
+from tests.conftest import LoopTicker
 from tests.hooks.conftest import PROJECT
 from tests.request_cases import valid_body
 
@@ -206,23 +207,10 @@ async def test_event_loop_never_blocks_while_triggers_wait(keyfile_connection, e
     from airflow_provider_eeexport.hooks._credentials import clear_cache
 
     clear_cache()  # the triggers must fetch their own token, slowly
-    gaps: list[float] = []
-    stop = asyncio.Event()
-
-    async def ticker() -> None:
-        last = time.monotonic()
-        while not stop.is_set():
-            await asyncio.sleep(0.01)
-            now = time.monotonic()
-            gaps.append(now - last)
-            last = now
-
-    ticking = asyncio.create_task(ticker())
-    events = await asyncio.gather(
-        *(_event(EarthEngineOperationTrigger(name, poll_interval=0.2)) for name in names)
-    )
-    stop.set()
-    await ticking
+    async with LoopTicker() as ticker:
+        events = await asyncio.gather(
+            *(_event(EarthEngineOperationTrigger(name, poll_interval=0.2)) for name in names)
+        )
 
     assert {event.status for event in events} == {"success"}
-    assert max(gaps) < 0.2
+    assert ticker.longest < 0.2
