@@ -77,27 +77,29 @@ class AirflowStack:
 
     def start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [self.airflow, "db", "migrate"],
-            env=self.env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=self._log("db-migrate"),
-            timeout=300,
-        )
+        with self._log("db-migrate") as log:
+            subprocess.run(
+                [self.airflow, "db", "migrate"],
+                env=self.env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                timeout=300,
+            )
         for component in COMPONENTS:
             self.start_component(component)
         self._wait_until_ready()
 
     def start_component(self, component: str) -> None:
-        self.processes[component] = subprocess.Popen(
-            [self.airflow, component],
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log(component),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with self._log(component) as log:  # the child keeps its own copy of the descriptor
+            self.processes[component] = subprocess.Popen(
+                [self.airflow, component],
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def stop_component(self, component: str, timeout: float = 30) -> None:
         process = self.processes.pop(component, None)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ os.environ.setdefault("GCE_METADATA_HOST", "127.0.0.1:9")
 # dag.test() runs only DAG files under the DAGs folder, so the test DAGs and the examples are
 # copied into one there.
 _HOME = Path(tempfile.mkdtemp(prefix="eeexport-airflow-"))
+atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 TEST_DAGS = _HOME / "dags" / "tests"
 EXAMPLE_DAGS = _HOME / "dags" / "examples"
 shutil.copytree(Path(__file__).parent / "dags", TEST_DAGS)

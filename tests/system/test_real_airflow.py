@@ -7,6 +7,7 @@ composite example, so scripts and counts never mix.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,7 @@ pytestmark = [pytest.mark.system, pytest.mark.timeout(300)]
 EXPORT_S = 12
 DAG_ID = "example_monthly_composite_gcs"
 TASK_ID = "export_composite"
+SYNC_DAG_ID = "ee_sync_export"
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +44,12 @@ def airflow(emulator, tmp_path_factory) -> Iterator[AirflowStack]:
         "extra": {"project": PROJECT, "anonymous": True},
     }
     env = {"AIRFLOW_CONN_EARTHENGINE_DEFAULT": json.dumps(connection)}
-    with AirflowStack(tmp_path_factory.mktemp("airflow"), EXAMPLE_DAGS, env) as stack:
+    dags = tmp_path_factory.mktemp("dags")
+    shutil.copytree(EXAMPLE_DAGS, dags, dirs_exist_ok=True)
+    shutil.copy(Path(__file__).parent / "dags" / "ee_sync_export.py", dags)
+    with AirflowStack(tmp_path_factory.mktemp("airflow"), dags, env) as stack:
         stack.wait_for_dag(DAG_ID)
+        stack.wait_for_dag(SYNC_DAG_ID)
         yield stack
 
 
@@ -158,3 +164,22 @@ def test_restarted_triggerer_picks_the_export_up_again(airflow, emulator):
     assert _operation(emulator, export["name"])["metadata"]["state"] == "SUCCEEDED"
     trigger_logs = [name for name in _task_logs(airflow, run_id) if ".trigger." in name]
     assert len(trigger_logs) == 2  # one per triggerer that followed the export
+
+
+def test_marking_a_running_sync_task_failed_cancels_the_export(airflow, emulator):
+    emulator.script(match={"description": "sync-export"}, duration_s=600)
+    run_id = airflow.trigger(SYNC_DAG_ID)
+    airflow.wait_for(
+        lambda: [r for r in emulator.requests() if r["request"]["description"] == "sync-export"],
+        90,
+        "the sync export to start",
+    )
+    (export,) = [r for r in emulator.requests() if r["request"]["description"] == "sync-export"]
+
+    airflow.set_task_state(SYNC_DAG_ID, run_id, "export", "failed")
+
+    assert airflow.wait_for(
+        lambda: _operation(emulator, export["name"])["metadata"]["state"] == "CANCELLED",
+        60,
+        "the operator's on_kill to cancel the export",
+    )
