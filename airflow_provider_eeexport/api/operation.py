@@ -121,19 +121,23 @@ def summary(operation: dict[str, Any]) -> str:
     """The progress line of a finished operation with its run time and EECU usage."""
     metadata = operation.get("metadata") or {}
     parts = [progress_line(operation)]
-    start, end = _timestamp(metadata.get("startTime")), _timestamp(metadata.get("endTime"))
+    start, end = (
+        parse_timestamp(metadata.get("startTime")),
+        parse_timestamp(metadata.get("endTime")),
+    )
     if start is not None and end is not None:
-        parts.append(f"ran {end - start:.1f} s")
+        parts.append(f"ran {(end - start).total_seconds():.1f} s")
     eecu = metadata.get("batchEecuUsageSeconds")
     if isinstance(eecu, (int, float)) and not isinstance(eecu, bool):
         parts.append(f"{eecu:g} EECU-seconds")
     return "; ".join(parts)
 
 
-def _timestamp(value: Any) -> float | None:
+def parse_timestamp(value: Any) -> datetime | None:
+    """An RFC 3339 timestamp of an Operation (``2025-01-01T00:00:00.000Z``), or None."""
     if not isinstance(value, str):
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None

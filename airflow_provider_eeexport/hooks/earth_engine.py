@@ -171,7 +171,7 @@ class EarthEngineHook(_EarthEngineBaseHook):
         session = self._session
         url = f"{self.settings.api_root}/{call.path}"
         headers = {"X-Goog-User-Project": self.settings.quota_project_id or call.project}
-        attempts = self.retry_policy.attempts()
+        retrying = _Retrying(call, self.settings, self.retry_policy)
         while True:
             try:
                 response = session.request(
@@ -187,23 +187,18 @@ class EarthEngineHook(_EarthEngineBaseHook):
                 requests.Timeout,
                 requests.exceptions.ChunkedEncodingError,
             ) as error:
-                delay = attempts.next_delay() if call.retryable else None
-                if delay is None:
-                    raise _unreachable(call, self.settings, attempts.made, error) from error
-                reason = type(error).__name__
-            else:
-                log.debug("%s %s -> %s", call.method, url, response.status_code)
-                try:
-                    return _calls.decode(response.status_code, response.content, response.text)
-                except EarthEngineApiError as error:
-                    delay = _retry_delay(call, attempts, error, response.headers.get("Retry-After"))
-                    if delay is None:
-                        raise call.not_retried(error) if is_retryable(error) else error from None
-                    reason = f"{error.http_status} {error.status}"
-            log.info(
-                "Earth Engine: could not %s (%s); retry in %.2f s", call.description, reason, delay
+                time.sleep(retrying.after_transport_error(error))
+                continue
+            log.debug("%s %s -> %s", call.method, url, response.status_code)
+            body = retrying.after_answer(
+                response.status_code,
+                response.content,
+                response.text,
+                response.headers.get("Retry-After"),
             )
-            time.sleep(delay)
+            if body is not None:
+                return body
+            time.sleep(retrying.delay)
 
 
 class EarthEngineAsyncHook(_EarthEngineBaseHook):
@@ -299,7 +294,7 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
         client = self._http_client()
         url = f"{settings.api_root}/{call.path}"
         timeout = httpx.Timeout(call.read_timeout, connect=_calls.CONNECT_TIMEOUT_S)
-        attempts = self.retry_policy.attempts()
+        retrying = _Retrying(call, settings, self.retry_policy)
         refreshed_after_401 = False
         while True:
             headers = await self._auth_headers(sync)
@@ -314,32 +309,27 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
                     timeout=timeout,
                 )
             except httpx.TransportError as error:
-                delay = attempts.next_delay() if call.retryable else None
-                if delay is None:
-                    raise _unreachable(call, settings, attempts.made, error) from error
-                reason = type(error).__name__
-            else:
-                log.debug("%s %s -> %s", call.method, url, response.status_code)
-                if (
-                    response.status_code == 401
-                    and sync.credentials is not None
-                    and not refreshed_after_401
-                ):
-                    # The token was revoked or expired early: refresh once and resend.
-                    refreshed_after_401 = True
-                    await _refresh(sync.credentials, stale=headers.get("authorization"))
-                    continue
-                try:
-                    return _calls.decode(response.status_code, response.content, response.text)
-                except EarthEngineApiError as error:
-                    delay = _retry_delay(call, attempts, error, response.headers.get("Retry-After"))
-                    if delay is None:
-                        raise call.not_retried(error) if is_retryable(error) else error from None
-                    reason = f"{error.http_status} {error.status}"
-            log.info(
-                "Earth Engine: could not %s (%s); retry in %.2f s", call.description, reason, delay
+                await asyncio.sleep(retrying.after_transport_error(error))
+                continue
+            log.debug("%s %s -> %s", call.method, url, response.status_code)
+            if (
+                response.status_code == 401
+                and sync.credentials is not None
+                and not refreshed_after_401
+            ):
+                # The token was revoked or expired early: refresh once and resend.
+                refreshed_after_401 = True
+                await _refresh(sync.credentials, stale=headers.get("authorization"))
+                continue
+            body = retrying.after_answer(
+                response.status_code,
+                response.content,
+                response.text,
+                response.headers.get("Retry-After"),
             )
-            await asyncio.sleep(delay)
+            if body is not None:
+                return body
+            await asyncio.sleep(retrying.delay)
 
     def _http_client(self) -> httpx.AsyncClient:
         import httpx
@@ -386,21 +376,49 @@ async def _refresh(creds: Credentials, stale: str | None) -> None:
     await asyncio.to_thread(refresh)
 
 
-def _retry_delay(
-    call: Call, attempts: Any, error: EarthEngineApiError, retry_after: str | None
-) -> float | None:
-    if not call.retryable or not is_retryable(error):
-        return None
-    return attempts.next_delay(
-        exhausted=is_exhausted(error), retry_after=retry_after_seconds(retry_after)
-    )
+class _Retrying:
+    """The retry decisions of one call, shared by the sync and the async transport.
 
+    After each failed attempt it either gives the delay before the next one or raises what the
+    caller should see.
+    """
 
-def _unreachable(
-    call: Call, settings: ConnectionSettings, attempts: int, error: Exception
-) -> EarthEngineConnectionError:
-    note = "" if call.retryable else _calls.NO_REQUEST_ID_NOTE
-    return EarthEngineConnectionError(
-        f"Could not {call.description}: {settings.endpoint} did not answer after "
-        f"{max(attempts, 1)} attempt(s) ({type(error).__name__}).{note}"
-    )
+    def __init__(self, call: Call, settings: ConnectionSettings, policy: RetryPolicy) -> None:
+        self.call = call
+        self.settings = settings
+        self.attempts = policy.attempts()
+        self.delay = 0.0
+
+    def after_transport_error(self, error: Exception) -> float:
+        delay = self.attempts.next_delay() if self.call.retryable else None
+        if delay is None:
+            note = "" if self.call.retryable else _calls.NO_REQUEST_ID_NOTE
+            raise EarthEngineConnectionError(
+                f"Could not {self.call.description}: {self.settings.endpoint} did not answer "
+                f"after {max(self.attempts.made, 1)} attempt(s) ({type(error).__name__}).{note}"
+            ) from error
+        return self._retry_in(delay, type(error).__name__)
+
+    def after_answer(
+        self, status: int, content: bytes, text: str, retry_after: str | None
+    ) -> dict[str, Any] | None:
+        """The decoded body of a good answer; None when the call is to be retried in ``delay``."""
+        try:
+            return _calls.decode(status, content, text)
+        except EarthEngineApiError as error:
+            delay = None
+            if self.call.retryable and is_retryable(error):
+                delay = self.attempts.next_delay(
+                    exhausted=is_exhausted(error), retry_after=retry_after_seconds(retry_after)
+                )
+            if delay is None:
+                raise self.call.not_retried(error) if is_retryable(error) else error from None
+            self._retry_in(delay, f"{error.http_status} {error.status}")
+            return None
+
+    def _retry_in(self, delay: float, reason: str) -> float:
+        log.info(
+            "Earth Engine: could not %s (%s); retry in %.2f s", self.call.description, reason, delay
+        )
+        self.delay = delay
+        return delay

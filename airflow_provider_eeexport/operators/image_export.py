@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 from .._compat import AirflowException, BaseOperator, conf
 from ..api.builder import InvalidParameterError, build_export_body, check_parameters, request_id_for
 from ..api.errors import EarthEngineAlreadyExistsError, EarthEngineApiError
-from ..api.operation import OperationState, is_done, operation_state, progress_line, summary
+from ..api.operation import (
+    OperationState,
+    is_done,
+    operation_state,
+    parse_timestamp,
+    progress_line,
+    summary,
+)
 from ..links.earth_engine import EarthEngineDestinationLink, EarthEngineTaskLink
 from ..triggers.operation import EarthEngineOperationTrigger, OperationEvent
 from ._state import ExportState
@@ -345,7 +352,7 @@ class EarthEngineImageExportOperator(BaseOperator):
         since = datetime.now(timezone.utc) - CONFLICT_WINDOW
         for operation in hook.list_operations(project):
             metadata = operation.get("metadata") or {}
-            created = _parse_time(metadata.get("createTime"))
+            created = parse_timestamp(metadata.get("createTime"))
             if created is not None and created < since:
                 break
             if metadata.get("description") == body.get("description"):
@@ -362,7 +369,7 @@ class EarthEngineImageExportOperator(BaseOperator):
 
     # --- waiting -----------------------------------------------------------------------
     def _remaining(self, operation: dict[str, Any]) -> float:
-        created = _parse_time((operation.get("metadata") or {}).get("createTime"))
+        created = parse_timestamp((operation.get("metadata") or {}).get("createTime"))
         started = created.timestamp() if created else time.time()
         return max(1.0, started + self.timeout.total_seconds() - time.time())
 
@@ -449,14 +456,5 @@ def _replayed_failure(operation: dict[str, Any], started_at: datetime) -> bool:
     """Whether the POST answered with an export that had already failed before ``started_at``."""
     if not is_done(operation) or operation_state(operation) is OperationState.SUCCEEDED:
         return False
-    created = _parse_time((operation.get("metadata") or {}).get("createTime"))
+    created = parse_timestamp((operation.get("metadata") or {}).get("createTime"))
     return created is not None and created < started_at
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
