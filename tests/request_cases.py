@@ -137,7 +137,8 @@ _ASSET_OPTIONS = {
     "earthEngineDestination": {"name": "projects/my-project/assets/dem/srtm", "overwrite": False},
     "pyramidingPolicy": "MEAN",
 }
-_GRID = {
+# A valid PixelGrid (reference §3 example), shared by the schema and builder tests.
+GRID = {
     "crsCode": "EPSG:32610",
     "affineTransform": {
         "scaleX": 30,
@@ -279,29 +280,29 @@ INVALID_CASES: list[InvalidCase] = [
     _case("max-pixels-empty-wrapper", "maxPixels.value", {"maxPixels": {}}),
     # 6. grid
     _case("grid-not-an-object", "grid", {"grid": "EPSG:4326"}),
-    _case("grid-unknown-field", "grid.scale", {"grid": _GRID, "grid.scale": 30}),
+    _case("grid-unknown-field", "grid.scale", {"grid": GRID, "grid.scale": 30}),
     _case(
         "grid-dimensions-zero-width",
         "grid.dimensions.width",
-        {"grid": _GRID, "grid.dimensions.width": 0},
+        {"grid": GRID, "grid.dimensions.width": 0},
     ),
     _case(
         "grid-dimensions-missing-height",
         "grid.dimensions.height",
-        {"grid": _GRID, "grid.dimensions.height": OMIT},
+        {"grid": GRID, "grid.dimensions.height": OMIT},
     ),
     _case(
         "grid-affine-unknown-field",
         "grid.affineTransform.rotation",
-        {"grid": _GRID, "grid.affineTransform.rotation": 0},
+        {"grid": GRID, "grid.affineTransform.rotation": 0},
     ),
     _case(
         "grid-affine-not-a-number",
         "grid.affineTransform.scaleX",
-        {"grid": _GRID, "grid.affineTransform.scaleX": "30"},
+        {"grid": GRID, "grid.affineTransform.scaleX": "30"},
     ),
-    _case("grid-crs-code-and-wkt", "grid", {"grid": _GRID, "grid.crsWkt": 'PROJCS["x"]'}),
-    _case("grid-crs-code-not-a-string", "grid.crsCode", {"grid": _GRID, "grid.crsCode": 4326}),
+    _case("grid-crs-code-and-wkt", "grid", {"grid": GRID, "grid.crsWkt": 'PROJCS["x"]'}),
+    _case("grid-crs-code-not-a-string", "grid.crsCode", {"grid": GRID, "grid.crsCode": 4326}),
     # 7. requestId
     _case("request-id-too-long", "requestId", {"requestId": "a" * 61}),
     _case("request-id-underscore", "requestId", {"requestId": "run_1"}),
@@ -650,7 +651,7 @@ VALID_VARIANTS: list[tuple[str, dict[str, Any], str]] = [
         "asset-tile-size-bare-and-median",
         _asset(**{f"{_ASSET}.tileSize": 256, f"{_ASSET}.pyramidingPolicy": "MEDIAN"}),
     ),
-    _variant("grid-crs-code-affine-dimensions", {"grid": _GRID}),
+    _variant("grid-crs-code-affine-dimensions", {"grid": GRID}),
     _variant("grid-crs-wkt-only", {"grid": {"crsWkt": 'GEOGCS["WGS 84"]'}}),
     _variant(
         "gcs-destination-on-v1alpha",

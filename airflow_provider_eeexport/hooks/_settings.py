@@ -48,6 +48,11 @@ class ConnectionSettings:
     request_id_namespace: str | None = None
 
     @property
+    def anonymous_authorization(self) -> str:
+        """The Authorization header of anonymous (emulator) mode: the static token or a stand-in."""
+        return f"Bearer {self.static_token or 'emulator'}"
+
+    @property
     def api_root(self) -> str:
         """``scheme://host[:port]/v1`` — the prefix of every REST path."""
         return f"{self.endpoint}/{self.api_version}"
@@ -56,7 +61,7 @@ class ConnectionSettings:
         """These settings with ``chain`` overriding the connection's, when one is given."""
         if chain is None or chain == "" or chain == []:
             return self
-        return replace(self, impersonation_chain=_string_list(chain, "impersonation_chain"))
+        return replace(self, impersonation_chain=string_list(chain, "impersonation_chain"))
 
     def credential_digest(self) -> str:
         """A digest of everything that decides which token we get, so a rotated key shows."""
@@ -109,8 +114,8 @@ def settings_from_connection(conn: Any) -> ConnectionSettings:
         project=extra("project"),
         key_path=extra("key_path"),
         keyfile_dict=_keyfile(extra("keyfile_dict")),
-        impersonation_chain=_string_list(extra("impersonation_chain"), "impersonation_chain"),
-        scopes=_string_list(scopes_raw, "scopes") if scopes_raw else DEFAULT_SCOPES,
+        impersonation_chain=string_list(extra("impersonation_chain"), "impersonation_chain"),
+        scopes=string_list(scopes_raw, "scopes") if scopes_raw else DEFAULT_SCOPES,
         quota_project_id=extra("quota_project_id"),
         iam_endpoint=_endpoint(extra("iam_endpoint")) if extra("iam_endpoint") else None,
         anonymous=False if gcp else _bool(extra("anonymous"), "anonymous"),
@@ -184,7 +189,7 @@ def _keyfile(raw: Any) -> dict[str, Any] | None:
     return value
 
 
-def _string_list(raw: Any, name: str) -> tuple[str, ...]:
+def string_list(raw: Any, name: str) -> tuple[str, ...]:
     """A list given as a JSON list, a comma-separated string, or a Python list."""
     if raw is None or raw == "":
         return ()

@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 USER_AGENT = f"airflow-provider-eeexport/{__version__}"
-EMULATOR_TOKEN = "emulator"
 
 
 class _EarthEngineBaseHook(BaseHook):
@@ -107,9 +106,7 @@ class EarthEngineHook(_EarthEngineBaseHook):
 
         if self.credentials is None:
             session = requests.Session()
-            session.headers["Authorization"] = (
-                f"Bearer {self.settings.static_token or EMULATOR_TOKEN}"
-            )
+            session.headers["Authorization"] = self.settings.anonymous_authorization
         else:
             session = AuthorizedSession(self.credentials)
         session.headers["User-Agent"] = USER_AGENT
@@ -341,7 +338,7 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
     async def _auth_headers(self, sync: EarthEngineHook) -> dict[str, str]:
         creds = sync.credentials
         if creds is None:
-            return {"authorization": f"Bearer {sync.settings.static_token or EMULATOR_TOKEN}"}
+            return {"authorization": sync.settings.anonymous_authorization}
         if not creds.valid:
             await _refresh(creds, stale=None)
         headers: dict[str, str] = {}

@@ -20,6 +20,7 @@ from typing import Any
 from ..api.errors import EarthEngineApiError, EarthEngineConnectionError
 from ..api.operation import is_done, progress_line
 from ..hooks._retry import is_retryable
+from ..hooks._settings import string_list
 from ..hooks.earth_engine import EarthEngineAsyncHook
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ async def operation_watcher(
 ) -> AsyncIterator[OperationWatcher]:
     """The running loop's watcher for this connection, shared while any trigger uses it."""
     loop = asyncio.get_running_loop()
-    chain = _chain(impersonation_chain)
+    chain = string_list(impersonation_chain, "impersonation_chain")
     watchers = _WATCHERS.setdefault(loop, {})
     key = (ee_conn_id, chain)
     watcher = watchers.get(key)
@@ -111,11 +112,3 @@ async def operation_watcher(
         if watcher.users == 0 and watchers.get(key) is watcher:
             del watchers[key]
             await watcher.hook.aclose()
-
-
-def _chain(value: str | list[str] | None) -> tuple[str, ...]:
-    if not value:
-        return ()
-    if isinstance(value, str):
-        return tuple(part.strip() for part in value.split(",") if part.strip())
-    return tuple(value)

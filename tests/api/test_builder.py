@@ -24,22 +24,10 @@ from airflow_provider_eeexport.api.builder import (
 )
 from airflow_provider_eeexport.api.errors import InvalidRequestError
 from airflow_provider_eeexport.api.request import ExportImageRequest
-from tests.request_cases import valid_body
+from tests.request_cases import GRID, valid_body
 
 _GCS = "gs://my-bucket/exports/dem"
 _ASSET_NAME = "projects/my-project/assets/dem/srtm"
-_GRID = {
-    "crsCode": "EPSG:32610",
-    "affineTransform": {
-        "scaleX": 30,
-        "shearX": 0,
-        "translateX": 500000,
-        "shearY": 0,
-        "scaleY": -30,
-        "translateY": 4200000,
-    },
-    "dimensions": {"width": 256, "height": 128},
-}
 _EXPRESSION_FORMS = (
     'expression: must be an Expression dict ({"values": {...}, "result": ...}), a JSON string'
 )
@@ -211,7 +199,7 @@ def test_every_top_level_parameter_lands_in_its_wire_field(build, expression):
         destination=_GCS,
         description="srtm_export",
         max_pixels=1e9,
-        grid=_GRID,
+        grid=GRID,
         request_id="run-1",
         workload_tag="nightly_dem.v2",
         priority=500,
@@ -221,7 +209,7 @@ def test_every_top_level_parameter_lands_in_its_wire_field(build, expression):
         "expression": expression,
         "description": "srtm_export",
         "maxPixels": "1000000000",
-        "grid": _GRID,
+        "grid": GRID,
         "requestId": "run-1",
         "workloadTag": "nightly_dem.v2",
         "priority": 500,

@@ -71,12 +71,14 @@ def test_bad_literal_parameters_are_refused_when_the_dag_is_parsed(parameter, va
 
 
 def test_templated_values_are_checked_later():
-    EarthEngineImageExportOperator(
+    operator = EarthEngineImageExportOperator(
         task_id="t",
         expression="{{ params.expression }}",
         destination="{{ params.where }}",
         priority="{{ params.priority }}",
     )
+
+    assert operator.priority == "{{ params.priority }}"  # kept for rendering, not refused
 
 
 def test_expression_must_be_an_expression_when_known():
