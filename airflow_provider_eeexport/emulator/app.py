@@ -59,7 +59,7 @@ class ScriptRule(BaseModel):
 def create_app(config: EmulatorConfig) -> FaultMiddleware:
     """An ASGI application serving the emulator with ``config``."""
     store = Store(config)
-    injector = FaultInjector(config.seed)
+    injector = FaultInjector(config.seed, dict(config.route_latency_ms))
     app = FastAPI(
         title="Earth Engine emulator",
         docs_url="/_emulator/docs",
@@ -287,6 +287,11 @@ def _add_admin_routes(app: FastAPI, store: Store, injector: FaultInjector) -> No
     @app.get("/_emulator/stats")
     async def stats() -> dict[str, Any]:
         return store.stats.to_json()
+
+    @app.get("/_emulator/calls")
+    async def calls() -> dict[str, Any]:
+        """The latest API requests, oldest first: time, route, method, path and status."""
+        return {"calls": store.stats.calls_json()}
 
     @app.get("/_emulator/faults")
     async def get_faults() -> dict[str, Any]:

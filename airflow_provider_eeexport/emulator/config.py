@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 
 DUPLICATE_MODES = ("replay", "conflict")
+# The API routes a request is counted, faulted and delayed under.
+ROUTES = ("export", "get", "list", "cancel", "wait", "delete", "token", "iam")
 
 
 @dataclass(frozen=True)
@@ -19,21 +22,60 @@ class EmulatorConfig:
     state_file: str | None = None
     duplicate_request_id: str = "replay"
     denied_quota_project: str | None = None
+    # Milliseconds every answer on a route takes, e.g. {"get": 20, "list": 100}.
+    route_latency_ms: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.duplicate_request_id not in DUPLICATE_MODES:
             raise ValueError(f"duplicate_request_id must be one of {DUPLICATE_MODES}")
         if self.duration < 0 or self.token_ttl <= 0 or self.max_pending < 0:
             raise ValueError("duration, token_ttl and max_pending must not be negative")
+        object.__setattr__(self, "route_latency_ms", route_latencies(self.route_latency_ms))
 
     def to_argv(self) -> list[str]:
         """Command-line arguments that rebuild this configuration."""
         argv: list[str] = []
         for option in fields(self):
             value = getattr(self, option.name)
+            if isinstance(value, Mapping):
+                value = ",".join(f"{key}={ms}" for key, ms in value.items()) or None
             if value is not None:
                 argv += ["--" + option.name.replace("_", "-"), str(value)]
         return argv
+
+
+def route_latencies(raw: Mapping[str, int] | str) -> dict[str, int]:
+    """``{"get": 20}`` from a mapping or from ``get=20,list=100``; a bare number means every route.
+
+    Raises ``ValueError`` naming the unknown route or the bad number.
+    """
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text and "=" not in text:
+            raw = dict.fromkeys(ROUTES, _milliseconds(text))
+        else:
+            pairs = [item.partition("=") for item in text.split(",") if item.strip()]
+            raw = {key.strip(): _milliseconds(value) for key, _, value in pairs}
+    latencies = {}
+    for route, value in raw.items():
+        if route not in ROUTES:
+            raise ValueError(
+                f"route latency: unknown route {route!r}; routes are {', '.join(ROUTES)}"
+            )
+        latencies[route] = _milliseconds(value)
+    return latencies
+
+
+def _milliseconds(value: object) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError(
+            f"route latency: {value!r} is not a whole number of milliseconds"
+        ) from None
+    if not 0 <= number <= 60_000:
+        raise ValueError(f"route latency: {number} ms is outside 0..60000")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,7 +126,22 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="X-Goog-User-Project value answered with 403 PERMISSION_DENIED",
     )
+    parser.add_argument(
+        "--route-latency-ms",
+        type=_latency_option,
+        default={},
+        metavar="ROUTE=MS[,ROUTE=MS]",
+        help="how long answers on these routes take, e.g. get=20,list=100; a bare number applies "
+        f"to every route ({', '.join(ROUTES)})",
+    )
     return parser
+
+
+def _latency_option(text: str) -> dict[str, int]:
+    try:
+        return route_latencies(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def parse_args(argv: list[str] | None = None) -> EmulatorConfig:

@@ -13,13 +13,15 @@ import asyncio
 import json
 import random
 import re
+import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import errors
-from .state import ROUTES, Store
+from .config import ROUTES, route_latencies
+from .state import Store
 
 RouteName = Literal["export", "get", "list", "cancel", "wait", "delete", "token", "iam"]
 _V = r"/(?:v1|v1beta|v1alpha)"
@@ -57,6 +59,13 @@ class FaultConfig(BaseModel):
     routes: list[RouteName] = Field(default_factory=lambda: list(ROUTES))
     latency_ms: int = Field(0, ge=0, le=60_000)
     retry_after_s: float = Field(1.0, ge=0)
+    # Per-route answer latency, replacing the emulator's --route-latency-ms for those routes.
+    route_latency_ms: dict[RouteName, int] = Field(default_factory=dict)
+
+    @field_validator("route_latency_ms")
+    @classmethod
+    def _known_latencies(cls, value: dict[str, int]) -> dict[str, int]:
+        return route_latencies(value)
 
 
 @dataclass(frozen=True)
@@ -66,8 +75,9 @@ class Decision:
 
 
 class FaultInjector:
-    def __init__(self, seed: int | None) -> None:
+    def __init__(self, seed: int | None, route_latency_ms: dict[str, int] | None = None) -> None:
         self.seed = seed
+        self.base_latency_ms = dict(route_latency_ms or {})
         self.config = FaultConfig()
         self.rng = random.Random(seed)
 
@@ -77,6 +87,14 @@ class FaultInjector:
 
     def applies_to(self, route: str) -> bool:
         return route in self.config.routes
+
+    def latency_s(self, route: str) -> float:
+        """How long an answer on ``route`` is held back: its route latency plus fault latency."""
+        cfg = self.config
+        latency = cfg.route_latency_ms.get(route, self.base_latency_ms.get(route, 0))
+        if self.applies_to(route):
+            latency += cfg.latency_ms
+        return latency / 1000
 
     def decide(self, route: str) -> Decision:
         cfg = self.config
@@ -116,23 +134,40 @@ class FaultMiddleware:
             return
         stats = self.store.stats
         stats.requests[route] += 1
+        if scope.get("client"):
+            stats.clients.add(tuple(scope["client"]))
         stats.in_flight += 1
         stats.in_flight_max = max(stats.in_flight_max, stats.in_flight)
+        status = 0  # no answer: the connection was dropped
+
+        async def send_and_note(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
         try:
-            await self._handle(route, scope, receive, send)
+            # Requests that arrived together are all in flight before the first is answered;
+            # yielding once lets every one of them be counted.
+            await asyncio.sleep(0)
+            await self._handle(route, scope, receive, send_and_note, _transport(send))
         finally:
             stats.in_flight -= 1
+            stats.calls.append((time.time(), route, scope["method"], scope["path"], status))
 
-    async def _handle(self, route: str, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def _handle(
+        self, route: str, scope: dict[str, Any], receive: Any, send: Any, transport: Any
+    ) -> None:
         cfg = self.injector.config
-        if cfg.latency_ms and self.injector.applies_to(route):
-            await asyncio.sleep(cfg.latency_ms / 1000)
+        latency = self.injector.latency_s(route)
+        if latency:
+            await asyncio.sleep(latency)
         decision = self.injector.decide(route)
         if decision.drop and cfg.drop_phase == "before":
-            await _drop_connection(send)
+            await _drop_connection(transport)
         elif decision.drop:
             await self.app(scope, receive, _discard)
-            await _drop_connection(send)
+            await _drop_connection(transport)
         elif decision.status is not None:
             await _send_error(send, self.injector.error_for(decision.status, scope["path"]))
         else:
@@ -143,10 +178,15 @@ async def _discard(message: dict[str, Any]) -> None:
     """An ASGI ``send`` that throws the response away (the request was applied, then lost)."""
 
 
-async def _drop_connection(send: Any) -> None:
+def _transport(send: Any) -> Any:
+    """The TCP transport of a request: uvicorn's ``send`` is a bound method of its per-request
+    cycle, which owns it."""
+    return getattr(getattr(send, "__self__", None), "transport", None)
+
+
+async def _drop_connection(transport: Any) -> None:
     # uvicorn turns exceptions into 500 answers, so a silent drop has to close the transport
-    # itself. uvicorn's ``send`` is a bound method of its per-request cycle, which owns it.
-    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    # itself.
     if transport is None:
         raise RuntimeError("connection drops need the emulator to run under uvicorn")
     transport.abort()

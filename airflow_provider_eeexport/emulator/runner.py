@@ -93,6 +93,11 @@ class EmulatorClient:
     def stats(self) -> dict[str, Any]:
         return self._call("GET", "/_emulator/stats")
 
+    def calls(self) -> list[dict[str, Any]]:
+        """``[{"time", "route", "method", "path", "status"}]`` of the latest API requests, oldest
+        first (status 0: the connection was dropped)."""
+        return self._call("GET", "/_emulator/calls")["calls"]
+
     def requests(self) -> list[dict[str, Any]]:
         """``[{"name", "request"}]`` for every operation, oldest first: what clients sent."""
         return self._call("GET", "/_emulator/operations")["operations"]

@@ -12,15 +12,16 @@ import random
 import secrets
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..api.request import DEFAULT_MAX_PIXELS, ExportImageRequest
-from .config import EmulatorConfig
+from .config import ROUTES, EmulatorConfig
 from .lifecycle import MAX_PENDING_S, OperationPlan
 
-ROUTES = ("export", "get", "list", "cancel", "wait", "delete", "token", "iam")
+# The call log keeps this many of the latest API requests.
+CALL_LOG_SIZE = 200_000
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _TILE_PIXELS = 256 * 256
 
@@ -34,11 +35,18 @@ class IssuedToken:
 
 @dataclass
 class Stats:
+    """Counters of API requests: per route, in flight at once, and over how many connections."""
+
     requests: Counter[str] = field(default_factory=Counter)
     operations_created: int = 0
     tokens_issued: int = 0
     in_flight: int = 0
     in_flight_max: int = 0
+    clients: set[tuple[str, int]] = field(default_factory=set)
+    # (time, route, method, path, status) of the latest API requests, oldest first.
+    calls: deque[tuple[float, str, str, str, int]] = field(
+        default_factory=lambda: deque(maxlen=CALL_LOG_SIZE)
+    )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,7 +54,12 @@ class Stats:
             "operations_created": self.operations_created,
             "tokens_issued": self.tokens_issued,
             "in_flight_max": self.in_flight_max,
+            "connections": len(self.clients),
         }
+
+    def calls_json(self) -> list[dict[str, Any]]:
+        keys = ("time", "route", "method", "path", "status")
+        return [dict(zip(keys, call, strict=True)) for call in self.calls]
 
 
 class Store:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 
 import httpx
 
@@ -36,6 +38,7 @@ def test_stats_count_api_requests_by_route_and_not_admin_calls(api, ee_emulator,
         "operations_created": 1,
         "tokens_issued": 0,
         "in_flight_max": 1,
+        "connections": 1,  # one keep-alive connection carried every request
     }
 
 
@@ -56,6 +59,55 @@ def test_in_flight_max_counts_concurrent_requests(api, ee_emulator, start_export
     assert ee_emulator.stats()["in_flight_max"] == 4
 
 
+async def test_in_flight_max_counts_plain_gets_sent_at_once(ee_emulator, start_export):
+    op = start_export()
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=20)
+    async with httpx.AsyncClient(
+        base_url=ee_emulator.url, headers={"Authorization": "Bearer t"}, limits=limits
+    ) as client:
+        answers = await asyncio.gather(*(client.get(f"/v1/{op['name']}") for _ in range(20)))
+
+    assert {answer.status_code for answer in answers} == {200}
+    stats = ee_emulator.stats()
+    # GETs never pause inside the app; they were still all outstanding together.
+    assert stats["in_flight_max"] >= 10
+    assert stats["connections"] == 21  # the export, then one connection per GET
+
+
+def test_in_flight_max_with_route_latency_sees_real_overlap(api, ee_emulator, start_export):
+    op = start_export()
+    ee_emulator.faults(route_latency_ms={"get": 300})
+
+    def get() -> None:
+        with httpx.Client(base_url=ee_emulator.url, headers=api.headers) as client:
+            client.get(f"/v1/{op['name']}")
+
+    threads = [threading.Thread(target=get) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert ee_emulator.stats()["in_flight_max"] == 5
+
+
+def test_call_log_lists_api_requests_with_route_path_and_status(api, ee_emulator, start_export):
+    op = start_export()
+    api.get(f"/v1/{op['name']}")
+    api.get(f"/v1/projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA")
+    ee_emulator.stats()
+
+    calls = ee_emulator.calls()
+
+    assert [(c["route"], c["method"], c["path"], c["status"]) for c in calls] == [
+        ("export", "POST", f"/v1/projects/{PROJECT}/image:export", 200),
+        ("get", "GET", f"/v1/{op['name']}", 200),
+        ("get", "GET", f"/v1/projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA", 404),
+    ]
+    times = [c["time"] for c in calls]
+    assert times == sorted(times) and abs(times[-1] - time.time()) < 60
+
+
 def test_reset_clears_everything(api, ee_emulator, start_export):
     ee_emulator.script(match={"description": "x*"}, duration_s=0, outcome="FAILED")
     op = start_export(requestId="kept-until-reset")
@@ -63,6 +115,7 @@ def test_reset_clears_everything(api, ee_emulator, start_export):
 
     ee_emulator.reset()
 
+    assert ee_emulator.calls() == []
     assert api.get(f"/v1/{op['name']}").status_code == 404
     assert api.get(f"/v1/projects/{PROJECT}/operations").status_code == 200  # faults cleared
     again = api.post(

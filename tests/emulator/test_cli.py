@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from airflow_provider_eeexport.emulator import run_emulator
+from airflow_provider_eeexport.emulator import EmulatorConfig, run_emulator
+from airflow_provider_eeexport.emulator.config import ROUTES, parse_args
 
 COMMAND = Path(sys.executable).with_name("eeexport-emulator")
 
@@ -45,6 +46,7 @@ def test_help_lists_every_documented_option():
         "--state-file",
         "--duplicate-request-id",
         "--denied-quota-project",
+        "--route-latency-ms",
     ]:
         assert option in out.stdout
 
@@ -55,6 +57,30 @@ def test_run_emulator_stops_the_server_when_the_block_ends():
 
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{url}/_emulator/stats")
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("get=20,list=100", {"get": 20, "list": 100}),
+        (" get = 5 ", {"get": 5}),
+        ("7", dict.fromkeys(ROUTES, 7)),
+        ("", {}),
+    ],
+)
+def test_route_latency_specs(spec, expected):
+    config = parse_args(["--route-latency-ms", spec])
+
+    assert config.route_latency_ms == expected
+    assert parse_args(config.to_argv()) == config
+
+
+@pytest.mark.parametrize(
+    ("spec", "named"), [("gte=5", "'gte'"), ("get=fast", "'fast'"), ("get=-1", "-1")]
+)
+def test_bad_route_latency_is_refused_naming_the_part(spec, named):
+    with pytest.raises(ValueError, match=named):
+        EmulatorConfig(route_latency_ms=spec)
 
 
 def test_run_emulator_refuses_unknown_options():

@@ -93,6 +93,37 @@ def test_latency_delays_matching_requests(api, ee_emulator):
     assert time.monotonic() - started >= 0.3
 
 
+def test_route_latency_delays_only_its_routes_and_survives_other_faults(api, ee_emulator):
+    ee_emulator.faults(route_latency_ms={"list": 300}, rate=0)
+
+    started = time.monotonic()
+    api.get(f"/v1/projects/{PROJECT}/operations")
+    listed = time.monotonic() - started
+    started = time.monotonic()
+    api.get(f"/v1/projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA")
+    got = time.monotonic() - started
+
+    assert listed >= 0.3
+    assert got < 0.3
+
+
+def test_route_latency_names_unknown_routes(api):
+    response = api.post("/_emulator/faults", json={"route_latency_ms": {"lsit": 5}})
+
+    assert_google_error(response, 400, "INVALID_ARGUMENT")
+    assert "lsit" in response.json()["error"]["message"]
+
+
+@pytest.mark.ee_emulator(route_latency_ms="list=300")
+def test_route_latency_from_the_command_line_outlives_a_fault_reset(api, ee_emulator):
+    ee_emulator.faults()  # clears faults, not the command line's latency
+
+    started = time.monotonic()
+    api.get(f"/v1/projects/{PROJECT}/operations")
+
+    assert time.monotonic() - started >= 0.3
+
+
 def _expected_outcomes(
     seed: int, count: int, rate: float, drop_rate: float, statuses: list[int]
 ) -> list[str]:
