@@ -67,7 +67,17 @@ def get_provider_info() -> dict[str, Any]:
                         "type": "string",
                         "example": "prod-composer-eu",
                         "default": "",
-                    }
+                    },
+                    "max_in_flight_requests": {
+                        "description": "Most Earth Engine requests one process (a triggerer, "
+                        "say) has in flight at once per Cloud project; more wait their turn. "
+                        "Earth Engine allows 40 concurrent requests per project by default, "
+                        "shared with everything else the project runs.",
+                        "version_added": "0.1.0",
+                        "type": "integer",
+                        "example": "20",
+                        "default": "10",
+                    },
                 },
             }
         },

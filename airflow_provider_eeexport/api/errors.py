@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# What Earth Engine says when a project's task queue is full; its HTTP status is undocumented.
+QUEUE_FULL_MARKER = "Too many tasks already in the queue"
+
 
 class EarthEngineError(Exception):
     """Base class of every error this package raises about Earth Engine."""
@@ -62,6 +65,11 @@ class EarthEngineAlreadyExistsError(EarthEngineApiError):
     """409 ALREADY_EXISTS: an export with the same ``requestId`` was already started."""
 
 
+class EarthEngineQueueFullError(EarthEngineApiError):
+    """The project's task queue is full: the export was not started. Resubmitting later with
+    the same ``requestId`` starts it once there is room."""
+
+
 class EarthEngineConnectionError(EarthEngineError):
     """The API could not be reached (connection errors or timeouts) after every retry."""
 
@@ -79,7 +87,11 @@ def error_from_response(http_status: int, payload: Any) -> EarthEngineApiError:
     status = str(error.get("status") or _STATUS_BY_HTTP.get(http_status, "UNKNOWN"))
     message = str(error.get("message") or "")
     details = error.get("details") if isinstance(error.get("details"), list) else []
-    cls = EarthEngineAlreadyExistsError if status == "ALREADY_EXISTS" else EarthEngineApiError
+    cls: type[EarthEngineApiError] = EarthEngineApiError
+    if status == "ALREADY_EXISTS":
+        cls = EarthEngineAlreadyExistsError
+    elif QUEUE_FULL_MARKER in message:
+        cls = EarthEngineQueueFullError
     return cls(http_status, status, message, details)
 
 
@@ -125,7 +137,7 @@ def _hint(error: EarthEngineApiError) -> str | None:
             "project (export needs earthengine.exports.create), and for Cloud Storage "
             "exports write access to the bucket."
         )
-    if "Too many tasks already in the queue" in error.message:
+    if QUEUE_FULL_MARKER in error.message:
         return "The project's Earth Engine task queue is full: wait for some tasks to finish."
     if error.http_status == 429:
         return "Earth Engine is rate-limiting the caller: retry later or lower the request rate."

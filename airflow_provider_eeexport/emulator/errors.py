@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..api.errors import QUEUE_FULL_MARKER
+
 SERVICE = "earthengine.googleapis.com"
 ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
 HELP = "type.googleapis.com/google.rpc.Help"
@@ -148,8 +150,7 @@ def queue_full(max_pending: int, retry_after_s: float = 1) -> ApiError:
     return ApiError(
         429,
         "RESOURCE_EXHAUSTED",
-        f"Too many tasks already in the queue ({max_pending}). "
-        "Please wait for some of them to complete.",
+        f"{QUEUE_FULL_MARKER} ({max_pending}). Please wait for some of them to complete.",
         headers={"Retry-After": _seconds(retry_after_s)},
     )
 

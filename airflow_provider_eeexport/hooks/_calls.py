@@ -29,6 +29,8 @@ class Call:
     json: dict[str, Any] | None = None
     params: dict[str, Any] = field(default_factory=dict)
     retryable: bool = True
+    # A full task queue is retried within the retry budget unless the caller waits itself.
+    retry_queue_full: bool = True
     read_timeout: float = READ_TIMEOUT_S
 
     def not_retried(self, error: EarthEngineApiError) -> EarthEngineApiError:
@@ -40,7 +42,7 @@ class Call:
         )
 
 
-def export_call(body: dict[str, Any], project: str) -> Call:
+def export_call(body: dict[str, Any], project: str, *, retry_queue_full: bool = True) -> Call:
     request_id = body.get("requestId") if isinstance(body, dict) else None
     return Call(
         "POST",
@@ -49,6 +51,7 @@ def export_call(body: dict[str, Any], project: str) -> Call:
         f"start an image export in project {project}",
         json=body,
         retryable=bool(request_id),
+        retry_queue_full=retry_queue_full,
     )
 
 
@@ -96,13 +99,13 @@ def cancel_is_moot(error: EarthEngineApiError) -> bool:
     return error.status in ("NOT_FOUND", "FAILED_PRECONDITION")
 
 
-def decode(status: int, content: bytes, text: str) -> dict[str, Any]:
+def decode(status: int, content: bytes) -> dict[str, Any]:
     """The JSON body of a successful answer; raises the API error of a failed one."""
     payload: Any
     try:
         payload = json.loads(content) if content else {}
     except ValueError:
-        payload = text
+        payload = content.decode("utf-8", "replace")
     if status >= 400:
         raise error_from_response(status, payload)
     if not isinstance(payload, dict):

@@ -7,10 +7,9 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from ..api.errors import EarthEngineApiError
+from ..api.errors import EarthEngineApiError, EarthEngineQueueFullError
 
 RETRYABLE_HTTP_STATUSES = frozenset({429, 500, 502, 503, 504})
-QUEUE_FULL_MARKER = "Too many tasks already in the queue"
 # RESOURCE_EXHAUSTED (rate limits, a full task queue) clears slower than a blip: back off from a
 # floor this many times the initial delay.
 EXHAUSTED_FLOOR_FACTOR = 4
@@ -36,7 +35,7 @@ class RetryPolicy:
 
 
 def is_exhausted(error: EarthEngineApiError) -> bool:
-    return error.status == "RESOURCE_EXHAUSTED" or QUEUE_FULL_MARKER in error.message
+    return error.status == "RESOURCE_EXHAUSTED" or isinstance(error, EarthEngineQueueFullError)
 
 
 def is_retryable(error: EarthEngineApiError) -> bool:

@@ -16,10 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from .._compat import BaseHook
-from ..api.errors import EarthEngineApiError, EarthEngineConnectionError
+from ..api.errors import (
+    EarthEngineApiError,
+    EarthEngineConnectionError,
+    EarthEngineQueueFullError,
+)
 from . import _calls
 from ._calls import Call
 from ._credentials import credentials_for
+from ._in_flight import max_in_flight, project_slots
 from ._retry import RetryPolicy, is_exhausted, is_retryable, retry_after_seconds
 from ._settings import ConnectionSettings, settings_from_connection
 
@@ -30,6 +35,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 USER_AGENT = f"airflow-provider-eeexport/{__version__}"
+# Answers larger than this are decoded in a thread: a 500-operation list page takes tens of ms.
+DECODE_IN_THREAD_BYTES = 64 * 1024
 
 
 class _EarthEngineBaseHook(BaseHook):
@@ -114,10 +121,18 @@ class EarthEngineHook(_EarthEngineBaseHook):
 
     # --- calls ---------------------------------------------------------------------------
     def start_image_export(
-        self, body: dict[str, Any], project_id: str | None = None
+        self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
     ) -> dict[str, Any]:
-        """Start an export; returns its Operation. Retried only when ``body`` has a requestId."""
-        return self._send(_calls.export_call(body, self.project_id(project_id)))
+        """Start an export; returns its Operation. Retried only when ``body`` has a requestId.
+
+        :param retry_queue_full: when the project's task queue is full, back off and retry
+            within the retry budget; False raises ``EarthEngineQueueFullError`` at once, for
+            callers that wait for room themselves.
+        """
+        call = _calls.export_call(
+            body, self.project_id(project_id), retry_queue_full=retry_queue_full
+        )
+        return self._send(call)
 
     def get_operation(self, name: str) -> dict[str, Any]:
         return self._send(_calls.get_call(name))
@@ -146,11 +161,17 @@ class EarthEngineHook(_EarthEngineBaseHook):
         project = self.project_id(project_id)
         token: str | None = None
         while True:
-            page = self._send(_calls.list_call(project, page_size, token))
+            page = self.list_operations_page(project, page_size, token)
             yield from page.get("operations", [])
             token = page.get("nextPageToken")
             if not token:
                 return
+
+    def list_operations_page(
+        self, project_id: str | None = None, page_size: int = 500, page_token: str | None = None
+    ) -> dict[str, Any]:
+        """One page of the project's operations: ``{"operations": [...], "nextPageToken"}``."""
+        return self._send(_calls.list_call(self.project_id(project_id), page_size, page_token))
 
     def test_connection(self) -> tuple[bool, str]:
         """An authenticated list of one operation: the cheapest call that proves access."""
@@ -188,10 +209,7 @@ class EarthEngineHook(_EarthEngineBaseHook):
                 continue
             log.debug("%s %s -> %s", call.method, url, response.status_code)
             body = retrying.after_answer(
-                response.status_code,
-                response.content,
-                response.text,
-                response.headers.get("Retry-After"),
+                response.status_code, response.content, response.headers.get("Retry-After")
             )
             if body is not None:
                 return body
@@ -209,6 +227,7 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._sync: EarthEngineHook | None = None
+        self._sync_lock = asyncio.Lock()
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> EarthEngineAsyncHook:
@@ -223,9 +242,12 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
             self._client = None
 
     async def get_sync_hook(self) -> EarthEngineHook:
-        """The sync hook with settings and credentials resolved (in a thread)."""
+        """The sync hook with settings and credentials resolved (in a thread), once per hook:
+        concurrent first calls wait for the one lookup instead of each making their own."""
         if self._sync is None:
-            self._sync = await asyncio.to_thread(self._resolved_sync_hook)
+            async with self._sync_lock:
+                if self._sync is None:
+                    self._sync = await asyncio.to_thread(self._resolved_sync_hook)
         return self._sync
 
     def _resolved_sync_hook(self) -> EarthEngineHook:
@@ -239,9 +261,12 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
 
     # --- calls ---------------------------------------------------------------------------
     async def start_image_export(
-        self, body: dict[str, Any], project_id: str | None = None
+        self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
     ) -> dict[str, Any]:
-        return await self._send(_calls.export_call(body, await self.project_id(project_id)))
+        project = await self.project_id(project_id)
+        return await self._send(
+            _calls.export_call(body, project, retry_queue_full=retry_queue_full)
+        )
 
     async def get_operation(self, name: str) -> dict[str, Any]:
         return await self._send(_calls.get_call(name))
@@ -267,12 +292,18 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
         project = await self.project_id(project_id)
         token: str | None = None
         while True:
-            page = await self._send(_calls.list_call(project, page_size, token))
+            page = await self.list_operations_page(project, page_size, token)
             for operation in page.get("operations", []):
                 yield operation
             token = page.get("nextPageToken")
             if not token:
                 return
+
+    async def list_operations_page(
+        self, project_id: str | None = None, page_size: int = 500, page_token: str | None = None
+    ) -> dict[str, Any]:
+        project = await self.project_id(project_id)
+        return await self._send(_calls.list_call(project, page_size, page_token))
 
     async def test_connection(self) -> tuple[bool, str]:
         try:
@@ -297,14 +328,15 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
             headers = await self._auth_headers(sync)
             headers["X-Goog-User-Project"] = settings.quota_project_id or call.project
             try:
-                response = await client.request(
-                    call.method,
-                    url,
-                    json=call.json,
-                    params=call.params or None,
-                    headers=headers,
-                    timeout=timeout,
-                )
+                async with project_slots(call.project):
+                    response = await client.request(
+                        call.method,
+                        url,
+                        json=call.json,
+                        params=call.params or None,
+                        headers=headers,
+                        timeout=timeout,
+                    )
             except httpx.TransportError as error:
                 await asyncio.sleep(retrying.after_transport_error(error))
                 continue
@@ -318,12 +350,15 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
                 refreshed_after_401 = True
                 await _refresh(sync.credentials, stale=headers.get("authorization"))
                 continue
-            body = retrying.after_answer(
+            answer = (
                 response.status_code,
                 response.content,
-                response.text,
                 response.headers.get("Retry-After"),
             )
+            if len(response.content) > DECODE_IN_THREAD_BYTES:
+                body = await asyncio.to_thread(retrying.after_answer, *answer)
+            else:
+                body = retrying.after_answer(*answer)
             if body is not None:
                 return body
             await asyncio.sleep(retrying.delay)
@@ -332,7 +367,14 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
         import httpx
 
         if self._client is None:
-            self._client = httpx.AsyncClient(headers={"User-Agent": USER_AGENT})
+            # Requests are bounded per project before they get here; keep enough idle
+            # connections for a few projects' worth, so a burst reuses them instead of
+            # opening (and TLS-handshaking) one per request.
+            idle = 4 * max_in_flight()
+            self._client = httpx.AsyncClient(
+                headers={"User-Agent": USER_AGENT},
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=idle),
+            )
         return self._client
 
     async def _auth_headers(self, sync: EarthEngineHook) -> dict[str, str]:
@@ -397,14 +439,17 @@ class _Retrying:
         return self._retry_in(delay, type(error).__name__)
 
     def after_answer(
-        self, status: int, content: bytes, text: str, retry_after: str | None
+        self, status: int, content: bytes, retry_after: str | None
     ) -> dict[str, Any] | None:
         """The decoded body of a good answer; None when the call is to be retried in ``delay``."""
         try:
-            return _calls.decode(status, content, text)
+            return _calls.decode(status, content)
         except EarthEngineApiError as error:
             delay = None
-            if self.call.retryable and is_retryable(error):
+            waits_itself = isinstance(error, EarthEngineQueueFullError) and (
+                not self.call.retry_queue_full
+            )
+            if self.call.retryable and is_retryable(error) and not waits_itself:
                 delay = self.attempts.next_delay(
                     exhausted=is_exhausted(error), retry_after=retry_after_seconds(retry_after)
                 )

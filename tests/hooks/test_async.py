@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
 
-from airflow_provider_eeexport.api.errors import EarthEngineApiError
-from airflow_provider_eeexport.hooks.earth_engine import EarthEngineAsyncHook
+from airflow_provider_eeexport.api.errors import EarthEngineApiError, EarthEngineQueueFullError
+from airflow_provider_eeexport.hooks._in_flight import DEFAULT_MAX_IN_FLIGHT
+from airflow_provider_eeexport.hooks.earth_engine import EarthEngineAsyncHook, EarthEngineHook
 from tests.conftest import LoopTicker
 from tests.hooks.conftest import PROJECT
 from tests.request_cases import valid_body
@@ -88,3 +90,64 @@ async def test_event_loop_is_never_blocked_by_connection_lookup_or_token_refresh
     assert elapsed >= 1.2  # both slow token fetches happened while the ticker ran
     assert ticker.longest < BLOCKED_THRESHOLD_S
     assert ee_emulator.stats()["tokens_issued"] == 2
+
+
+async def test_at_most_the_configured_requests_per_project_are_in_flight(
+    emulator_connection, ee_emulator
+):
+    name = EarthEngineHook().start_image_export(valid_body())["name"]
+    ee_emulator.faults(route_latency_ms={"get": 50})
+
+    async with EarthEngineAsyncHook() as hook:
+        await asyncio.gather(*(hook.get_operation(name) for _ in range(60)))
+
+    stats = ee_emulator.stats()
+    assert stats["requests"]["get"] == 60
+    assert stats["in_flight_max"] == DEFAULT_MAX_IN_FLIGHT
+    # The pool kept its connections: none was opened per request.
+    assert stats["connections"] <= DEFAULT_MAX_IN_FLIGHT + 1
+
+
+async def test_the_in_flight_bound_is_a_provider_setting(
+    emulator_connection, ee_emulator, monkeypatch
+):
+    monkeypatch.setenv("AIRFLOW__EEEXPORT__MAX_IN_FLIGHT_REQUESTS", "3")
+    name = EarthEngineHook().start_image_export(valid_body())["name"]
+    ee_emulator.faults(route_latency_ms={"get": 50})
+
+    async with EarthEngineAsyncHook() as hook:
+        await asyncio.gather(*(hook.get_operation(name) for _ in range(12)))
+
+    assert ee_emulator.stats()["in_flight_max"] == 3
+
+
+async def test_concurrent_first_calls_look_the_connection_up_once(
+    emulator_connection, ee_emulator, monkeypatch
+):
+    name = EarthEngineHook().start_image_export(valid_body())["name"]
+    lookups = []
+    real = EarthEngineHook.get_connection.__func__
+
+    def counted(cls, conn_id):
+        lookups.append(conn_id)
+        return real(cls, conn_id)
+
+    monkeypatch.setattr(EarthEngineHook, "get_connection", classmethod(counted))
+
+    async with EarthEngineAsyncHook() as hook:
+        await asyncio.gather(*(hook.get_operation(name) for _ in range(20)))
+
+    assert lookups == ["earthengine_default"]
+
+
+@pytest.mark.ee_emulator(max_pending=1)
+async def test_a_full_queue_is_raised_at_once_to_callers_that_wait_themselves(
+    emulator_connection, ee_emulator
+):
+    ee_emulator.script(duration_s=600)
+    async with EarthEngineAsyncHook(initial_delay=0.01) as hook:
+        await hook.start_image_export(valid_body(requestId="first"))
+        with pytest.raises(EarthEngineQueueFullError, match="queue is full"):
+            await hook.start_image_export(valid_body(requestId="second"), retry_queue_full=False)
+
+    assert ee_emulator.stats()["requests"]["export"] == 2

@@ -6,7 +6,11 @@ import time
 
 import pytest
 
-from airflow_provider_eeexport.api.errors import EarthEngineApiError, EarthEngineConnectionError
+from airflow_provider_eeexport.api.errors import (
+    EarthEngineApiError,
+    EarthEngineConnectionError,
+    EarthEngineQueueFullError,
+)
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from tests.hooks.conftest import PROJECT
 from tests.request_cases import valid_body
@@ -96,3 +100,19 @@ def test_unreachable_endpoint_raises_a_connection_error_after_every_attempt(conn
 
     with pytest.raises(EarthEngineConnectionError, match="after 3 attempt"):
         hook.get_operation(f"projects/{PROJECT}/operations/X")
+
+
+@pytest.mark.ee_emulator(max_pending=1)
+def test_a_full_queue_is_retried_unless_the_caller_waits_itself(emulator_connection, ee_emulator):
+    ee_emulator.script(duration_s=600)
+    hook = EarthEngineHook(max_attempts=3, initial_delay=0.01, max_delay=0.02)
+    hook.start_image_export(valid_body(requestId="first"))
+
+    with pytest.raises(EarthEngineQueueFullError):
+        hook.start_image_export(valid_body(requestId="retried"))
+    retried = ee_emulator.stats()["requests"]["export"] - 1
+    with pytest.raises(EarthEngineQueueFullError, match="queue is full"):
+        hook.start_image_export(valid_body(requestId="waits"), retry_queue_full=False)
+
+    assert retried == 3
+    assert ee_emulator.stats()["requests"]["export"] == 1 + 3 + 1
