@@ -290,7 +290,7 @@ def _add_admin_routes(app: FastAPI, store: Store, injector: FaultInjector) -> No
 
     @app.get("/_emulator/calls")
     async def calls() -> dict[str, Any]:
-        """The latest API requests, oldest first: time, route, method, path and status."""
+        """The latest API requests, oldest first: time, route, method, path, query, status."""
         return {"calls": store.stats.calls_json()}
 
     @app.get("/_emulator/faults")

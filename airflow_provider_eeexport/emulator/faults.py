@@ -153,7 +153,8 @@ class FaultMiddleware:
             await self._handle(route, scope, receive, send_and_note, _transport(send))
         finally:
             stats.in_flight -= 1
-            stats.calls.append((time.time(), route, scope["method"], scope["path"], status))
+            query = scope.get("query_string", b"").decode("latin-1")
+            stats.calls.append((time.time(), route, scope["method"], scope["path"], query, status))
 
     async def _handle(
         self, route: str, scope: dict[str, Any], receive: Any, send: Any, transport: Any

@@ -94,8 +94,8 @@ class EmulatorClient:
         return self._call("GET", "/_emulator/stats")
 
     def calls(self) -> list[dict[str, Any]]:
-        """``[{"time", "route", "method", "path", "status"}]`` of the latest API requests, oldest
-        first (status 0: the connection was dropped)."""
+        """``[{"time", "route", "method", "path", "query", "status"}]`` of the latest API
+        requests, oldest first (status 0: the connection was dropped)."""
         return self._call("GET", "/_emulator/calls")["calls"]
 
     def requests(self) -> list[dict[str, Any]]:

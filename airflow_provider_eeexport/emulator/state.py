@@ -43,8 +43,8 @@ class Stats:
     in_flight: int = 0
     in_flight_max: int = 0
     clients: set[tuple[str, int]] = field(default_factory=set)
-    # (time, route, method, path, status) of the latest API requests, oldest first.
-    calls: deque[tuple[float, str, str, str, int]] = field(
+    # (time, route, method, path, query, status) of the latest API requests, oldest first.
+    calls: deque[tuple[float, str, str, str, str, int]] = field(
         default_factory=lambda: deque(maxlen=CALL_LOG_SIZE)
     )
 
@@ -58,7 +58,7 @@ class Stats:
         }
 
     def calls_json(self) -> list[dict[str, Any]]:
-        keys = ("time", "route", "method", "path", "status")
+        keys = ("time", "route", "method", "path", "query", "status")
         return [dict(zip(keys, call, strict=True)) for call in self.calls]
 
 

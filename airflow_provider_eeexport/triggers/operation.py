@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, fields
@@ -10,7 +11,7 @@ from typing import Any, Literal
 from .._compat import BaseTrigger, TriggerEvent
 from ..api.errors import EarthEngineError
 from ..api.operation import is_done, outcome, progress_line
-from ._watcher import operation_watcher
+from ._watcher import OperationWatcher, operation_watcher
 
 EventStatus = Literal["success", "failed", "cancelled", "timeout", "error"]
 
@@ -98,24 +99,34 @@ class EarthEngineOperationTrigger(BaseTrigger):
     async def _wait(self) -> OperationEvent:
         name = self.operation_name
         async with operation_watcher(self.ee_conn_id, self.impersonation_chain) as watcher:
-            last: dict[str, Any] | None = None
-            while True:
-                try:
-                    operation = await watcher.next_state(
-                        name, last, poll_interval=self.poll_interval, end_time=self.end_time
-                    )
-                except (EarthEngineError, ValueError) as error:
-                    return OperationEvent("error", name, f"Cannot follow {name}: {error}")
-                if last is None or progress_line(operation) != progress_line(last):
-                    self.log.info("%s %s", name, progress_line(operation))
-                if is_done(operation):
-                    return OperationEvent.finished(operation)
-                if self.end_time is not None and time.time() >= self.end_time:
-                    return await self._time_out(watcher, operation)
-                last = operation
+            try:
+                async with watcher.follow(name, poll_interval=self.poll_interval) as followed:
+                    while True:
+                        try:
+                            operation = await asyncio.wait_for(followed.next(), self._remaining())
+                        except asyncio.TimeoutError:
+                            return await self._at_deadline(watcher, followed.operation)
+                        self.log.info("%s %s", name, progress_line(operation))
+                        if is_done(operation):
+                            return OperationEvent.finished(operation)
+            except (EarthEngineError, ValueError) as error:
+                return OperationEvent("error", name, f"Cannot follow {name}: {error}")
 
-    async def _time_out(self, watcher: Any, operation: dict[str, Any]) -> OperationEvent:
+    def _remaining(self) -> float | None:
+        return None if self.end_time is None else max(0.0, self.end_time - time.time())
+
+    async def _at_deadline(
+        self, watcher: OperationWatcher, last: dict[str, Any] | None
+    ) -> OperationEvent:
+        """A last look, so that an export that just finished is not reported as timed out."""
         name = self.operation_name
+        try:
+            operation = await watcher.get(name)
+        except EarthEngineError as error:
+            self.log.warning("Last look at %s before its deadline failed: %s", name, error)
+            operation = last or {"name": name}
+        if is_done(operation):
+            return OperationEvent.finished(operation)
         message = f"Export {name} did not finish before its deadline"
         if self.cancel_on_timeout:
             try:

@@ -110,14 +110,16 @@ def test_call_log_lists_api_requests_with_route_path_and_status(api, ee_emulator
     op = start_export()
     api.get(f"/v1/{op['name']}")
     api.get(f"/v1/projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA")
+    api.get(f"/v1/projects/{PROJECT}/operations", params={"pageSize": 2})
     ee_emulator.stats()
 
     calls = ee_emulator.calls()
 
-    assert [(c["route"], c["method"], c["path"], c["status"]) for c in calls] == [
-        ("export", "POST", f"/v1/projects/{PROJECT}/image:export", 200),
-        ("get", "GET", f"/v1/{op['name']}", 200),
-        ("get", "GET", f"/v1/projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA", 404),
+    assert [(c["route"], c["method"], c["path"], c["query"], c["status"]) for c in calls] == [
+        ("export", "POST", f"/v1/projects/{PROJECT}/image:export", "", 200),
+        ("get", "GET", f"/v1/{op['name']}", "", 200),
+        ("get", "GET", f"/v1/projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA", "", 404),
+        ("list", "GET", f"/v1/projects/{PROJECT}/operations", "pageSize=2", 200),
     ]
     times = [c["time"] for c in calls]
     assert times == sorted(times) and abs(times[-1] - time.time()) < 60

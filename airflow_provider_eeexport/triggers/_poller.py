@@ -1,0 +1,314 @@
+"""Looks at every followed operation of one project, batching the looks into list walks.
+
+The schedule, per followed operation: a first look soon after it is followed, then looks
+further and further apart (times 1.5) until they are ``poll_interval`` apart, and never closer
+after that, whatever its progress does. A look is either a GET of the operation or a walk of
+the project's operations list (newest first, 500 a page), which sees every followed operation
+on the pages it reads at once. Whenever three or more looks are due together, one walk
+replaces them; an operation the walk does not find (the list's order and retention are not
+documented) is fetched on its own from then on.
+
+An operation seen by a walk counts as looked at, due or not, so operations that start at
+different moments fall into step with the walks and stay there: a thousand followed
+operations cost one or two list pages per ``poll_interval``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ..api.errors import EarthEngineApiError, EarthEngineConnectionError, EarthEngineError
+from ..api.operation import is_done, parse_timestamp, progress_line
+from ..hooks._retry import is_retryable
+
+if TYPE_CHECKING:
+    from ..hooks.earth_engine import EarthEngineAsyncHook
+
+log = logging.getLogger(__name__)
+
+FIRST_LOOK_S = 2.0
+BACKOFF_FACTOR = 1.5
+# While still backing off, a look may come this much early (at most half its delay) to join
+# the others due then: triggers restored together after a triggerer restart share their walks.
+START_SLACK_S = 1.0
+# Looks due within this many seconds of the first are made together (a little late, never early).
+COALESCE_S = 0.1
+# This many looks due at once are made with one list walk instead.
+BATCH_MIN = 3
+PAGE_SIZE = 500
+MAX_WALK_PAGES = 20
+# After this many triggers are woken, the loop gets a turn before the next ones.
+WAKE_CHUNK = 100
+# After this many walks in a row failed (each after the hook's own retries), the due operations
+# are fetched singly once, so that a list that alone is broken cannot stall every trigger.
+WALK_FAILURES_BEFORE_SINGLES = 3
+
+
+@dataclass(eq=False)
+class Followed:
+    """One trigger's interest in one operation, and where its schedule stands."""
+
+    name: str
+    interval: float
+    delay: float
+    next_due: float  # on the event loop's clock
+    operation: dict[str, Any] | None = None
+    error: EarthEngineError | None = None
+    line: str | None = None  # the progress line the trigger was last woken with
+    create_time: datetime | None = None
+    walk_page: int | None = None  # the list page the operation was last found on
+    walkable: bool = True
+    busy: bool = False
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def op_id(self) -> str:
+        return self.name.rpartition("/")[2]
+
+    @property
+    def slack(self) -> float:
+        return min(START_SLACK_S, self.delay / 2) if self.delay < self.interval else 0.0
+
+    @property
+    def wake_at(self) -> float:
+        return self.next_due - self.slack
+
+    async def next(self) -> dict[str, Any]:
+        """The operation once it reads differently (progress, stage, state) or is done."""
+        await self.changed.wait()
+        self.changed.clear()
+        if self.error is not None:
+            raise self.error
+        assert self.operation is not None
+        return self.operation
+
+
+class ProjectPoller:
+    """Schedules and makes the looks at one project's followed operations."""
+
+    def __init__(self, hook: EarthEngineAsyncHook, project: str) -> None:
+        self.hook = hook
+        self.project = project
+        self._records: dict[str, list[Followed]] = {}
+        self._wake = asyncio.Event()
+        self._wake_at: float | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._looks: set[asyncio.Task[None]] = set()
+        self._walks_refused = False
+        self._walk_failures = 0
+
+    # --- followers -----------------------------------------------------------------------
+    def add(self, name: str, interval: float) -> Followed:
+        loop = asyncio.get_running_loop()
+        delay = min(FIRST_LOOK_S, interval)
+        record = Followed(name, interval, delay, next_due=loop.time() + delay)
+        self._records.setdefault(record.op_id, []).append(record)
+        if self._task is None or self._task.done():
+            self._task = loop.create_task(self._run(), name=f"eeexport-poller-{self.project}")
+        self._reschedule(record)
+        return record
+
+    def remove(self, record: Followed) -> None:
+        records = self._records.get(record.op_id, [])
+        if record in records:
+            records.remove(record)
+        if not records:
+            self._records.pop(record.op_id, None)
+        if not self._records:
+            self._wake.set()  # lets the scheduling task end
+
+    @property
+    def idle(self) -> bool:
+        return not self._records
+
+    async def aclose(self) -> None:
+        tasks = [*self._looks, *([self._task] if self._task else [])]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def _all(self) -> Iterable[Followed]:
+        for records in self._records.values():
+            yield from records
+
+    # --- scheduling ----------------------------------------------------------------------
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._records:
+            now = loop.time()
+            due = [r for r in self._all() if not r.busy and r.error is None and r.wake_at <= now]
+            if due:
+                self._start_looks(due)
+            waiting = [r.wake_at for r in self._all() if not r.busy and r.error is None]
+            self._wake_at = min(waiting) if waiting else None
+            self._wake.clear()
+            timeout = None
+            if self._wake_at is not None:
+                timeout = max(0.0, self._wake_at + COALESCE_S - loop.time())
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    def _reschedule(self, record: Followed) -> None:
+        """Wake the scheduler if ``record`` is now due before what it sleeps towards."""
+        if self._wake_at is None or record.wake_at < self._wake_at:
+            self._wake.set()
+
+    def _start_looks(self, due: list[Followed]) -> None:
+        walkable = [r for r in due if r.walkable]
+        singles = [r for r in due if not r.walkable]
+        if not self._walks_refused and len(walkable) >= BATCH_MIN and self._walk_pays(walkable):
+            self._spawn(self._walk(walkable), walkable)
+        else:
+            singles = due
+        self._spawn_singles(singles)
+
+    def _spawn_singles(self, records: Iterable[Followed]) -> None:
+        for record in records:
+            if record in self._records.get(record.op_id, ()):  # its trigger may have gone
+                self._spawn(self._look_at(record), [record])
+
+    @staticmethod
+    def _walk_pays(due: list[Followed]) -> bool:
+        # A walk reads every page down to the deepest due operation; singles cost one each.
+        pages = max(r.walk_page or 1 for r in due)
+        return pages < len(due)
+
+    def _spawn(self, look: Any, records: list[Followed]) -> None:
+        for record in records:
+            record.busy = True
+        task = asyncio.get_running_loop().create_task(look)
+        self._looks.add(task)
+        task.add_done_callback(self._looks.discard)
+
+    # --- looks ---------------------------------------------------------------------------
+    async def _look_at(self, record: Followed) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            operation = await self.hook.get_operation(record.name)
+        except (EarthEngineApiError, EarthEngineConnectionError) as error:
+            if isinstance(error, EarthEngineApiError) and not is_retryable(error):
+                self._fail(record, error)
+            else:
+                log.warning("Earth Engine busy while following %s: %s", record.name, error)
+                self._retry_later(record, loop.time())
+        except ValueError as error:  # a malformed operation name
+            self._fail(record, EarthEngineError(str(error)))
+        else:
+            self._seen(record, operation, loop.time())
+        finally:
+            record.busy = False
+            self._reschedule(record)
+
+    async def _walk(self, due: list[Followed]) -> None:
+        """One walk down the list until every due operation is seen, or it cannot be there."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()  # one moment for every look of the walk keeps them in step
+        wanted = {r.op_id: r for r in due}
+        failed: EarthEngineError | None = None
+        try:
+            await self._walk_pages(started, wanted)
+        except (EarthEngineApiError, EarthEngineConnectionError) as error:
+            failed = error
+        finally:
+            for record in due:
+                record.busy = False
+            self._wake.set()
+        if failed is None:
+            self._walk_failures = 0
+            for record in wanted.values():
+                record.walkable = False  # not found by walking: get it on its own, now
+            self._spawn_singles(wanted.values())
+        elif isinstance(failed, EarthEngineApiError) and not is_retryable(failed):
+            # Listing may be refused where getting is allowed (IAM): get from now on.
+            log.warning(
+                "Cannot list the operations of project %s (%s); following each operation on "
+                "its own.",
+                self.project,
+                failed,
+            )
+            self._walks_refused = True
+            self._spawn_singles(wanted.values())
+        else:
+            log.warning("Earth Engine busy while listing project %s: %s", self.project, failed)
+            self._walk_failures += 1
+            if self._walk_failures >= WALK_FAILURES_BEFORE_SINGLES:
+                self._walk_failures = 0
+                self._spawn_singles(wanted.values())
+            else:
+                for record in wanted.values():
+                    self._retry_later(record, loop.time())
+
+    async def _walk_pages(self, started: float, wanted: dict[str, Followed]) -> None:
+        token: str | None = None
+        pages = 0
+        while wanted and pages < MAX_WALK_PAGES:
+            page = await self.hook.list_operations_page(self.project, PAGE_SIZE, token)
+            pages += 1
+            operations = page.get("operations") or []
+            await self._take_page(operations, pages, started, wanted)
+            token = page.get("nextPageToken")
+            if not token or _older_than_wanted(operations, wanted.values()):
+                return
+
+    async def _take_page(
+        self,
+        operations: list[dict[str, Any]],
+        page_number: int,
+        started: float,
+        wanted: dict[str, Followed],
+    ) -> None:
+        woken = 0
+        for operation in operations:
+            name = operation.get("name") if isinstance(operation, dict) else None
+            records = self._records.get(name.rpartition("/")[2]) if isinstance(name, str) else None
+            if not records:
+                continue
+            for record in list(records):
+                record.walk_page = page_number
+                wanted.pop(record.op_id, None)
+                woken += self._seen(record, operation, started)
+            if woken >= WAKE_CHUNK:
+                woken = 0
+                await asyncio.sleep(0)
+
+    # --- outcomes ------------------------------------------------------------------------
+    def _seen(self, record: Followed, operation: dict[str, Any], at: float) -> bool:
+        """Note a look at the operation; wake its trigger when it reads differently."""
+        record.operation = operation
+        if record.create_time is None:
+            created = (operation.get("metadata") or {}).get("createTime")
+            record.create_time = parse_timestamp(created)
+        record.delay = min(record.interval, record.delay * BACKOFF_FACTOR)
+        record.next_due = at + record.delay
+        line = progress_line(operation)
+        if line == record.line and not is_done(operation):
+            return False
+        record.line = line
+        record.changed.set()
+        return True
+
+    def _retry_later(self, record: Followed, now: float) -> None:
+        record.next_due = now + record.delay
+
+    def _fail(self, record: Followed, error: EarthEngineError) -> None:
+        record.error = error  # no more looks: its trigger ends with the error
+        record.changed.set()
+
+
+def _older_than_wanted(operations: list[dict[str, Any]], wanted: Iterable[Followed]) -> bool:
+    """Whether the page ends before every operation still wanted was created: newest-first
+    order means they cannot come later (if the order differs, they are fetched singly)."""
+    times = [record.create_time for record in wanted]
+    if not operations or not times or any(time is None for time in times):
+        return False
+    last = operations[-1]
+    page_end = parse_timestamp((last.get("metadata") or {}).get("createTime"))
+    return page_end is not None and page_end < min(times)  # type: ignore[type-var]

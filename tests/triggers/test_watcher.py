@@ -1,0 +1,127 @@
+"""Following many operations from one event loop: batched looks, the schedule, fallbacks.
+
+What was asked of Earth Engine is read back from the emulator's call log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+
+import pytest
+
+from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
+from airflow_provider_eeexport.triggers import _poller
+from airflow_provider_eeexport.triggers.operation import EarthEngineOperationTrigger, OperationEvent
+from tests.hooks.conftest import PROJECT
+from tests.request_cases import valid_body
+
+UNKNOWN = f"projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA"
+
+
+@pytest.fixture
+def start(emulator_connection):
+    hook = EarthEngineHook()
+
+    def start_exports(count: int, prefix: str = "export") -> list[str]:
+        return [
+            hook.start_image_export(valid_body(description=f"{prefix}-{i}"))["name"]
+            for i in range(count)
+        ]
+
+    return start_exports
+
+
+async def _follow(names: list[str], poll_interval: float) -> list[OperationEvent]:
+    async def event(name: str) -> OperationEvent:
+        trigger = EarthEngineOperationTrigger(name, poll_interval=poll_interval)
+        return OperationEvent.from_payload((await anext(trigger.run())).payload)
+
+    return await asyncio.gather(*(event(name) for name in names))
+
+
+def _looks(ee_emulator) -> list[dict]:
+    return [call for call in ee_emulator.calls() if call["route"] in ("get", "list", "wait")]
+
+
+async def test_many_operations_of_a_project_are_followed_by_walking_its_list(ee_emulator, start):
+    ee_emulator.script(duration_s=3)
+    names = start(40)
+
+    events = await _follow(names, poll_interval=0.5)
+
+    assert {event.status for event in events} == {"success"}
+    looks = _looks(ee_emulator)
+    assert {look["route"] for look in looks} == {"list"}  # not one GET
+    # Every walk read one page (all 40 fit) for all 40 operations at once.
+    assert all("pageToken" not in look["query"] for look in looks)
+    assert len(looks) < len(names)
+
+
+async def test_one_operation_is_looked_at_soon_then_once_per_poll_interval(ee_emulator, start):
+    ee_emulator.script(duration_s=7)
+    (name,) = start(1)
+    followed_at = time.time()
+
+    (event,) = await _follow([name], poll_interval=2.5)
+
+    assert event.status == "success"
+    looks = [look["time"] for look in _looks(ee_emulator)]
+    assert {look["route"] for look in _looks(ee_emulator)} == {"get"}
+    assert looks[0] - followed_at < _poller.FIRST_LOOK_S + 1
+    gaps = [later - earlier for earlier, later in itertools.pairwise(looks)]
+    # Progress changed between every two looks; no look came sooner for it.
+    assert gaps and min(gaps) >= 2.5 * 0.95
+
+
+async def test_operations_the_walk_does_not_reach_are_fetched_singly(
+    ee_emulator, start, monkeypatch
+):
+    monkeypatch.setattr(_poller, "PAGE_SIZE", 2)
+    monkeypatch.setattr(_poller, "MAX_WALK_PAGES", 1)
+    ee_emulator.script(duration_s=2)
+    names = start(6)
+
+    events = await _follow(names, poll_interval=0.5)
+
+    assert {event.status for event in events} == {"success"}
+    looks = _looks(ee_emulator)
+    assert looks[0]["route"] == "list"
+    fetched = {look["path"].removeprefix("/v1/") for look in looks if look["route"] == "get"}
+    # The walk saw the two newest; the four it could not reach were fetched on their own.
+    assert set(names[:4]) <= fetched
+
+
+async def test_a_project_that_may_not_be_listed_is_followed_operation_by_operation(
+    ee_emulator, start
+):
+    ee_emulator.script(duration_s=1.5)
+    names = start(5)
+    ee_emulator.faults(rate=1.0, statuses=[403], routes=["list"])
+
+    events = await _follow(names, poll_interval=0.5)
+
+    assert {event.status for event in events} == {"success"}
+    requests = ee_emulator.stats()["requests"]
+    assert requests["list"] == 1  # refused once, never asked again
+    assert requests["get"] >= len(names)
+
+
+async def test_an_unknown_operation_among_many_ends_only_its_own_trigger(ee_emulator, start):
+    ee_emulator.script(duration_s=1.5)
+    names = start(5)
+
+    events = await _follow([*names, UNKNOWN], poll_interval=0.5)
+
+    assert [event.status for event in events] == ["success"] * 5 + ["error"]
+    assert "404" in events[-1].message and UNKNOWN in events[-1].message
+
+
+async def test_two_triggers_of_one_operation_both_get_its_event(ee_emulator, start):
+    ee_emulator.script(duration_s=1)
+    (name,) = start(1)
+
+    events = await _follow([name, name, name], poll_interval=0.3)
+
+    assert [event.status for event in events] == ["success"] * 3
