@@ -39,7 +39,17 @@ except ImportError:  # Airflow 2.11
         PokeReturnValue,
     )
 
+
+def timer_trigger(moment: datetime) -> BaseTrigger:
+    """Airflow's own trigger that fires at ``moment`` (aware), imported only when used."""
+    from airflow.providers.standard.triggers.temporal import DateTimeTrigger
+
+    return DateTimeTrigger(moment=moment)
+
+
 if TYPE_CHECKING:
+    from datetime import datetime
+
     try:
         from airflow.sdk import Context
     except ImportError:  # Airflow 2.11
@@ -60,4 +70,5 @@ __all__ = [
     "TriggerEvent",
     "XCom",
     "conf",
+    "timer_trigger",
 ]

@@ -9,9 +9,13 @@ from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from .._compat import AirflowException, BaseOperator, conf
+from .._compat import AirflowException, BaseOperator, conf, timer_trigger
 from ..api.builder import InvalidParameterError, build_export_body, check_parameters, request_id_for
-from ..api.errors import EarthEngineAlreadyExistsError, EarthEngineApiError
+from ..api.errors import (
+    EarthEngineAlreadyExistsError,
+    EarthEngineApiError,
+    EarthEngineQueueFullError,
+)
 from ..api.operation import (
     OperationState,
     is_done,
@@ -37,6 +41,13 @@ CONFLICT_WINDOW = timedelta(days=10)
 DESCRIPTION_MAX = 100
 # Bounds the walk past earlier failed generations when no task state says where to start.
 MAX_GENERATION_PROBES = 50
+# While the project's task queue is full: the first wait (at most; poll_interval if shorter),
+# then half the time waited so far, up to the longest wait.
+FIRST_QUEUE_WAIT_S = 60.0
+MAX_QUEUE_WAIT_S = 600.0
+# XCom key holding when this try first found the queue full (epoch seconds): it survives
+# deferral, so the wait is bounded by ``timeout`` across resubmissions.
+QUEUE_WAIT_XCOM_KEY = "queue_wait_started"
 
 
 class EarthEngineImageExportOperator(BaseOperator):
@@ -233,6 +244,10 @@ class EarthEngineImageExportOperator(BaseOperator):
         """Resume after the trigger fired: the Operation, or an error quoting Earth Engine."""
         return self._finish(context, OperationEvent.from_payload(event))
 
+    def resubmit(self, context: Context, event: Any = None) -> dict[str, Any]:
+        """Resume after waiting for room in the project's task queue: submit again."""
+        return self.execute(context)
+
     def on_kill(self) -> None:
         """Cancel the export when the worker kills a task waiting in non-deferrable mode."""
         if self.cancel_on_kill and self._operation_name:
@@ -336,14 +351,58 @@ class EarthEngineImageExportOperator(BaseOperator):
     def _start(
         self, context: Context, hook: EarthEngineHook, body: dict[str, Any], project: str
     ) -> dict[str, Any]:
-        try:
-            operation = hook.start_image_export(body, project)
-        except EarthEngineAlreadyExistsError:
-            operation = self._find_existing(hook, body, project)
+        while True:
+            try:
+                operation = hook.start_image_export(body, project, retry_queue_full=False)
+            except EarthEngineAlreadyExistsError:
+                operation = self._find_existing(hook, body, project)
+            except EarthEngineQueueFullError as error:
+                self._wait_for_room(context, body, project, error)
+                continue  # the same body, so the same requestId: never a second export
+            break
         self.log.info(
             "Started Earth Engine export %s (requestId %s)", operation["name"], body["requestId"]
         )
         return operation
+
+    def _wait_for_room(
+        self, context: Context, body: dict[str, Any], project: str, error: EarthEngineApiError
+    ) -> None:
+        """Wait before resubmitting to a full task queue: deferred on a timer (no worker slot
+        held; ``resubmit`` runs on waking) or asleep; fail once ``timeout`` has passed."""
+        ti = context["ti"]
+        since = ti.xcom_pull(task_ids=ti.task_id, key=QUEUE_WAIT_XCOM_KEY, map_indexes=ti.map_index)
+        now = time.time()
+        if not isinstance(since, (int, float)):
+            since = now
+            ti.xcom_push(key=QUEUE_WAIT_XCOM_KEY, value=since)
+        waited = now - since
+        remaining = self.timeout.total_seconds() - waited
+        if remaining <= 0:
+            raise AirflowException(
+                f"Earth Engine's task queue for project {project} stayed full for "
+                f"{waited:.0f} s, longer than the task's timeout; no export was started "
+                f"({error.message})"
+            )
+        first = min(FIRST_QUEUE_WAIT_S, self.poll_interval)
+        delay = min(MAX_QUEUE_WAIT_S, max(first, waited / 2), remaining)
+        self.log.warning(
+            "Earth Engine's task queue for project %s is full (%s). Waiting %.3g s for room, "
+            "then resubmitting requestId %s (waiting for %.0f s so far).",
+            project,
+            error.message,
+            delay,
+            body["requestId"],
+            waited,
+        )
+        if self.deferrable:
+            moment = datetime.now(timezone.utc) + timedelta(seconds=delay)
+            self.defer(
+                trigger=timer_trigger(moment),
+                method_name="resubmit",
+                timeout=timedelta(seconds=delay) + TRIGGER_TIMEOUT_MARGIN,
+            )
+        time.sleep(delay)
 
     def _find_existing(
         self, hook: EarthEngineHook, body: dict[str, Any], project: str

@@ -178,3 +178,13 @@ with DAG(
         destination="gs://my-bucket/priority/",
         priority="{{ params.priority }}",
     )
+
+with _dag("ee_export_queue_timeout"):
+    EarthEngineImageExportOperator(
+        task_id="export",
+        expression=SRTM,
+        destination="gs://my-bucket/q/",
+        deferrable=True,
+        poll_interval=0.5,
+        timeout=2,
+    )

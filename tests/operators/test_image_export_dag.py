@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from tests.airflow_runs import run_dag, task_state_store, task_states, xcom
@@ -91,3 +94,63 @@ def test_new_try_after_the_task_returned_its_result(ee_emulator, reexport, expor
     state = task_state_store(run, "export", "ee_export")
     assert state["generation"] == exports - 1
     assert state["completed"] is True
+
+
+def _fill_the_queue() -> str:
+    """Start one long export that holds the emulator's only queue slot (max_pending=1)."""
+    from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
+    from tests.request_cases import valid_body
+
+    return EarthEngineHook().start_image_export(valid_body(description="filler"))["name"]
+
+
+def _free_the_queue_once_refused(ee_emulator, filler: str) -> threading.Thread:
+    """Cancel the filler once an export was refused because the queue was full."""
+    from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
+
+    def watch() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if any(c["route"] == "export" and c["status"] == 429 for c in ee_emulator.calls()):
+                EarthEngineHook().cancel_operation(filler)
+                return
+            time.sleep(0.1)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.ee_emulator(max_pending=1)
+@pytest.mark.parametrize("mode", ["deferrable", "sync"])
+def test_a_full_queue_is_waited_out_then_the_export_starts_once(ee_emulator, mode):
+    ee_emulator.script(match={"description": "filler"}, duration_s=600)
+    ee_emulator.script(duration_s=0.5)
+    watcher = _free_the_queue_once_refused(ee_emulator, _fill_the_queue())
+
+    run = run_dag(f"ee_export_{mode}", description=f"queued-{mode}")
+
+    watcher.join()
+    assert task_states(run) == {("export", -1): "success"}
+    assert ee_emulator.stats()["operations_created"] == 2  # the filler, and this export once
+    answers = [c["status"] for c in ee_emulator.calls() if c["route"] == "export"]
+    assert answers[0] == 200 and 429 in answers and answers[-1] == 200  # refused, resubmitted
+    exports = [r for r in ee_emulator.requests() if r["request"]["description"] == f"queued-{mode}"]
+    assert len(exports) == 1
+    assert isinstance(xcom(run, "export", "queue_wait_started"), float)
+
+
+@pytest.mark.ee_emulator(max_pending=1)
+def test_a_queue_full_past_the_timeout_fails_the_task_without_starting_anything(
+    ee_emulator, capfd
+):
+    ee_emulator.script(match={"description": "filler"}, duration_s=600)
+    _fill_the_queue()
+
+    run = run_dag("ee_export_queue_timeout")
+
+    assert task_states(run) == {("export", -1): "failed"}
+    out, err = capfd.readouterr()
+    assert "queue for project my-project stayed full" in out + err
+    assert "Waiting 0.5 s for room, then resubmitting" in out + err
+    assert ee_emulator.stats()["operations_created"] == 1  # only the filler
