@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: test lint format demo emulator lock clean
+.PHONY: test lint format demo bench emulator lock clean
 
 # The virtualenv is rebuilt whenever the dependencies or their pinned versions change.
 $(INSTALLED): pyproject.toml constraints.txt
@@ -25,6 +25,10 @@ format: $(INSTALLED)
 
 demo: $(INSTALLED)
 	$(BIN)/python -m demo
+
+# N deferred exports followed from one event loop, beside a naive baseline (see benchmarks/).
+bench: $(INSTALLED)
+	$(BIN)/python -m benchmarks.triggers $(BENCH_ARGS)
 
 emulator: $(INSTALLED)
 	$(BIN)/eeexport-emulator
