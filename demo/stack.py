@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import signal
 import socket
@@ -90,11 +91,14 @@ class AirflowStack:
             self.start_component(component)
         self._wait_until_ready()
 
-    def start_component(self, component: str) -> None:
+    def start_component(self, component: str, env: dict[str, str] | None = None) -> None:
+        """Start ``component`` (``triggerer``; ``triggerer-2`` for a second one, and so on),
+        with ``env`` added to the stack's environment."""
+        command = re.sub(r"-\d+$", "", component)
         with self._log(component) as log:  # the child keeps its own copy of the descriptor
             self.processes[component] = subprocess.Popen(
-                [self.airflow, component],
-                env=self.env,
+                [self.airflow, command],
+                env={**self.env, **(env or {})},
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -41,8 +41,11 @@ CONFLICT_WINDOW = timedelta(days=10)
 DESCRIPTION_MAX = 100
 # Bounds the walk past earlier failed generations when no task state says where to start.
 MAX_GENERATION_PROBES = 50
-# While the project's task queue is full: the first wait (at most; poll_interval if shorter),
-# then half the time waited so far, up to the longest wait.
+# While the project's task queue is full: first poll_interval, within these bounds, then half
+# the time waited so far, up to the longest wait. A full queue drains in minutes, and a
+# deferral much shorter than the floor can race the deferring worker's own exit in Airflow's
+# scheduler, which then fails the try.
+MIN_QUEUE_WAIT_S = 10.0
 FIRST_QUEUE_WAIT_S = 60.0
 MAX_QUEUE_WAIT_S = 600.0
 # XCom key holding when this try first found the queue full (epoch seconds): it survives
@@ -384,7 +387,7 @@ class EarthEngineImageExportOperator(BaseOperator):
                 f"{waited:.0f} s, longer than the task's timeout; no export was started "
                 f"({error.message})"
             )
-        first = min(FIRST_QUEUE_WAIT_S, self.poll_interval)
+        first = max(MIN_QUEUE_WAIT_S, min(FIRST_QUEUE_WAIT_S, self.poll_interval))
         delay = min(MAX_QUEUE_WAIT_S, max(first, waited / 2), remaining)
         self.log.warning(
             "Earth Engine's task queue for project %s is full (%s). Waiting %.3g s for room, "

@@ -121,8 +121,17 @@ def _free_the_queue_once_refused(ee_emulator, filler: str) -> threading.Thread:
     return thread
 
 
+@pytest.fixture
+def short_queue_waits(monkeypatch):
+    """dag.test() runs the task in this process: waits for room start at poll_interval."""
+    from airflow_provider_eeexport.operators import image_export
+
+    monkeypatch.setattr(image_export, "MIN_QUEUE_WAIT_S", 0.1)
+
+
 @pytest.mark.ee_emulator(max_pending=1)
 @pytest.mark.parametrize("mode", ["deferrable", "sync"])
+@pytest.mark.usefixtures("short_queue_waits")
 def test_a_full_queue_is_waited_out_then_the_export_starts_once(ee_emulator, mode):
     ee_emulator.script(match={"description": "filler"}, duration_s=600)
     ee_emulator.script(duration_s=0.5)
@@ -141,9 +150,8 @@ def test_a_full_queue_is_waited_out_then_the_export_starts_once(ee_emulator, mod
 
 
 @pytest.mark.ee_emulator(max_pending=1)
-def test_a_queue_full_past_the_timeout_fails_the_task_without_starting_anything(
-    ee_emulator, capfd
-):
+@pytest.mark.usefixtures("short_queue_waits")
+def test_a_queue_full_past_the_timeout_fails_the_task_without_starting_anything(ee_emulator, capfd):
     ee_emulator.script(match={"description": "filler"}, duration_s=600)
     _fill_the_queue()
 

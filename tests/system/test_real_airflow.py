@@ -1,56 +1,23 @@
 """The deferrable path on real Airflow: API server, scheduler, DAG processor and triggerer.
 
-One Airflow and one emulator serve every case here; each case uses its own month of the
-composite example, so scripts and counts never mix.
+One Airflow and one emulator (``conftest.py``) serve every case here; each case uses its own
+month of the composite example, so scripts and counts never mix.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from airflow_provider_eeexport.emulator import EmulatorClient, run_emulator
+from airflow_provider_eeexport.emulator import EmulatorClient
 from demo.stack import AirflowStack
-from tests.conftest import EXAMPLE_DAGS, PROJECT
 
 pytestmark = [pytest.mark.system, pytest.mark.timeout(300)]
-# Long enough that the worker which deferred has exited before the trigger fires: with a
-# faster export, Airflow 3.3's scheduler can see the deferring worker's late "success" event
-# after the task was already re-queued, and sends the task to retry.
-EXPORT_S = 12
 DAG_ID = "example_monthly_composite_gcs"
 TASK_ID = "export_composite"
 SYNC_DAG_ID = "ee_sync_export"
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatorClient]:
-    with run_emulator(duration=EXPORT_S, seed=2) as url:
-        client = EmulatorClient(url)
-        yield client
-        client.close()
-
-
-@pytest.fixture(scope="module")
-def airflow(emulator, tmp_path_factory) -> Iterator[AirflowStack]:
-    connection = {
-        "conn_type": "earthengine",
-        "host": emulator.url,
-        "extra": {"project": PROJECT, "anonymous": True},
-    }
-    env = {"AIRFLOW_CONN_EARTHENGINE_DEFAULT": json.dumps(connection)}
-    dags = tmp_path_factory.mktemp("dags")
-    shutil.copytree(EXAMPLE_DAGS, dags, dirs_exist_ok=True)
-    shutil.copy(Path(__file__).parent / "dags" / "ee_sync_export.py", dags)
-    with AirflowStack(tmp_path_factory.mktemp("airflow"), dags, env) as stack:
-        stack.wait_for_dag(DAG_ID)
-        stack.wait_for_dag(SYNC_DAG_ID)
-        yield stack
 
 
 def _exports(emulator: EmulatorClient, month: str) -> list[dict]:
@@ -95,6 +62,12 @@ def _wait_deferred(stack: AirflowStack, run_id: str) -> None:
         60,
         "a triggerer to follow the export",
     )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _dags(airflow: AirflowStack) -> None:
+    airflow.wait_for_dag(DAG_ID)
+    airflow.wait_for_dag(SYNC_DAG_ID)
 
 
 def test_deferred_export_succeeds_with_one_export(airflow, emulator):

@@ -1,0 +1,65 @@
+"""One real Airflow (API server, scheduler, DAG processor, triggerer) and its emulators, shared
+by every system test of the session: starting Airflow is the slow part.
+
+``earthengine_default`` points at ``emulator``; ``ee_small_queue`` at ``small_queue_emulator``,
+whose projects hold only three unfinished exports. The first triggerer takes at most
+``FIRST_TRIGGERER_CAPACITY`` triggers, so that a second one started later has work of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from airflow_provider_eeexport.emulator import EmulatorClient, run_emulator
+from demo.stack import AirflowStack
+from tests.conftest import EXAMPLE_DAGS, PROJECT
+
+# Long enough that the worker which deferred has exited before the trigger fires: with a
+# faster export, Airflow 3.3's scheduler can see the deferring worker's late "success" event
+# after the task was already re-queued, and sends the task to retry.
+EXPORT_S = 12
+SMALL_QUEUE = 3
+FIRST_TRIGGERER_CAPACITY = 10
+
+
+def _connection(url: str) -> str:
+    return json.dumps(
+        {"conn_type": "earthengine", "host": url, "extra": {"project": PROJECT, "anonymous": True}}
+    )
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[EmulatorClient]:
+    with run_emulator(duration=EXPORT_S, seed=2) as url:
+        client = EmulatorClient(url)
+        yield client
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def small_queue_emulator() -> Iterator[EmulatorClient]:
+    with run_emulator(duration=EXPORT_S, seed=4, max_pending=SMALL_QUEUE) as url:
+        client = EmulatorClient(url)
+        yield client
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def airflow(emulator, small_queue_emulator, tmp_path_factory) -> Iterator[AirflowStack]:
+    env = {
+        "AIRFLOW_CONN_EARTHENGINE_DEFAULT": _connection(emulator.url),
+        "AIRFLOW_CONN_EE_SMALL_QUEUE": _connection(small_queue_emulator.url),
+        "AIRFLOW__CORE__PARALLELISM": "6",
+        "AIRFLOW__TRIGGERER__CAPACITY": str(FIRST_TRIGGERER_CAPACITY),
+    }
+    dags = tmp_path_factory.mktemp("dags")
+    shutil.copytree(EXAMPLE_DAGS, dags, dirs_exist_ok=True)
+    for dag_file in (Path(__file__).parent / "dags").glob("*.py"):
+        shutil.copy(dag_file, dags)
+    with AirflowStack(tmp_path_factory.mktemp("airflow"), dags, env) as stack:
+        yield stack
