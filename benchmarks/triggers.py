@@ -323,7 +323,11 @@ async def _follow(side: str, names: list[str], url: str, poll: float) -> dict[st
     cpu_before = time.process_time()
     started = time.time()
     follow = _provider_event if side == "provider" else _naive_event
-    events = await asyncio.gather(*(follow(name, url, poll) for name in names))
+    tasks = []
+    for name in names:  # one per loop turn, as Airflow's triggerer creates its triggers
+        tasks.append(asyncio.create_task(follow(name, url, poll)))
+        await asyncio.sleep(0)
+    events = await asyncio.gather(*tasks)
     cpu_s = time.process_time() - cpu_before
     ticker.running = False
     await ticking

@@ -319,7 +319,7 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
 
         sync = await self.get_sync_hook()
         settings = sync.settings
-        client = self._http_client()
+        client = await self._http_client()
         url = f"{settings.api_root}/{call.path}"
         timeout = httpx.Timeout(call.read_timeout, connect=_calls.CONNECT_TIMEOUT_S)
         retrying = _Retrying(call, settings, self.retry_policy)
@@ -363,18 +363,12 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
                 return body
             await asyncio.sleep(retrying.delay)
 
-    def _http_client(self) -> httpx.AsyncClient:
-        import httpx
-
+    async def _http_client(self) -> httpx.AsyncClient:
+        """The HTTP client, built once in a thread: loading the CA bundle takes tens of ms."""
         if self._client is None:
-            # Requests are bounded per project before they get here; keep enough idle
-            # connections for a few projects' worth, so a burst reuses them instead of
-            # opening (and TLS-handshaking) one per request.
-            idle = 4 * max_in_flight()
-            self._client = httpx.AsyncClient(
-                headers={"User-Agent": USER_AGENT},
-                limits=httpx.Limits(max_connections=None, max_keepalive_connections=idle),
-            )
+            async with self._sync_lock:
+                if self._client is None:
+                    self._client = await asyncio.to_thread(_new_http_client)
         return self._client
 
     async def _auth_headers(self, sync: EarthEngineHook) -> dict[str, str]:
@@ -386,6 +380,19 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
         headers: dict[str, str] = {}
         creds.apply(headers)
         return {key.lower(): value for key, value in headers.items()}
+
+
+def _new_http_client() -> httpx.AsyncClient:
+    import httpx
+
+    # Requests are bounded per project before they get here; keep enough idle connections for
+    # a few projects' worth, so a burst reuses them instead of opening (and TLS-handshaking)
+    # one per request.
+    idle = 4 * max_in_flight()
+    return httpx.AsyncClient(
+        headers={"User-Agent": USER_AGENT},
+        limits=httpx.Limits(max_connections=None, max_keepalive_connections=idle),
+    )
 
 
 _REFRESH_LOCKS: dict[int, threading.Lock] = {}

@@ -59,12 +59,13 @@ class Followed:
     delay: float
     next_due: float  # on the event loop's clock
     operation: dict[str, Any] | None = None
-    error: EarthEngineError | None = None
+    error: BaseException | None = None
     line: str | None = None  # the progress line the trigger was last woken with
     create_time: datetime | None = None
     walk_page: int | None = None  # the list page the operation was last found on
     walkable: bool = True
     busy: bool = False
+    expired: bool = False
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -79,14 +80,21 @@ class Followed:
     def wake_at(self) -> float:
         return self.next_due - self.slack
 
-    async def next(self) -> dict[str, Any]:
-        """The operation once it reads differently (progress, stage, state) or is done."""
+    async def next(self) -> dict[str, Any] | None:
+        """The operation once it reads differently (progress, stage, state) or is done; None
+        once the deadline given to ``follow`` has passed."""
         await self.changed.wait()
         self.changed.clear()
         if self.error is not None:
             raise self.error
+        if self.expired:
+            return None
         assert self.operation is not None
         return self.operation
+
+    def expire(self) -> None:
+        self.expired = True
+        self.changed.set()
 
 
 class ProjectPoller:
@@ -201,6 +209,8 @@ class ProjectPoller:
                 self._retry_later(record, loop.time())
         except ValueError as error:  # a malformed operation name
             self._fail(record, EarthEngineError(str(error)))
+        except Exception as error:  # unexpected: its trigger fails with it, as Airflow shows
+            self._fail(record, error)
         else:
             self._seen(record, operation, loop.time())
         finally:
@@ -212,10 +222,10 @@ class ProjectPoller:
         loop = asyncio.get_running_loop()
         started = loop.time()  # one moment for every look of the walk keeps them in step
         wanted = {r.op_id: r for r in due}
-        failed: EarthEngineError | None = None
+        failed: Exception | None = None
         try:
             await self._walk_pages(started, wanted)
-        except (EarthEngineApiError, EarthEngineConnectionError) as error:
+        except Exception as error:
             failed = error
         finally:
             for record in due:
@@ -225,6 +235,11 @@ class ProjectPoller:
             self._walk_failures = 0
             for record in wanted.values():
                 record.walkable = False  # not found by walking: get it on its own, now
+            self._spawn_singles(wanted.values())
+        elif not isinstance(failed, (EarthEngineApiError, EarthEngineConnectionError)):
+            # Not an answer we know: each operation is fetched singly, and any trigger whose
+            # own look fails the same way ends with the error.
+            log.warning("Listing project %s failed: %r", self.project, failed)
             self._spawn_singles(wanted.values())
         elif isinstance(failed, EarthEngineApiError) and not is_retryable(failed):
             # Listing may be refused where getting is allowed (IAM): get from now on.
@@ -252,7 +267,9 @@ class ProjectPoller:
         while wanted and pages < MAX_WALK_PAGES:
             page = await self.hook.list_operations_page(self.project, PAGE_SIZE, token)
             pages += 1
-            operations = page.get("operations") or []
+            operations = page.get("operations")
+            if not isinstance(operations, list):
+                operations = []
             await self._take_page(operations, pages, started, wanted)
             token = page.get("nextPageToken")
             if not token or _older_than_wanted(operations, wanted.values()):
@@ -284,8 +301,9 @@ class ProjectPoller:
         """Note a look at the operation; wake its trigger when it reads differently."""
         record.operation = operation
         if record.create_time is None:
-            created = (operation.get("metadata") or {}).get("createTime")
-            record.create_time = parse_timestamp(created)
+            metadata = operation.get("metadata")
+            if isinstance(metadata, dict):
+                record.create_time = parse_timestamp(metadata.get("createTime"))
         record.delay = min(record.interval, record.delay * BACKOFF_FACTOR)
         record.next_due = at + record.delay
         line = progress_line(operation)
@@ -298,7 +316,7 @@ class ProjectPoller:
     def _retry_later(self, record: Followed, now: float) -> None:
         record.next_due = now + record.delay
 
-    def _fail(self, record: Followed, error: EarthEngineError) -> None:
+    def _fail(self, record: Followed, error: BaseException) -> None:
         record.error = error  # no more looks: its trigger ends with the error
         record.changed.set()
 
@@ -310,5 +328,6 @@ def _older_than_wanted(operations: list[dict[str, Any]], wanted: Iterable[Follow
     if not operations or not times or any(time is None for time in times):
         return False
     last = operations[-1]
-    page_end = parse_timestamp((last.get("metadata") or {}).get("createTime"))
+    metadata = last.get("metadata") if isinstance(last, dict) else None
+    page_end = parse_timestamp(metadata.get("createTime") if isinstance(metadata, dict) else None)
     return page_end is not None and page_end < min(times)  # type: ignore[type-var]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import weakref
 from collections.abc import AsyncIterator
 from typing import Any
@@ -38,8 +39,11 @@ class OperationWatcher:
         self._pollers: dict[str, ProjectPoller] = {}
 
     @contextlib.asynccontextmanager
-    async def follow(self, name: str, *, poll_interval: float) -> AsyncIterator[Followed]:
-        """Follow ``name`` while the block runs; ``await followed.next()`` gives each change.
+    async def follow(
+        self, name: str, *, poll_interval: float, end_time: float | None = None
+    ) -> AsyncIterator[Followed]:
+        """Follow ``name`` while the block runs; ``await followed.next()`` gives each change,
+        and None once ``end_time`` (epoch seconds) has passed.
 
         Raises ``ValueError`` for a name that is not ``projects/<project>/operations/<id>``.
         """
@@ -49,9 +53,16 @@ class OperationWatcher:
         if poller is None:
             poller = self._pollers[project] = ProjectPoller(self.hook, project)
         record = poller.add(name, poll_interval)
+        # One timer per trigger, rather than a timeout around every wait.
+        deadline = None
+        if end_time is not None:
+            delay = max(0.0, end_time - time.time())
+            deadline = asyncio.get_running_loop().call_later(delay, record.expire)
         try:
             yield record
         finally:
+            if deadline is not None:
+                deadline.cancel()
             poller.remove(record)
             if poller.idle and self._pollers.get(project) is poller:
                 del self._pollers[project]

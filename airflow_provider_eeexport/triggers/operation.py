@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
@@ -100,20 +98,16 @@ class EarthEngineOperationTrigger(BaseTrigger):
         name = self.operation_name
         async with operation_watcher(self.ee_conn_id, self.impersonation_chain) as watcher:
             try:
-                async with watcher.follow(name, poll_interval=self.poll_interval) as followed:
-                    while True:
-                        try:
-                            operation = await asyncio.wait_for(followed.next(), self._remaining())
-                        except asyncio.TimeoutError:
-                            return await self._at_deadline(watcher, followed.operation)
+                async with watcher.follow(
+                    name, poll_interval=self.poll_interval, end_time=self.end_time
+                ) as followed:
+                    while (operation := await followed.next()) is not None:
                         self.log.info("%s %s", name, progress_line(operation))
                         if is_done(operation):
                             return OperationEvent.finished(operation)
+                    return await self._at_deadline(watcher, followed.operation)
             except (EarthEngineError, ValueError) as error:
                 return OperationEvent("error", name, f"Cannot follow {name}: {error}")
-
-    def _remaining(self) -> float | None:
-        return None if self.end_time is None else max(0.0, self.end_time - time.time())
 
     async def _at_deadline(
         self, watcher: OperationWatcher, last: dict[str, Any] | None

@@ -125,3 +125,34 @@ async def test_two_triggers_of_one_operation_both_get_its_event(ee_emulator, sta
     events = await _follow([name, name, name], poll_interval=0.3)
 
     assert [event.status for event in events] == ["success"] * 3
+
+
+class _BrokenHook:
+    """A hook whose every call fails in a way no answer explains (a bug, say)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def get_operation(self, name: str) -> dict:
+        self.calls += 1
+        raise RuntimeError("unexpected")
+
+    async def list_operations_page(self, *args: object) -> dict:
+        self.calls += 1
+        raise RuntimeError("unexpected")
+
+
+@pytest.mark.parametrize("followers", [1, 5])
+async def test_an_unexpected_error_ends_the_triggers_instead_of_spinning(followers):
+    hook = _BrokenHook()
+    poller = _poller.ProjectPoller(hook, PROJECT)
+    records = [poller.add(f"{UNKNOWN[:-1]}{i}", 0.1) for i in range(followers)]
+
+    for record in records:
+        with pytest.raises(RuntimeError, match="unexpected"):
+            await asyncio.wait_for(record.next(), 10)
+    await asyncio.sleep(0.3)
+    await poller.aclose()
+
+    # One walk (for five) and one look each, then nothing more: no loop of failing calls.
+    assert hook.calls == (followers if followers < _poller.BATCH_MIN else followers + 1)
