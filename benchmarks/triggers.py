@@ -1,7 +1,7 @@
 """``make bench``: many deferred exports followed from one event loop, as in a triggerer.
 
 For each N, N exports of one project are started on the emulator, then followed from one event
-loop, all starting at once (as after a triggerer restart), twice, each in a fresh process:
+loop, all starting together (as after a triggerer restart), twice, each in a fresh process:
 
 - ``provider``: N ``EarthEngineOperationTrigger`` runs, as Airflow's triggerer runs them;
 - ``naive``: the baseline, one GET per operation per poll interval with a fresh HTTP client
@@ -9,9 +9,12 @@ loop, all starting at once (as after a triggerer restart), twice, each in a fres
 
 It prints, per N and side by side: requests per operation per poll interval by kind (get,
 list, wait) and the ratio to the baseline, event-loop lag (a 10-ms ticker) max and p99, the
-peak number of requests in flight, TCP connections opened, RSS growth per 1,000 triggers, CPU
-seconds, done → event latency, the shortest gap between two looks at one operation after the
-start, and how many events arrived. Run ``python -m benchmarks.triggers --help`` for options.
+full garbage collections during the run and the longest (each stalls the loop in proportion
+to the whole heap, Airflow's own objects included), the peak number of requests in flight,
+TCP connections opened, RSS growth per 1,000 triggers, CPU seconds, done → event latency, the
+shortest gap between two looks at one operation after the start, and how many events arrived.
+Triggers are started one per loop turn, as Airflow's triggerer starts them. Run
+``python -m benchmarks.triggers --help`` for options.
 """
 
 from __future__ import annotations
@@ -183,6 +186,8 @@ def _summarize(
         "per_op_total": sum(counts.values()) / followed,
         "lag_max_ms": result["lag_max"] * 1000,
         "lag_p99_ms": result["lag_p99"] * 1000,
+        "full_gc": len(result["full_gc"]),
+        "full_gc_max_ms": max(result["full_gc"], default=0.0) * 1000,
         "in_flight_max": stats["in_flight_max"],
         "connections": stats["connections"],
         "rss_per_1000_mb": (result["rss_peak"] - result["rss_before"]) / 2**20 / n * 1000,
@@ -235,12 +240,13 @@ def _line(n: int, poll: float, row: dict[str, dict[str, Any]]) -> str:
 def _table(rows: list[tuple[int, dict[str, dict[str, Any]]]], poll: float) -> str:
     header = (
         "| N | poll | requests/op/interval: provider (get / list / wait) | naive | ratio "
-        "| loop lag max / p99 ms: provider; naive | in flight max: provider; naive "
+        "| loop lag max / p99 ms: provider; naive | full GCs (longest ms): provider; naive "
+        "| in flight max: provider; naive "
         "| connections: provider; naive | RSS MB per 1000: provider; naive "
         "| CPU s: provider; naive | done → event p50 / max s: provider; naive "
         "| min look gap s: provider; naive | events: provider; naive |"
     )
-    lines = [header, "|" + "---|" * 13]
+    lines = [header, "|" + "---|" * 14]
     for n, row in rows:
         p, b = row["provider"], row["naive"]
         kinds = " / ".join(f"{p['per_op'][kind]:.3f}" for kind in ("get", "list", "wait"))
@@ -250,6 +256,8 @@ def _table(rows: list[tuple[int, dict[str, dict[str, Any]]]], poll: float) -> st
             f"| {_ratio(ratio)} "
             f"| {p['lag_max_ms']:.0f} / {p['lag_p99_ms']:.1f}; "
             f"{b['lag_max_ms']:.0f} / {b['lag_p99_ms']:.1f} "
+            f"| {p['full_gc']} ({p['full_gc_max_ms']:.0f}); "
+            f"{b['full_gc']} ({b['full_gc_max_ms']:.0f}) "
             f"| {p['in_flight_max']}; {b['in_flight_max']} "
             f"| {p['connections']}; {b['connections']} "
             f"| {p['rss_per_1000_mb']:.1f}; {b['rss_per_1000_mb']:.1f} "
@@ -312,10 +320,29 @@ class _Ticker:
             last = now
 
 
+class _FullCollections:
+    """CPython's full (generation 2) garbage collections: each walks the whole heap, Airflow's
+    own objects included, and stalls the loop for as long as it takes."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses.append(time.perf_counter() - self._started)
+
+
 async def _follow(side: str, names: list[str], url: str, poll: float) -> dict[str, Any]:
     import gc
 
     gc.collect()  # before the ticker starts: a full collection stalls the loop itself
+    collections = _FullCollections()
+    gc.callbacks.append(collections)
     rss_before = _rss()
     ticker = _Ticker([])
     ticking = asyncio.create_task(ticker.run())
@@ -331,6 +358,7 @@ async def _follow(side: str, names: list[str], url: str, poll: float) -> dict[st
     cpu_s = time.process_time() - cpu_before
     ticker.running = False
     await ticking
+    gc.callbacks.remove(collections)
     lags = sorted(ticker.lags)
     return {
         "names": names,
@@ -338,6 +366,7 @@ async def _follow(side: str, names: list[str], url: str, poll: float) -> dict[st
         "events": events,
         "lag_max": lags[-1],
         "lag_p99": lags[int(0.99 * (len(lags) - 1))],
+        "full_gc": collections.pauses,
         "rss_before": rss_before,
         "rss_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "cpu_s": cpu_s,
