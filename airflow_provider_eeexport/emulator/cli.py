@@ -39,6 +39,9 @@ async def serve(config: EmulatorConfig) -> None:
             log_level="warning",
             access_log=False,
             timeout_graceful_shutdown=2,
+            # Idle keep-alive connections stay open, as Google's front ends keep them, so that
+            # clients polling every few seconds can reuse theirs.
+            timeout_keep_alive=75,
         )
     )
     serving = asyncio.create_task(server.serve(sockets=[sock]))

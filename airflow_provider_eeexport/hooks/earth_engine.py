@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 USER_AGENT = f"airflow-provider-eeexport/{__version__}"
+# How long an idle connection is kept for the next request (Google's front ends keep them longer).
+IDLE_CONNECTION_S = 60.0
 # Answers larger than this are decoded in a thread: a 500-operation list page takes tens of ms.
 DECODE_IN_THREAD_BYTES = 64 * 1024
 
@@ -386,13 +388,14 @@ def _new_http_client() -> httpx.AsyncClient:
     import httpx
 
     # Requests are bounded per project before they get here; keep enough idle connections for
-    # a few projects' worth, so a burst reuses them instead of opening (and TLS-handshaking)
-    # one per request.
+    # a few projects' worth, long enough to outlast a poll interval, so that looks reuse them
+    # instead of opening (and TLS-handshaking) one per request. A connection the server closed
+    # meanwhile is noticed before reuse.
     idle = 4 * max_in_flight()
-    return httpx.AsyncClient(
-        headers={"User-Agent": USER_AGENT},
-        limits=httpx.Limits(max_connections=None, max_keepalive_connections=idle),
+    limits = httpx.Limits(
+        max_connections=None, max_keepalive_connections=idle, keepalive_expiry=IDLE_CONNECTION_S
     )
+    return httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, limits=limits)
 
 
 _REFRESH_LOCKS: dict[int, threading.Lock] = {}
