@@ -7,20 +7,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from airflow.sdk import DAG
+from srtm_expression import SRTM  # beside this file in the DAGs folder
 
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
 
-SRTM = {
-    "result": "0",
-    "values": {
-        "0": {
-            "functionInvocationValue": {
-                "functionName": "Image.load",
-                "arguments": {"id": {"constantValue": "USGS/SRTMGL1_003"}},
-            }
-        }
-    },
-}
 # Retries are allowed, so that a try lost to a full queue would show as a second try.
 DEFAULTS = {"retries": 2, "retry_delay": timedelta(seconds=1)}
 

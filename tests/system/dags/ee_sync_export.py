@@ -5,23 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from airflow.sdk import DAG
+from srtm_expression import SRTM  # beside this file in the DAGs folder
 
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
 
 with DAG("ee_sync_export", schedule=None, start_date=datetime(2026, 1, 1), catchup=False):
     EarthEngineImageExportOperator(
         task_id="export",
-        expression={
-            "result": "0",
-            "values": {
-                "0": {
-                    "functionInvocationValue": {
-                        "functionName": "Image.load",
-                        "arguments": {"id": {"constantValue": "USGS/SRTMGL1_003"}},
-                    }
-                }
-            },
-        },
+        expression=SRTM,
         description="sync-export",
         destination="gs://system-bucket/sync/",
         deferrable=False,
