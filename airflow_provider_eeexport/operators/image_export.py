@@ -387,8 +387,10 @@ class EarthEngineImageExportOperator(BaseOperator):
                 f"{waited:.0f} s, longer than the task's timeout; no export was started "
                 f"({error.message})"
             )
-        first = max(MIN_QUEUE_WAIT_S, min(FIRST_QUEUE_WAIT_S, self.poll_interval))
-        delay = min(MAX_QUEUE_WAIT_S, max(first, waited / 2), remaining)
+        first = min(FIRST_QUEUE_WAIT_S, self.poll_interval)
+        # Never below the floor, even for the last wait before the timeout: the resubmission
+        # after it fails the task if the queue is still full.
+        delay = max(MIN_QUEUE_WAIT_S, min(MAX_QUEUE_WAIT_S, max(first, waited / 2), remaining))
         self.log.warning(
             "Earth Engine's task queue for project %s is full (%s). Waiting %.3g s for room, "
             "then resubmitting requestId %s (waiting for %.0f s so far).",

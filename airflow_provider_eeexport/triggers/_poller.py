@@ -43,6 +43,8 @@ COALESCE_S = 0.1
 BATCH_MIN = 3
 PAGE_SIZE = 500
 MAX_WALK_PAGES = 20
+# The shortest pause between two looks at one operation, whatever poll_interval says.
+MIN_INTERVAL_S = 0.1
 # After this many triggers are woken, the loop gets a turn before the next ones.
 WAKE_CHUNK = 100
 # After this many walks in a row failed (each after the hook's own retries), the due operations
@@ -65,6 +67,7 @@ class Followed:
     walk_page: int | None = None  # the list page the operation was last found on
     walkable: bool = True
     busy: bool = False
+    seen_at: float = float("-inf")  # when the look last taken into account was sent
     expired: bool = False
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -114,6 +117,7 @@ class ProjectPoller:
     # --- followers -----------------------------------------------------------------------
     def add(self, name: str, interval: float) -> Followed:
         loop = asyncio.get_running_loop()
+        interval = max(MIN_INTERVAL_S, interval)
         delay = min(FIRST_LOOK_S, interval)
         record = Followed(name, interval, delay, next_due=loop.time() + delay)
         self._records.setdefault(record.op_id, []).append(record)
@@ -139,9 +143,7 @@ class ProjectPoller:
         tasks = [*self._looks, *([self._task] if self._task else [])]
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def _all(self) -> Iterable[Followed]:
         for records in self._records.values():
@@ -149,6 +151,14 @@ class ProjectPoller:
 
     # --- scheduling ----------------------------------------------------------------------
     async def _run(self) -> None:
+        try:
+            await self._schedule()
+        except Exception as error:  # a bug here must not leave triggers waiting for days
+            log.exception("Following the operations of project %s failed", self.project)
+            for record in list(self._all()):
+                self._fail(record, error)
+
+    async def _schedule(self) -> None:
         loop = asyncio.get_running_loop()
         while self._records:
             now = loop.time()
@@ -199,8 +209,9 @@ class ProjectPoller:
     # --- looks ---------------------------------------------------------------------------
     async def _look_at(self, record: Followed) -> None:
         loop = asyncio.get_running_loop()
+        sent = loop.time()
         try:
-            operation = await self.hook.get_operation(record.name)
+            self._seen(record, await self.hook.get_operation(record.name), sent)
         except (EarthEngineApiError, EarthEngineConnectionError) as error:
             if isinstance(error, EarthEngineApiError) and not is_retryable(error):
                 self._fail(record, error)
@@ -211,8 +222,6 @@ class ProjectPoller:
             self._fail(record, EarthEngineError(str(error)))
         except Exception as error:  # unexpected: its trigger fails with it, as Airflow shows
             self._fail(record, error)
-        else:
-            self._seen(record, operation, loop.time())
         finally:
             record.busy = False
             self._reschedule(record)
@@ -221,7 +230,9 @@ class ProjectPoller:
         """One walk down the list until every due operation is seen, or it cannot be there."""
         loop = asyncio.get_running_loop()
         started = loop.time()  # one moment for every look of the walk keeps them in step
-        wanted = {r.op_id: r for r in due}
+        wanted: dict[str, list[Followed]] = {}
+        for record in due:
+            wanted.setdefault(record.op_id, []).append(record)
         failed: Exception | None = None
         try:
             await self._walk_pages(started, wanted)
@@ -231,16 +242,17 @@ class ProjectPoller:
             for record in due:
                 record.busy = False
             self._wake.set()
+        missed = [record for records in wanted.values() for record in records]
         if failed is None:
             self._walk_failures = 0
-            for record in wanted.values():
+            for record in missed:
                 record.walkable = False  # not found by walking: get it on its own, now
-            self._spawn_singles(wanted.values())
+            self._spawn_singles(missed)
         elif not isinstance(failed, (EarthEngineApiError, EarthEngineConnectionError)):
             # Not an answer we know: each operation is fetched singly, and any trigger whose
             # own look fails the same way ends with the error.
             log.warning("Listing project %s failed: %r", self.project, failed)
-            self._spawn_singles(wanted.values())
+            self._spawn_singles(missed)
         elif isinstance(failed, EarthEngineApiError) and not is_retryable(failed):
             # Listing may be refused where getting is allowed (IAM): get from now on.
             log.warning(
@@ -250,18 +262,18 @@ class ProjectPoller:
                 failed,
             )
             self._walks_refused = True
-            self._spawn_singles(wanted.values())
+            self._spawn_singles(missed)
         else:
             log.warning("Earth Engine busy while listing project %s: %s", self.project, failed)
             self._walk_failures += 1
             if self._walk_failures >= WALK_FAILURES_BEFORE_SINGLES:
                 self._walk_failures = 0
-                self._spawn_singles(wanted.values())
+                self._spawn_singles(missed)
             else:
-                for record in wanted.values():
+                for record in missed:
                     self._retry_later(record, loop.time())
 
-    async def _walk_pages(self, started: float, wanted: dict[str, Followed]) -> None:
+    async def _walk_pages(self, started: float, wanted: dict[str, list[Followed]]) -> None:
         token: str | None = None
         pages = 0
         while wanted and pages < MAX_WALK_PAGES:
@@ -272,7 +284,7 @@ class ProjectPoller:
                 operations = []
             await self._take_page(operations, pages, started, wanted)
             token = page.get("nextPageToken")
-            if not token or _older_than_wanted(operations, wanted.values()):
+            if not token or _older_than_wanted(operations, wanted):
                 return
 
     async def _take_page(
@@ -280,7 +292,7 @@ class ProjectPoller:
         operations: list[dict[str, Any]],
         page_number: int,
         started: float,
-        wanted: dict[str, Followed],
+        wanted: dict[str, list[Followed]],
     ) -> None:
         woken = 0
         for operation in operations:
@@ -288,9 +300,10 @@ class ProjectPoller:
             records = self._records.get(name.rpartition("/")[2]) if isinstance(name, str) else None
             if not records:
                 continue
+            wanted.pop(records[0].op_id, None)
             for record in list(records):
                 record.walk_page = page_number
-                wanted.pop(record.op_id, None)
+                record.walkable = True  # found by walking, whatever an earlier walk missed
                 woken += self._seen(record, operation, started)
             if woken >= WAKE_CHUNK:
                 woken = 0
@@ -298,7 +311,14 @@ class ProjectPoller:
 
     # --- outcomes ------------------------------------------------------------------------
     def _seen(self, record: Followed, operation: dict[str, Any], at: float) -> bool:
-        """Note a look at the operation; wake its trigger when it reads differently."""
+        """Note a look sent at ``at``; wake the trigger when the operation reads differently.
+
+        An answer to an older look than the last one noted (a GET overtaken by a walk, say)
+        is ignored, and so is anything after the operation was seen done.
+        """
+        if at < record.seen_at or (record.operation is not None and is_done(record.operation)):
+            return False
+        record.seen_at = at
         record.operation = operation
         if record.create_time is None:
             metadata = operation.get("metadata")
@@ -321,10 +341,10 @@ class ProjectPoller:
         record.changed.set()
 
 
-def _older_than_wanted(operations: list[dict[str, Any]], wanted: Iterable[Followed]) -> bool:
+def _older_than_wanted(operations: list[dict[str, Any]], wanted: dict[str, list[Followed]]) -> bool:
     """Whether the page ends before every operation still wanted was created: newest-first
     order means they cannot come later (if the order differs, they are fetched singly)."""
-    times = [record.create_time for record in wanted]
+    times = [records[0].create_time for records in wanted.values()]
     if not operations or not times or any(time is None for time in times):
         return False
     last = operations[-1]

@@ -105,9 +105,10 @@ class EarthEngineOperationTrigger(BaseTrigger):
                         self.log.info("%s %s", name, progress_line(operation))
                         if is_done(operation):
                             return OperationEvent.finished(operation)
-                    return await self._at_deadline(watcher, followed.operation)
+                    last = followed.operation
             except (EarthEngineError, ValueError) as error:
                 return OperationEvent("error", name, f"Cannot follow {name}: {error}")
+            return await self._at_deadline(watcher, last)
 
     async def _at_deadline(
         self, watcher: OperationWatcher, last: dict[str, Any] | None
