@@ -173,6 +173,19 @@ class AirflowStack:
             f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}"
         ).json()
 
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
+        """Every task instance of the run, mapped ones included."""
+        path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances"
+        return self.http.get(path, params={"limit": 1000}).json()["task_instances"]
+
+    def wait_for_run(self, dag_id: str, run_id: str, timeout: float) -> str:
+        """The run's final state, ``success`` or ``failed``, once it has one."""
+        return self.wait_for(
+            lambda: (state := self.run_state(dag_id, run_id)) in ("success", "failed") and state,
+            timeout,
+            f"{dag_id} run {run_id} to finish",
+        )
+
     def task_tries(self, dag_id: str, run_id: str, task_id: str) -> list[dict[str, Any]]:
         path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/tries"
         return self.http.get(path).json().get("task_instances", [])

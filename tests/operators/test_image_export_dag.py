@@ -7,7 +7,10 @@ import time
 
 import pytest
 
+from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
+from airflow_provider_eeexport.operators import image_export
 from tests.airflow_runs import run_dag, task_state_store, task_states, xcom
+from tests.request_cases import valid_body
 
 pytestmark = pytest.mark.usefixtures("airflow_db", "emulator_connection")
 
@@ -98,15 +101,11 @@ def test_new_try_after_the_task_returned_its_result(ee_emulator, reexport, expor
 
 def _fill_the_queue() -> str:
     """Start one long export that holds the emulator's only queue slot (max_pending=1)."""
-    from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
-    from tests.request_cases import valid_body
-
     return EarthEngineHook().start_image_export(valid_body(description="filler"))["name"]
 
 
 def _free_the_queue_once_refused(ee_emulator, filler: str) -> threading.Thread:
     """Cancel the filler once an export was refused because the queue was full."""
-    from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 
     def watch() -> None:
         deadline = time.monotonic() + 60
@@ -124,8 +123,6 @@ def _free_the_queue_once_refused(ee_emulator, filler: str) -> threading.Thread:
 @pytest.fixture
 def short_queue_waits(monkeypatch):
     """dag.test() runs the task in this process: waits for room start at poll_interval."""
-    from airflow_provider_eeexport.operators import image_export
-
     monkeypatch.setattr(image_export, "MIN_QUEUE_WAIT_S", 0.1)
 
 

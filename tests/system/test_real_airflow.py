@@ -39,14 +39,6 @@ def _run(stack: AirflowStack, month: str) -> str:
     return stack.trigger(DAG_ID, {"month": month, "bucket": "system-bucket"})
 
 
-def _wait_finished(stack: AirflowStack, run_id: str, timeout: float = 120) -> str:
-    return stack.wait_for(
-        lambda: (state := stack.run_state(DAG_ID, run_id)) in ("success", "failed") and state,
-        timeout,
-        f"run {run_id} to finish",
-    )
-
-
 def _wait_deferred(stack: AirflowStack, run_id: str) -> None:
     """Wait until the task is deferred and a triggerer has started following the export."""
     stack.wait_for(
@@ -73,7 +65,7 @@ def _dags(airflow: AirflowStack) -> None:
 def test_deferred_export_succeeds_with_one_export(airflow, emulator):
     run_id = _run(airflow, "2026-01")
 
-    assert _wait_finished(airflow, run_id) == "success"
+    assert airflow.wait_for_run(DAG_ID, run_id, 120) == "success"
     logs = _task_logs(airflow, run_id)
     assert "Pausing task as DEFERRED" in logs["attempt=1.log"]
     trigger_log = next(text for name, text in logs.items() if ".trigger." in name)
@@ -86,7 +78,7 @@ def test_deferred_export_succeeds_with_one_export(airflow, emulator):
 
 def test_clearing_a_successful_task_exports_again(airflow, emulator):
     run_id = _run(airflow, "2026-04")
-    assert _wait_finished(airflow, run_id) == "success"
+    assert airflow.wait_for_run(DAG_ID, run_id, 120) == "success"
 
     airflow.http.post(
         f"/api/v2/dags/{DAG_ID}/clearTaskInstances",
@@ -103,7 +95,7 @@ def test_clearing_a_successful_task_exports_again(airflow, emulator):
         "the cleared task to run again",
     )
 
-    assert _wait_finished(airflow, run_id) == "success"
+    assert airflow.wait_for_run(DAG_ID, run_id, 120) == "success"
     assert len(_exports(emulator, "2026-04")) == 2
 
 
@@ -121,7 +113,7 @@ def test_marking_a_deferred_task_failed_cancels_the_export(airflow, emulator):
         "Earth Engine to show the export CANCELLED",
     )
     assert cancelled
-    assert _wait_finished(airflow, run_id) == "failed"
+    assert airflow.wait_for_run(DAG_ID, run_id, 120) == "failed"
 
 
 def test_restarted_triggerer_picks_the_export_up_again(airflow, emulator):
@@ -132,7 +124,7 @@ def test_restarted_triggerer_picks_the_export_up_again(airflow, emulator):
     airflow.stop_component("triggerer")
     airflow.start_component("triggerer")
 
-    assert _wait_finished(airflow, run_id, timeout=150) == "success"
+    assert airflow.wait_for_run(DAG_ID, run_id, 150) == "success"
     (export,) = _exports(emulator, "2026-03")
     assert _operation(emulator, export["name"])["metadata"]["state"] == "SUCCEEDED"
     trigger_logs = [name for name in _task_logs(airflow, run_id) if ".trigger." in name]

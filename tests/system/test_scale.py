@@ -29,19 +29,6 @@ def runs(airflow: AirflowStack, emulator: EmulatorClient) -> dict[str, str]:
     return {dag_id: airflow.trigger(dag_id) for dag_id in (HA_DAG, QUEUE_DAG)}
 
 
-def _task_instances(stack: AirflowStack, dag_id: str, run_id: str) -> list[dict]:
-    path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances"
-    return stack.http.get(path, params={"limit": 100}).json()["task_instances"]
-
-
-def _finished(stack: AirflowStack, dag_id: str, run_id: str, timeout: float) -> str:
-    return stack.wait_for(
-        lambda: (state := stack.run_state(dag_id, run_id)) in ("success", "failed") and state,
-        timeout,
-        f"{dag_id} to finish",
-    )
-
-
 def _trigger_logs(stack: AirflowStack, dag_id: str) -> dict[str, set[str]]:
     """Per mapped task: the ids of the triggerer jobs whose trigger logs it has."""
     logs: dict[str, set[str]] = {}
@@ -67,7 +54,7 @@ def test_losing_one_of_two_triggerers_loses_no_export(airflow, emulator, runs):
     run_id = runs[HA_DAG]
     airflow.wait_for(
         lambda: (
-            [ti["state"] for ti in _task_instances(airflow, HA_DAG, run_id)].count("deferred")
+            [ti["state"] for ti in airflow.task_instances(HA_DAG, run_id)].count("deferred")
             == HA_EXPORTS
         ),
         180,
@@ -84,7 +71,7 @@ def test_losing_one_of_two_triggerers_loses_no_export(airflow, emulator, runs):
 
     airflow.stop_component("triggerer")
 
-    assert _finished(airflow, HA_DAG, run_id, 240) == "success"
+    assert airflow.wait_for_run(HA_DAG, run_id, 240) == "success"
     operations = _operations(emulator, f"{HA_DAG}.")
     assert len(operations) == HA_EXPORTS
     assert {operation["metadata"]["state"] for operation in operations} == {"SUCCEEDED"}
@@ -100,8 +87,8 @@ def test_a_queue_with_room_for_three_takes_twelve_exports_without_failing_a_try(
 ):
     run_id = runs[QUEUE_DAG]
 
-    assert _finished(airflow, QUEUE_DAG, run_id, 300) == "success"
-    tis = _task_instances(airflow, QUEUE_DAG, run_id)
+    assert airflow.wait_for_run(QUEUE_DAG, run_id, 300) == "success"
+    tis = airflow.task_instances(QUEUE_DAG, run_id)
     assert len(tis) == QUEUE_EXPORTS
     assert {ti["try_number"] for ti in tis} == {1}  # no try was lost to the full queue
     assert small_queue_emulator.stats()["operations_created"] == QUEUE_EXPORTS

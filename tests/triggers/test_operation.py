@@ -6,30 +6,12 @@ import asyncio
 import importlib
 import time
 
-import pytest
-
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from airflow_provider_eeexport.triggers import _watcher
 from airflow_provider_eeexport.triggers.operation import EarthEngineOperationTrigger, OperationEvent
 from tests.conftest import LoopTicker
-from tests.hooks.conftest import PROJECT
 from tests.request_cases import valid_body
-
-UNKNOWN = f"projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA"
-
-
-@pytest.fixture
-def start(emulator_connection):
-    hook = EarthEngineHook()
-
-    def start_export(description: str = "srtm_export") -> str:
-        return hook.start_image_export(valid_body(description=description))["name"]
-
-    return start_export
-
-
-async def _event(trigger: EarthEngineOperationTrigger) -> OperationEvent:
-    return OperationEvent.from_payload((await anext(trigger.run())).payload)
+from tests.triggers.conftest import UNKNOWN, first_event
 
 
 def test_serialize_round_trips_through_its_classpath():
@@ -77,7 +59,7 @@ async def test_success_event_carries_the_final_operation(ee_emulator, start):
     ee_emulator.script(duration_s=1)
     name = start()
 
-    event = await _event(EarthEngineOperationTrigger(name, poll_interval=0.2))
+    event = await first_event(EarthEngineOperationTrigger(name, poll_interval=0.2))
 
     assert event.status == "success"
     assert event.operation["done"] is True
@@ -93,24 +75,24 @@ async def test_failed_event_quotes_the_earth_engine_error(ee_emulator, start):
     )
     name = start()
 
-    event = await _event(EarthEngineOperationTrigger(name, poll_interval=0.2))
+    event = await first_event(EarthEngineOperationTrigger(name, poll_interval=0.2))
 
     assert event.status == "failed"
     assert "Export too large: specified 4 pixels" in event.message and name in event.message
 
 
-async def test_cancelled_event(ee_emulator, start):
+async def test_cancelledfirst_event(ee_emulator, start):
     ee_emulator.script(duration_s=600)
     name = start()
     EarthEngineHook().cancel_operation(name)
 
-    event = await _event(EarthEngineOperationTrigger(name, poll_interval=0.2))
+    event = await first_event(EarthEngineOperationTrigger(name, poll_interval=0.2))
 
     assert event.status == "cancelled"
 
 
 async def test_error_event_for_a_permanent_api_error(emulator_connection):
-    event = await _event(EarthEngineOperationTrigger(UNKNOWN, poll_interval=0.2))
+    event = await first_event(EarthEngineOperationTrigger(UNKNOWN, poll_interval=0.2))
 
     assert event.status == "error"
     assert "404" in event.message and UNKNOWN in event.message
@@ -120,7 +102,7 @@ async def test_deadline_cancels_the_export_and_reports_timeout(ee_emulator, star
     ee_emulator.script(duration_s=600)
     name = start()
 
-    event = await _event(
+    event = await first_event(
         EarthEngineOperationTrigger(name, poll_interval=0.2, end_time=time.time() + 1)
     )
 
@@ -133,7 +115,7 @@ async def test_deadline_without_cancel_leaves_the_export_running(ee_emulator, st
     ee_emulator.script(duration_s=600)
     name = start()
 
-    event = await _event(
+    event = await first_event(
         EarthEngineOperationTrigger(
             name, poll_interval=0.2, end_time=time.time() + 0.5, cancel_on_timeout=False
         )
@@ -150,7 +132,7 @@ async def test_transient_faults_never_fail_the_trigger(ee_emulator, start):
         rate=0.3, statuses=[429, 503], retry_after_s=0, drop_connection_rate=0.05, routes=["get"]
     )
 
-    event = await _event(EarthEngineOperationTrigger(name, poll_interval=0.2))
+    event = await first_event(EarthEngineOperationTrigger(name, poll_interval=0.2))
 
     assert event.status == "success"
 
@@ -190,7 +172,7 @@ async def test_triggers_of_one_loop_share_one_watcher_and_release_it(ee_emulator
     async def run(name: str) -> OperationEvent:
         async with _watcher.operation_watcher("earthengine_default") as watcher:
             seen.append(watcher)
-            return await _event(EarthEngineOperationTrigger(name, poll_interval=0.2))
+            return await first_event(EarthEngineOperationTrigger(name, poll_interval=0.2))
 
     events = await asyncio.gather(*(run(name) for name in names))
 
@@ -209,7 +191,7 @@ async def test_event_loop_never_blocks_while_triggers_wait(keyfile_connection, e
     clear_cache()  # the triggers must fetch their own token, slowly
     async with LoopTicker() as ticker:
         events = await asyncio.gather(
-            *(_event(EarthEngineOperationTrigger(name, poll_interval=0.2)) for name in names)
+            *(first_event(EarthEngineOperationTrigger(name, poll_interval=0.2)) for name in names)
         )
 
     assert {event.status for event in events} == {"success"}

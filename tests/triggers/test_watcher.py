@@ -11,43 +11,35 @@ import time
 
 import pytest
 
-from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from airflow_provider_eeexport.triggers import _poller
 from airflow_provider_eeexport.triggers.operation import EarthEngineOperationTrigger, OperationEvent
-from tests.hooks.conftest import PROJECT
-from tests.request_cases import valid_body
-
-UNKNOWN = f"projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA"
+from tests.conftest import PROJECT
+from tests.triggers.conftest import UNKNOWN, first_event
 
 
 @pytest.fixture
-def start(emulator_connection):
-    hook = EarthEngineHook()
-
-    def start_exports(count: int, prefix: str = "export") -> list[str]:
-        return [
-            hook.start_image_export(valid_body(description=f"{prefix}-{i}"))["name"]
-            for i in range(count)
-        ]
+def start_many(start):
+    def start_exports(count: int) -> list[str]:
+        return [start(f"export-{i}") for i in range(count)]
 
     return start_exports
 
 
 async def _follow(names: list[str], poll_interval: float) -> list[OperationEvent]:
-    async def event(name: str) -> OperationEvent:
-        trigger = EarthEngineOperationTrigger(name, poll_interval=poll_interval)
-        return OperationEvent.from_payload((await anext(trigger.run())).payload)
-
-    return await asyncio.gather(*(event(name) for name in names))
+    return await asyncio.gather(
+        *(first_event(EarthEngineOperationTrigger(n, poll_interval=poll_interval)) for n in names)
+    )
 
 
 def _looks(ee_emulator) -> list[dict]:
     return [call for call in ee_emulator.calls() if call["route"] in ("get", "list", "wait")]
 
 
-async def test_many_operations_of_a_project_are_followed_by_walking_its_list(ee_emulator, start):
+async def test_many_operations_of_a_project_are_followed_by_walking_its_list(
+    ee_emulator, start_many
+):
     ee_emulator.script(duration_s=3)
-    names = start(40)
+    names = start_many(40)
 
     events = await _follow(names, poll_interval=0.5)
 
@@ -59,9 +51,9 @@ async def test_many_operations_of_a_project_are_followed_by_walking_its_list(ee_
     assert len(looks) < len(names)
 
 
-async def test_one_operation_is_looked_at_soon_then_once_per_poll_interval(ee_emulator, start):
+async def test_one_operation_is_looked_at_soon_then_once_per_poll_interval(ee_emulator, start_many):
     ee_emulator.script(duration_s=7)
-    (name,) = start(1)
+    (name,) = start_many(1)
     followed_at = time.time()
 
     (event,) = await _follow([name], poll_interval=2.5)
@@ -76,12 +68,12 @@ async def test_one_operation_is_looked_at_soon_then_once_per_poll_interval(ee_em
 
 
 async def test_operations_the_walk_does_not_reach_are_fetched_singly(
-    ee_emulator, start, monkeypatch
+    ee_emulator, start_many, monkeypatch
 ):
     monkeypatch.setattr(_poller, "PAGE_SIZE", 2)
     monkeypatch.setattr(_poller, "MAX_WALK_PAGES", 1)
     ee_emulator.script(duration_s=2)
-    names = start(6)
+    names = start_many(6)
 
     # The oldest is followed twice (an operator's trigger and a sensor's, say).
     events = await _follow([*names, names[0]], poll_interval=0.5)
@@ -95,10 +87,10 @@ async def test_operations_the_walk_does_not_reach_are_fetched_singly(
 
 
 async def test_a_project_that_may_not_be_listed_is_followed_operation_by_operation(
-    ee_emulator, start
+    ee_emulator, start_many
 ):
     ee_emulator.script(duration_s=1.5)
-    names = start(5)
+    names = start_many(5)
     ee_emulator.faults(rate=1.0, statuses=[403], routes=["list"])
 
     events = await _follow(names, poll_interval=0.5)
@@ -109,9 +101,9 @@ async def test_a_project_that_may_not_be_listed_is_followed_operation_by_operati
     assert requests["get"] >= len(names)
 
 
-async def test_an_unknown_operation_among_many_ends_only_its_own_trigger(ee_emulator, start):
+async def test_an_unknown_operation_among_many_ends_only_its_own_trigger(ee_emulator, start_many):
     ee_emulator.script(duration_s=1.5)
-    names = start(5)
+    names = start_many(5)
 
     events = await _follow([*names, UNKNOWN], poll_interval=0.5)
 
@@ -119,9 +111,9 @@ async def test_an_unknown_operation_among_many_ends_only_its_own_trigger(ee_emul
     assert "404" in events[-1].message and UNKNOWN in events[-1].message
 
 
-async def test_two_triggers_of_one_operation_both_get_its_event(ee_emulator, start):
+async def test_two_triggers_of_one_operation_both_get_its_event(ee_emulator, start_many):
     ee_emulator.script(duration_s=1)
-    (name,) = start(1)
+    (name,) = start_many(1)
 
     events = await _follow([name, name, name], poll_interval=0.3)
 
