@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in args.n:
             row = {side: _measure(admin, url, side, n, args) for side in SIDES}
             rows.append((n, row))
-            print(_line(n, args.poll_interval, row), flush=True)
+            print(_line(n, row), flush=True)
         admin.close()
     print()
     print(_table(rows, args.poll_interval))
@@ -238,7 +238,7 @@ def _min_look_gap(calls: list[dict[str, Any]], after: float) -> float:
     return min(gaps) if gaps else math.nan
 
 
-def _line(n: int, poll: float, row: dict[str, dict[str, Any]]) -> str:
+def _line(n: int, row: dict[str, dict[str, Any]]) -> str:
     p, b = row["provider"], row["naive"]
     return (
         f"N={n}: requests/op/interval {p['per_op_total']:.3f} vs naive {b['per_op_total']:.3f}; "

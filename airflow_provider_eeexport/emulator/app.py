@@ -59,7 +59,7 @@ class ScriptRule(BaseModel):
 def create_app(config: EmulatorConfig) -> FaultMiddleware:
     """An ASGI application serving the emulator with ``config``."""
     store = Store(config)
-    injector = FaultInjector(config.seed, dict(config.route_latency_ms))
+    injector = FaultInjector(config.seed, config.route_latency_ms)
     app = FastAPI(
         title="Earth Engine emulator",
         docs_url="/_emulator/docs",

@@ -14,6 +14,7 @@ import json
 import random
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -75,7 +76,7 @@ class Decision:
 
 
 class FaultInjector:
-    def __init__(self, seed: int | None, route_latency_ms: dict[str, int] | None = None) -> None:
+    def __init__(self, seed: int | None, route_latency_ms: Mapping[str, int] | None = None) -> None:
         self.seed = seed
         self.base_latency_ms = dict(route_latency_ms or {})
         self.config = FaultConfig()
