@@ -24,6 +24,10 @@ class InvalidRequestError(EarthEngineError, ValueError):
         self.rule = rule
         super().__init__(f"{field}: {rule}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickling rebuilds an exception from ``args``; ours are made from other arguments.
+        return (type(self), (self.field, self.rule), self.__dict__)
+
 
 class EarthEngineApiError(EarthEngineError):
     """The API answered with a Google error body (``error``: code, message, status, details).
@@ -45,6 +49,13 @@ class EarthEngineApiError(EarthEngineError):
         answer = f"Earth Engine answered {http_status} {status}: {message}"
         hint = _hint(self)
         super().__init__(f"{hint} ({answer})" if hint else answer)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            type(self),
+            (self.http_status, self.status, self.message, self.details),
+            self.__dict__,
+        )
 
     def reason(self) -> str | None:
         """The ``ErrorInfo.reason`` among the details (``SERVICE_DISABLED``, …), if any."""

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import enum
-import re
 from datetime import datetime
 from typing import Any
 
+from .names import OperationName
+
 # google.rpc.Code CANCELLED: what a successfully cancelled operation carries in ``error.code``.
 CANCELLED_ERROR_CODE = 1
-API_VERSION_PREFIX = re.compile(r"^/?(v1|v1beta|v1alpha)/")
-OPERATION_NAME = re.compile(r"^projects/[^/]+/operations/[^/:]+$")
 
 
 class OperationState(str, enum.Enum):
@@ -35,14 +34,10 @@ _TERMINAL = frozenset({OperationState.SUCCEEDED, OperationState.CANCELLED, Opera
 def normalize_operation_name(name: str) -> str:
     """``projects/*/operations/*`` from a name given with or without a version prefix.
 
-    Raises ``ValueError`` naming the expected shape when the name does not fit it.
+    Raises ``ValueError`` (an ``InvalidRequestError``) naming the expected shape when the name
+    does not fit it.
     """
-    candidate = API_VERSION_PREFIX.sub("", name.strip()) if isinstance(name, str) else name
-    if not isinstance(candidate, str) or not OPERATION_NAME.match(candidate):
-        raise ValueError(
-            f"operation name must look like projects/<project>/operations/<id>, got {name!r}"
-        )
-    return candidate
+    return str(OperationName.parse(name))
 
 
 def operation_state(operation: dict[str, Any]) -> OperationState:

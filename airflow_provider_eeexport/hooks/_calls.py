@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..api.errors import EarthEngineApiError, error_from_response
+from ..api.names import OperationName
 from ..api.operation import normalize_operation_name
 
 CONNECT_TIMEOUT_S = 10.0
@@ -114,4 +115,4 @@ def decode(status: int, content: bytes) -> dict[str, Any]:
 
 
 def _project_of(name: str) -> str:
-    return name.split("/")[1]
+    return OperationName.parse(name).project

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._compat import BaseOperatorLink, XCom
+from ..api.names import OperationName
 
 if TYPE_CHECKING:
     from .._compat import Context
@@ -37,7 +38,7 @@ class EarthEngineTaskLink(_PersistedLink):
 
     @classmethod
     def url_for(cls, operation_name: str) -> str:
-        return TASKS_PAGE.format(project=operation_name.split("/")[1])
+        return TASKS_PAGE.format(project=OperationName.parse(operation_name).project)
 
 
 class EarthEngineDestinationLink(_PersistedLink):

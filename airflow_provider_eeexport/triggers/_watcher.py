@@ -17,7 +17,7 @@ import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
-from ..api.operation import normalize_operation_name
+from ..api.names import OperationName
 from ..hooks._settings import string_list
 from ..hooks.earth_engine import EarthEngineAsyncHook
 from ._poller import Followed, ProjectPoller
@@ -47,8 +47,8 @@ class OperationWatcher:
 
         Raises ``ValueError`` for a name that is not ``projects/<project>/operations/<id>``.
         """
-        name = normalize_operation_name(name)
-        project = name.split("/")[1]
+        parsed = OperationName.parse(name)
+        name, project = str(parsed), parsed.project
         poller = self._pollers.get(project)
         if poller is None:
             poller = self._pollers[project] = ProjectPoller(self.hook, project)

@@ -15,7 +15,7 @@ from airflow_provider_eeexport.api.operation import (
 )
 
 RUNNING = {
-    "name": "projects/p/operations/X",
+    "name": "projects/my-project/operations/X",
     "metadata": {
         "state": "RUNNING",
         "progress": 0.424,
@@ -119,7 +119,11 @@ def test_summary_adds_run_time_and_eecu():
 
 @pytest.mark.parametrize(
     "name",
-    ["projects/p/operations/X", "v1/projects/p/operations/X", "/v1alpha/projects/p/operations/X"],
+    [
+        "projects/my-project/operations/X",
+        "v1/projects/my-project/operations/X",
+        "/v1alpha/projects/my-project/operations/X",
+    ],
 )
 def test_operation_names_lose_their_version_prefix(name):
-    assert normalize_operation_name(name) == "projects/p/operations/X"
+    assert normalize_operation_name(name) == "projects/my-project/operations/X"

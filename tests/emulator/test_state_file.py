@@ -17,11 +17,15 @@ def test_operations_survive_a_restart(tmp_path):
     body = valid_body(requestId="survivor", description="long")
 
     with run_emulator(state_file=str(state_file), duration=600) as url:
-        created = httpx.post(f"{url}/v1/projects/p/image:export", json=body, headers=HEADERS).json()
+        created = httpx.post(
+            f"{url}/v1/projects/my-project/image:export", json=body, headers=HEADERS
+        ).json()
 
     with run_emulator(state_file=str(state_file), duration=600) as url:
         fetched = httpx.get(f"{url}/v1/{created['name']}", headers=HEADERS)
-        replayed = httpx.post(f"{url}/v1/projects/p/image:export", json=body, headers=HEADERS)
+        replayed = httpx.post(
+            f"{url}/v1/projects/my-project/image:export", json=body, headers=HEADERS
+        )
         stats = EmulatorClient(url).stats()
 
     assert fetched.status_code == 200

@@ -61,9 +61,9 @@ def test_operation_names_are_accepted_with_or_without_a_version_prefix(hook, pre
     "bad",
     [
         "operations/X",
-        "projects/p/operations/",
-        "projects/p/assets/x",
-        "projects/p/operations/X:cancel",
+        "projects/my-project/operations/",
+        "projects/my-project/assets/x",
+        "projects/my-project/operations/X:cancel",
     ],
 )
 def test_malformed_operation_names_are_refused_before_sending(hook, ee_emulator, bad):
