@@ -23,11 +23,11 @@ from ._json import json_value, shown
 from .errors import InvalidRequestError
 from .request import (
     API_VERSIONS,
-    ASSET_NAME_PATTERN,
     FILE_FORMAT_ALIASES,
     FILE_FORMATS,
     REQUEST_ID_PATTERN,
     ExportImageRequest,
+    check_asset_name,
 )
 
 __all__ = [
@@ -237,7 +237,11 @@ def parse_destination(destination: str) -> dict[str, Any]:
             if folder:
                 place = {"folder": folder, **({"filenamePrefix": prefix} if prefix else {})}
                 return {"fileExportOptions": {"driveDestination": place}}
-        elif ASSET_NAME_PATTERN.fullmatch(destination):
+        elif destination.startswith("projects/"):
+            try:
+                check_asset_name(destination, "destination")
+            except InvalidRequestError as error:
+                raise InvalidParameterError("destination", error.rule) from None
             return {"assetExportOptions": {"earthEngineDestination": {"name": destination}}}
     raise InvalidParameterError(
         "destination", f"must be one of {_DESTINATION_FORMS}, got {_got(destination)}"

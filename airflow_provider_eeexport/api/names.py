@@ -15,10 +15,11 @@ from .errors import InvalidRequestError
 # A Cloud project id (6 to 30 lowercase letters, digits and hyphens, starting with a letter and
 # not ending with a hyphen), optionally scoped by a domain (``example.com:my-project``), or a
 # project number.
-PROJECT_ID = re.compile(
-    r"^(?:(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?:)?"
-    r"[a-z][a-z0-9-]{4,28}[a-z0-9]$|^[0-9]{1,20}$"
+PROJECT_ID_PART = (
+    r"(?:(?:(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?:)?"
+    r"[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]{1,20})"
 )
+PROJECT_ID = re.compile(PROJECT_ID_PART)
 PROJECT_ID_RULE = (
     "must be a Cloud project id (6 to 30 lowercase letters, digits or hyphens, starting with a "
     "letter and not ending with a hyphen, optionally after 'domain:') or a project number"

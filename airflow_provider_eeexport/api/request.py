@@ -30,6 +30,7 @@ from ._json import (
     string_list,
 )
 from .expression import validate_expression
+from .names import PROJECT_ID_PART
 
 API_VERSIONS = ("v1", "v1beta", "v1alpha")
 FILE_FORMATS = ("GEO_TIFF", "TF_RECORD_IMAGE")
@@ -48,7 +49,17 @@ TILE_PERMISSIONS = ("TILE_PERMISSIONS_UNSPECIFIED", "PUBLIC", "DEFAULT_OBJECT_AC
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,60}$")
 WORKLOAD_TAG_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$")
 BUCKET_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
-ASSET_NAME_PATTERN = re.compile(r"^projects/[^/]+/assets/[^/]+(?:/[^/]+)*$")
+# Each part of an asset id is letters, digits, '_' or '-' (Earth Engine's rule for asset ids).
+ASSET_NAME_PATTERN = re.compile(
+    rf"^projects/{PROJECT_ID_PART}/assets/[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*$"
+)
+ASSET_NAME_RULE = (
+    "must look like projects/<project>/assets/<path>: a Cloud project id, then parts of "
+    "letters, digits, '_' or '-' separated by '/'"
+)
+# Earth Engine's limit on a task's description.
+DESCRIPTION_MAX = 100
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # What the service assumes when maxPixels is unset.
 DEFAULT_MAX_PIXELS = 100_000_000
 
@@ -100,7 +111,7 @@ class ExportImageRequest:
         if "expression" not in fields:
             fail("expression", "is required: the Expression of the image to export")
         expression = validate_expression(fields["expression"], "expression")
-        description = _optional(fields, "description", as_string)
+        description = _optional(fields, "description", _description)
         max_pixels = _optional(fields, "maxPixels", _max_pixels)
         grid = _optional(fields, "grid", _grid)
         request_id = _optional(fields, "requestId", _request_id) or None
@@ -290,9 +301,27 @@ def _file_options(value: object, path: str, api_version: str) -> dict[str, Any]:
     return options
 
 
+def _description(value: object, path: str) -> str:
+    text = as_string(value, path)
+    if len(text) > DESCRIPTION_MAX:
+        fail(path, f"must be at most {DESCRIPTION_MAX} characters, got {len(text)}")
+    return text
+
+
+def _plain_text(value: object, path: str) -> str:
+    """A string without control characters (newlines, tabs, NUL...)."""
+    text = as_string(value, path)
+    if _CONTROL.search(text):
+        fail(path, f"must not contain control characters, got {shown(text)}")
+    return text
+
+
 def _drive_destination(value: object, path: str) -> dict[str, str]:
     fields = read_fields(value, path, ("folder", "filenamePrefix"))
-    return {key: as_string(text, join(path, key)) for key, text in fields.items()}
+    destination = {key: _plain_text(text, join(path, key)) for key, text in fields.items()}
+    if "folder" in destination and not destination["folder"].strip():
+        fail(join(path, "folder"), "must not be blank: a Drive folder name, or leave it out")
+    return destination
 
 
 def _cloud_storage_destination(value: object, path: str) -> dict[str, Any]:
@@ -311,7 +340,7 @@ def _cloud_storage_destination(value: object, path: str) -> dict[str, Any]:
         )
     destination: dict[str, Any] = {"bucket": bucket}
     if "filenamePrefix" in fields:
-        destination["filenamePrefix"] = as_string(
+        destination["filenamePrefix"] = _plain_text(
             fields["filenamePrefix"], join(path, "filenamePrefix")
         )
     if "permissions" in fields:
@@ -395,13 +424,19 @@ def _earth_engine_destination(value: object, path: str) -> dict[str, Any]:
     name_path = join(path, "name")
     if "name" not in fields:
         fail(name_path, "is required: projects/<project>/assets/<asset path>")
-    name = as_string(fields["name"], name_path)
-    if not ASSET_NAME_PATTERN.fullmatch(name):
-        fail(name_path, f"must look like projects/<project>/assets/<path>, got {shown(name)}")
+    name = check_asset_name(fields["name"], name_path)
     destination: dict[str, Any] = {"name": name}
     if "overwrite" in fields:
         destination["overwrite"] = as_boolean(fields["overwrite"], join(path, "overwrite"))
     return destination
+
+
+def check_asset_name(value: object, path: str) -> str:
+    """An Earth Engine asset name, ``projects/<project>/assets/<id>``, or InvalidRequestError."""
+    name = as_string(value, path)
+    if not ASSET_NAME_PATTERN.fullmatch(name):
+        fail(path, f"{ASSET_NAME_RULE}, got {shown(name)}")
+    return name
 
 
 def _pyramiding_overrides(value: object, path: str) -> dict[str, str]:

@@ -304,7 +304,7 @@ def test_parse_destination_gives_the_options_part_each_form_means():
 
 @pytest.mark.parametrize(
     "destination",
-    ["s3://bucket/p", "users/me/dem", "projects/my-project/assets/", "drive://", "drive:///p", ""],
+    ["s3://bucket/p", "users/me/dem", "drive://", "drive:///p", ""],
 )
 def test_parse_destination_lists_the_accepted_forms_for_anything_else(destination):
     with pytest.raises(InvalidParameterError) as caught:
@@ -314,6 +314,46 @@ def test_parse_destination_lists_the_accepted_forms_for_anything_else(destinatio
     assert "gs://<bucket>/<filename prefix>" in str(caught.value)
     assert "drive://<folder>/<filename prefix>" in str(caught.value)
     assert "projects/<project>/assets/<asset id>" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "asset",
+    [
+        "projects/my-project/assets/",
+        "projects/my-project/assets/my dem",
+        "projects/my-project/assets/dem!",
+        "projects/my-project/assets/dem?x",
+        "projects/my-project/assets/dem#1",
+        "projects/my-project/assets/../other",
+        "projects/my-project/assets/a//b",
+        "projects/../assets/dem",
+    ],
+)
+def test_asset_ids_with_illegal_characters_are_refused_naming_the_parameter(asset):
+    with pytest.raises(InvalidParameterError, match=r"^destination: must look like projects/"):
+        parse_destination(asset)
+    error = _refusal(asset_export_options={"earthEngineDestination": {"name": asset}})
+    assert error.field == "assetExportOptions.earthEngineDestination.name"
+    assert str(error).startswith("asset_export_options: earthEngineDestination.name must")
+
+
+def test_descriptions_longer_than_earth_engines_limit_are_refused(build):
+    build(destination="gs://my-bucket", description="d" * 100)
+    with pytest.raises(InvalidParameterError, match=r"^description: must be at most 100 char"):
+        check_parameters(description="d" * 101)
+
+
+@pytest.mark.parametrize(
+    ("folder", "rule"),
+    [("", "must not be blank"), ("  ", "must not be blank"), ("EE\nexports", "control char")],
+)
+def test_drive_folders_must_be_a_name(folder, rule):
+    options = {"driveDestination": {"folder": folder}}
+    with pytest.raises(InvalidParameterError, match=rule) as caught:
+        check_parameters(file_export_options=options)
+    assert caught.value.field == "fileExportOptions.driveDestination.folder"
+    with pytest.raises(InvalidParameterError, match=r"^destination: .*control char"):
+        check_parameters(destination="drive://EE\x07/p")
 
 
 # --- coercions for rendered templates ---------------------------------------------------------
