@@ -7,6 +7,7 @@ import atexit
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -125,35 +126,46 @@ def airflow_db() -> None:
     subprocess.run([str(airflow), "db", "migrate"], check=True, capture_output=True, timeout=300)
 
 
-class LoopTicker:
-    """Measures how long the running event loop goes without a turn (Airflow's triggerer warns
-    at 0.2 s). Use as ``async with LoopTicker() as ticker: ...`` then read ``ticker.longest``."""
+class BlockingCalls:
+    """Records blocking network calls made on a thread that is running an event loop.
 
-    async def __aenter__(self) -> LoopTicker:
-        import asyncio
-        import time
+    ``with BlockingCalls() as calls: ...`` then ``calls.seen`` lists ``(event, address)`` for
+    every blocking socket connect or name lookup made on a loop's thread meanwhile: a token
+    fetch through requests, say, instead of in a worker thread. The loop's own sockets are
+    non-blocking and do not count. Built on audit hooks, so it checks what runs where, not how
+    long anything took.
+    """
 
-        self.gaps: list[float] = []
-        self._stop = asyncio.Event()
+    _active: list[BlockingCalls] = []
+    _installed = False
 
-        async def tick() -> None:
-            last = time.monotonic()
-            while not self._stop.is_set():
-                await asyncio.sleep(0.01)
-                now = time.monotonic()
-                self.gaps.append(now - last)
-                last = now
-
-        self._task = asyncio.create_task(tick())
+    def __enter__(self) -> BlockingCalls:
+        self.seen: list[tuple[str, Any]] = []
+        if not BlockingCalls._installed:
+            sys.addaudithook(BlockingCalls._audit)  # audit hooks cannot be removed: install once
+            BlockingCalls._installed = True
+        BlockingCalls._active.append(self)
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        self._stop.set()
-        await self._task
+    def __exit__(self, *exc: object) -> None:
+        BlockingCalls._active.remove(self)
 
-    @property
-    def longest(self) -> float:
-        return max(self.gaps)
+    @staticmethod
+    def _audit(event: str, args: tuple[Any, ...]) -> None:
+        if not BlockingCalls._active or event not in ("socket.connect", "socket.getaddrinfo"):
+            return
+        import asyncio
+
+        if asyncio._get_running_loop() is None:
+            return
+        if event == "socket.connect":
+            sock, address = args
+            if not sock.getblocking():
+                return
+        else:
+            address = args[:2]
+        for recorder in BlockingCalls._active:
+            recorder.seen.append((event, address))
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,7 +17,9 @@ from ..api.errors import (
     EarthEngineAlreadyExistsError,
     EarthEngineApiError,
     EarthEngineQueueFullError,
+    InvalidRequestError,
 )
+from ..api.names import check_project_id
 from ..api.operation import (
     OperationState,
     is_done,
@@ -51,6 +55,7 @@ MAX_QUEUE_WAIT_S = 600.0
 # XCom key holding when this try first found the queue full (epoch seconds): it survives
 # deferral, so the wait is bounded by ``timeout`` across resubmissions.
 QUEUE_WAIT_XCOM_KEY = "queue_wait_started"
+TEMPLATE_FILE_SUFFIX = ".json"
 
 
 class EarthEngineImageExportOperator(BaseOperator):
@@ -109,7 +114,9 @@ class EarthEngineImageExportOperator(BaseOperator):
         "extra_body",
         "impersonation_chain",
     )
-    template_ext: Sequence[str] = (".json",)
+    # Only ``expression`` may name a template file; it is loaded by ``render_template`` below, so
+    # a description or destination ending in ".json" stays text.
+    template_ext: Sequence[str] = ()
     template_fields_renderers = {
         "expression": "json",
         "grid": "json",
@@ -151,7 +158,11 @@ class EarthEngineImageExportOperator(BaseOperator):
         super().__init__(**kwargs)
         # Airflow calls callables found in template fields while rendering; the factory must
         # wait until earthengine-api is initialized, so it travels in a non-callable holder.
-        self.expression = _EarthEngineFactory(expression) if callable(expression) else expression
+        self.expression: Any = expression
+        if callable(expression):
+            self.expression = _EarthEngineFactory(expression)
+        elif isinstance(expression, str) and expression.endswith(TEMPLATE_FILE_SUFFIX):
+            self.expression = _TemplateFile(expression)
         self.project_id = project_id
         self.description = description
         self.max_pixels = max_pixels
@@ -170,17 +181,34 @@ class EarthEngineImageExportOperator(BaseOperator):
         self.wait_for_completion = wait_for_completion
         self.deferrable = deferrable
         self.poll_interval = poll_interval
-        self.timeout = timeout if isinstance(timeout, timedelta) else timedelta(seconds=timeout)
+        self.timeout = _timeout(timeout)
         self.cancel_on_kill = cancel_on_kill
         self.reexport_on_clear = reexport_on_clear
-        if poll_interval <= 0:
-            raise ValueError("poll_interval must be a positive number of seconds")
-        if self.timeout <= timedelta(0):
-            raise ValueError("timeout must be positive")
         self._operation_name: str | None = None
         self._built_body: dict[str, Any] = {}
         # Fail at parse time for what is already known; templated values are checked later.
+        _check_settings(self)
         check_parameters(**self._request_parameters(parse_time=True))
+
+    def render_template(
+        self,
+        content: Any,
+        context: Context,
+        jinja_env: Any = None,
+        seen_oids: set[int] | None = None,
+    ) -> Any:
+        """Airflow's rendering, except that text without Jinja stays as written and only
+        ``expression`` is read from a template file.
+
+        With ``render_template_as_native_obj=True`` Airflow would turn every string into a
+        Python literal where it can, so an Expression's ``"result": "0"`` became ``0``.
+        """
+        if isinstance(content, _TemplateFile):
+            jinja_env = jinja_env or self.get_template_env()
+            content = jinja_env.loader.get_source(jinja_env, content.path)[0]
+        if isinstance(content, str) and not _has_jinja(content):
+            return content
+        return super().render_template(content, context, jinja_env, seen_oids)
 
     def _request_parameters(self, *, parse_time: bool = False) -> dict[str, Any]:
         parameters = {
@@ -198,7 +226,7 @@ class EarthEngineImageExportOperator(BaseOperator):
             "extra_body": self.extra_body,
         }
         if parse_time:
-            if isinstance(self.expression, dict):
+            if not isinstance(self.expression, (_EarthEngineFactory, _TemplateFile)):
                 parameters["expression"] = self.expression
             return {key: value for key, value in parameters.items() if value is not None}
         return parameters
@@ -321,11 +349,17 @@ class EarthEngineImageExportOperator(BaseOperator):
         self, context: Context, hook: EarthEngineHook, project: str, generation: int
     ) -> dict[str, Any]:
         parameters = self._request_parameters()
-        parameters["description"] = self.description or _default_description(context)
-        parameters["request_id"] = self._request_id(context, hook, generation)
+        ti = context["ti"]
+        name = self.description or _task_name(ti)
+        parameters["description"] = name  # also the default file name prefix
+        parameters["request_id"] = request_id = self._request_id(context, hook, generation)
         parameters["expression"] = self._resolve_expression(hook, project)
         parameters["api_version"] = hook.settings.api_version
         body = build_export_body(**parameters)
+        # What Earth Engine's task list shows: the run, and the mark that makes the export
+        # provably this task instance's (see _find_existing).
+        shown = self.description or f"{name} {ti.run_id}"
+        body["description"] = marked_description(shown, request_id)
         self._built_body = body
         return body
 
@@ -355,17 +389,29 @@ class EarthEngineImageExportOperator(BaseOperator):
         self, context: Context, hook: EarthEngineHook, body: dict[str, Any], project: str
     ) -> dict[str, Any]:
         while True:
+            sent_at = datetime.now(timezone.utc)
             try:
                 operation = hook.start_image_export(body, project, retry_queue_full=False)
             except EarthEngineAlreadyExistsError:
-                operation = self._find_existing(hook, body, project)
+                return self._find_existing(hook, body, project)
             except EarthEngineQueueFullError as error:
                 self._wait_for_room(context, body, project, error)
                 continue  # the same body, so the same requestId: never a second export
             break
-        self.log.info(
-            "Started Earth Engine export %s (requestId %s)", operation["name"], body["requestId"]
-        )
+        created = parse_timestamp((operation.get("metadata") or {}).get("createTime"))
+        if created is not None and created < sent_at:
+            self.log.info(
+                "requestId %s had already started export %s (created %s): re-attaching.",
+                body["requestId"],
+                operation["name"],
+                created.isoformat(),
+            )
+        else:
+            self.log.info(
+                "Started Earth Engine export %s (requestId %s)",
+                operation["name"],
+                body["requestId"],
+            )
         return operation
 
     def _wait_for_room(
@@ -412,23 +458,29 @@ class EarthEngineImageExportOperator(BaseOperator):
     def _find_existing(
         self, hook: EarthEngineHook, body: dict[str, Any], project: str
     ) -> dict[str, Any]:
-        # 409 names no operation: find ours by its description among recent ones, newest first.
+        # 409 names no operation. Ours is the one whose description ends with this request's
+        # mark: runs and tasks that share a description never take each other's export.
+        mark = run_mark(body["requestId"])
         since = datetime.now(timezone.utc) - CONFLICT_WINDOW
         for operation in hook.list_operations(project):
             metadata = operation.get("metadata") or {}
             created = parse_timestamp(metadata.get("createTime"))
             if created is not None and created < since:
                 break
-            if metadata.get("description") == body.get("description"):
+            description = metadata.get("description")
+            if isinstance(description, str) and description.endswith(f" {mark}"):
                 self.log.info(
-                    "requestId %s already used by %s: re-attaching.",
+                    "requestId %s had already started export %s: re-attaching.",
                     body["requestId"],
                     operation["name"],
                 )
                 return operation
         raise AirflowException(
-            f"Earth Engine says requestId {body['requestId']} already started an export, but no "
-            f"operation described {body.get('description')!r} was found in project {project}."
+            f"Earth Engine says requestId {body['requestId']} already started an export, but "
+            f"none of project {project}'s operations of the last {CONFLICT_WINDOW.days} days "
+            f"has a description ending in {mark!r}, so none is provably this task's. Nothing "
+            "was re-attached or cancelled; look for that description in the Earth Engine task "
+            "list."
         )
 
     # --- waiting -----------------------------------------------------------------------
@@ -486,6 +538,72 @@ class EarthEngineImageExportOperator(BaseOperator):
 
 
 @dataclass(frozen=True)
+class _TemplateFile:
+    """An ``expression`` given as a ``.json`` template file, read when the task renders."""
+
+    path: str
+
+    def __str__(self) -> str:
+        return self.path
+
+
+def _has_jinja(text: str) -> bool:
+    return any(marker in text for marker in ("{{", "{%", "{#"))
+
+
+def _timeout(value: object) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return timedelta(seconds=value)
+    raise InvalidParameterError(
+        "timeout", f"must be a number of seconds or a timedelta, got {value!r}"
+    )
+
+
+def _check_settings(operator: EarthEngineImageExportOperator) -> None:
+    """Refuse the values that are not templated and cannot work, naming the parameter."""
+    interval = operator.poll_interval
+    if (
+        isinstance(interval, bool)
+        or not isinstance(interval, (int, float))
+        or not math.isfinite(interval)
+        or interval <= 0
+    ):
+        raise InvalidParameterError(
+            "poll_interval", f"must be a positive number of seconds, got {interval!r}"
+        )
+    if operator.timeout <= timedelta(0):
+        raise InvalidParameterError("timeout", f"must be positive, got {operator.timeout}")
+    for name in ("ee_conn_id",):
+        value = getattr(operator, name)
+        if not isinstance(value, str) or not value:
+            raise InvalidParameterError(name, f"must be a connection id, got {value!r}")
+    for name in ("wait_for_completion", "deferrable", "cancel_on_kill", "reexport_on_clear"):
+        if not isinstance(getattr(operator, name), bool):
+            raise InvalidParameterError(
+                name, f"must be True or False, got {getattr(operator, name)!r}"
+            )
+    chain = operator.impersonation_chain
+    members = [chain] if isinstance(chain, str) else chain
+    if chain is not None and (
+        not isinstance(members, (list, tuple))
+        or not members
+        or not all(isinstance(member, str) and member.strip() for member in members)
+    ):
+        raise InvalidParameterError(
+            "impersonation_chain",
+            f"must be a service account email or a list of them, got {chain!r}",
+        )
+    project = operator.project_id
+    if project is not None and not (isinstance(project, str) and _has_jinja(project)):
+        try:
+            check_project_id(project, "project_id")
+        except InvalidRequestError as error:
+            raise InvalidParameterError("project_id", error.rule) from None
+
+
+@dataclass(frozen=True)
 class _EarthEngineFactory:
     """A callable ``expression``, kept until execute time (see ``__init__``)."""
 
@@ -497,12 +615,24 @@ class _EarthEngineFactory:
         )
 
 
-def _default_description(context: Context) -> str:
-    ti = context["ti"]
+def _task_name(ti: Any) -> str:
+    """``<dag_id>.<task_id>[.<map_index>]``: the default file name prefix."""
     name = f"{ti.dag_id}.{ti.task_id}"
     if ti.map_index is not None and ti.map_index >= 0:
         name += f".{ti.map_index}"
     return name[:DESCRIPTION_MAX]
+
+
+def run_mark(request_id: str) -> str:
+    """``#`` and 10 hex digits derived from the request id: the same for every try of a task
+    instance's export, different for every other task instance, run and generation."""
+    return "#" + hashlib.sha256(request_id.encode("utf-8")).hexdigest()[:10]
+
+
+def marked_description(text: str, request_id: str) -> str:
+    """``text`` (shortened to fit Earth Engine's 100 characters), a space and the run mark."""
+    mark = run_mark(request_id)
+    return f"{text[: DESCRIPTION_MAX - len(mark) - 1].rstrip()} {mark}"
 
 
 def _namespace(hook: EarthEngineHook) -> str:

@@ -128,6 +128,18 @@ for reexport in (True, False):
             reexport_on_clear=reexport,
         )
 
+with _dag("ee_export_conflict"):
+    # A fixed request id and a description shared with other runs: after a 409 the export is
+    # found by the mark the operator adds to the description.
+    EarthEngineImageExportOperator(
+        task_id="export",
+        expression=SRTM,
+        destination="gs://my-bucket/x/",
+        description="shared",
+        request_id="conflict-test",
+        poll_interval=0.2,
+    )
+
 with _dag("ee_export_then_sensor"):
     start = EarthEngineImageExportOperator(
         task_id="start",
@@ -153,31 +165,44 @@ def _srtm_image():
     return ee.Image("USGS/SRTMGL1_003").clip(ee.Geometry.Rectangle([-122.1, 37.4, -122.0, 37.5]))
 
 
-with DAG(
-    "ee_export_expression_forms",
-    schedule=None,
-    start_date=datetime(2026, 1, 1),
-    catchup=False,
-    default_args=DEFAULTS,
-    params={"asset": "USGS/SRTMGL1_003", "bbox": [-122.1, 37.4, -122.0, 37.5], "priority": 5},
-):
-    EarthEngineImageExportOperator(
-        task_id="json_template",
-        expression="expressions/srtm_clip.json",
-        destination="gs://my-bucket/template/",
+def _expression_dag(dag_id: str, *, native: bool = False) -> DAG:
+    """A DAG whose params the expression template ``expressions/srtm_clip.json`` uses."""
+    return DAG(
+        dag_id,
+        schedule=None,
+        start_date=datetime(2026, 1, 1),
+        catchup=False,
+        default_args=DEFAULTS,
+        params={"asset": "USGS/SRTMGL1_003", "bbox": [-122.1, 37.4, -122.0, 37.5], "priority": 5},
+        render_template_as_native_obj=native,
     )
-    EarthEngineImageExportOperator(
-        task_id="json_text", expression=json.dumps(SRTM), destination="drive://EE/text"
-    )
-    EarthEngineImageExportOperator(
-        task_id="ee_callable", expression=_srtm_image, destination="gs://my-bucket/callable/"
-    )
-    EarthEngineImageExportOperator(
-        task_id="templated_priority",
-        expression=SRTM,
-        destination="gs://my-bucket/priority/",
-        priority="{{ params.priority }}",
-    )
+
+
+for native in (False, True):
+    # Both of Airflow's rendering modes; a description and a destination ending in ".json" are
+    # text, not template files.
+    with _expression_dag(
+        "ee_export_expression_forms" + ("_native" if native else ""), native=native
+    ):
+        EarthEngineImageExportOperator(
+            task_id="json_template",
+            expression="expressions/srtm_clip.json",
+            destination="gs://my-bucket/template/",
+        )
+        EarthEngineImageExportOperator(
+            task_id="json_text", expression=json.dumps(SRTM), destination="drive://EE/text"
+        )
+        EarthEngineImageExportOperator(
+            task_id="ee_callable", expression=_srtm_image, destination="gs://my-bucket/callable/"
+        )
+        EarthEngineImageExportOperator(
+            task_id="templated_priority",
+            expression=SRTM,
+            description="nightly.json",
+            destination="gs://my-bucket/meta.json",
+            priority="{{ params.priority }}",
+            max_pixels="{{ 10 ** 9 }}",
+        )
 
 with _dag("ee_export_queue_timeout"):
     EarthEngineImageExportOperator(

@@ -9,6 +9,7 @@ import pytest
 
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from airflow_provider_eeexport.operators import image_export
+from airflow_provider_eeexport.operators.image_export import marked_description, run_mark
 from tests.airflow_runs import run_dag, task_state_store, task_states, xcom
 from tests.request_cases import valid_body
 
@@ -24,10 +25,11 @@ def test_export_runs_to_success_and_returns_the_operation(ee_emulator, mode):
     assert task_states(run) == {("export", -1): "success"}
     operation = xcom(run, "export")
     assert operation["done"] is True and operation["metadata"]["state"] == "SUCCEEDED"
-    assert operation["metadata"]["description"] == f"srtm-{mode}"
     assert xcom(run, "export", "operation_name") == operation["name"]
     assert ee_emulator.stats()["operations_created"] == 1
     state = task_state_store(run, "export", "ee_export")
+    # The description as given, then the mark that ties the export to this task instance.
+    assert operation["metadata"]["description"] == f"srtm-{mode} {run_mark(state['request_id'])}"
     assert state["operation_name"] == operation["name"] and state["generation"] == 0
     assert state["completed"] is True
     assert xcom(run, "export", "_link_EarthEngineTaskLink").endswith("tasks?project=my-project")
@@ -71,7 +73,7 @@ def test_retry_after_a_crash_re_attaches_to_the_same_export(ee_emulator, point):
 
 
 def test_retry_after_a_failed_export_starts_exactly_one_new_export(ee_emulator):
-    ee_emulator.script(match={"description": "flaky-1"}, duration_s=0.3, outcome="FAILED")
+    ee_emulator.script(match={"description": "flaky-1 #*"}, duration_s=0.3, outcome="FAILED")
     ee_emulator.script(duration_s=0.3)
 
     run = run_dag("ee_export_retry_after_failure")
@@ -141,7 +143,11 @@ def test_a_full_queue_is_waited_out_then_the_export_starts_once(ee_emulator, mod
     assert ee_emulator.stats()["operations_created"] == 2  # the filler, and this export once
     answers = [c["status"] for c in ee_emulator.calls() if c["route"] == "export"]
     assert answers[0] == 200 and 429 in answers and answers[-1] == 200  # refused, resubmitted
-    exports = [r for r in ee_emulator.requests() if r["request"]["description"] == f"queued-{mode}"]
+    exports = [
+        r
+        for r in ee_emulator.requests()
+        if r["request"]["description"].startswith(f"queued-{mode} #")
+    ]
     assert len(exports) == 1
     assert isinstance(xcom(run, "export", "queue_wait_started"), float)
 
@@ -159,3 +165,43 @@ def test_a_queue_full_past_the_timeout_fails_the_task_without_starting_anything(
     assert "queue for project my-project stayed full" in out + err
     assert "Waiting 0.5 s for room, then resubmitting" in out + err
     assert ee_emulator.stats()["operations_created"] == 1  # only the filler
+
+
+def _started_elsewhere(request_id: str, description: str) -> str:
+    """An export another run (or this task's lost POST) started: returns its name."""
+    body = valid_body(requestId=request_id, description=description)
+    return EarthEngineHook().start_image_export(body)["name"]
+
+
+@pytest.mark.ee_emulator(duplicate_request_id="conflict")
+def test_after_a_409_the_task_re_attaches_only_to_its_own_export(ee_emulator, capfd):
+    # This task's POST started an export whose answer was lost; then another run of the same
+    # DAG started one with the same description. Both stay running.
+    ee_emulator.script(duration_s=2)
+    ours = _started_elsewhere("conflict-test", marked_description("shared", "conflict-test"))
+    theirs = _started_elsewhere("other-run", marked_description("shared", "other-run"))
+
+    run = run_dag("ee_export_conflict")
+
+    assert task_states(run) == {("export", -1): "success"}
+    assert xcom(run, "export", "operation_name") == ours
+    assert ee_emulator.stats()["operations_created"] == 2
+    assert [c["status"] for c in ee_emulator.calls() if c["route"] == "export"][-1] == 409
+    assert EarthEngineHook().get_operation(theirs)["metadata"]["state"] == "SUCCEEDED"
+    assert "re-attaching" in capfd.readouterr().out
+
+
+@pytest.mark.ee_emulator(duplicate_request_id="conflict")
+def test_after_a_409_without_a_provable_match_the_task_fails_and_cancels_nothing(
+    ee_emulator, capfd
+):
+    # The request id was used by an export whose description lacks this task's mark.
+    ee_emulator.script(duration_s=600)
+    other = _started_elsewhere("conflict-test", "shared")
+
+    run = run_dag("ee_export_conflict")
+
+    assert task_states(run) == {("export", -1): "failed"}
+    assert "none is provably this task's" in capfd.readouterr().out
+    assert not [c for c in ee_emulator.calls() if c["route"] == "cancel"]
+    assert EarthEngineHook().get_operation(other)["metadata"]["state"] in ("PENDING", "RUNNING")

@@ -10,16 +10,24 @@ from tests.airflow_runs import run_dag, task_states
 from tests.dags.eeexport_test_dags import SRTM
 
 
+def _task_of(description: str) -> str:
+    if description.startswith("nightly.json "):
+        return "templated_priority"
+    return description.split(" ")[0].split(".")[-1]  # <dag_id>.<task_id> <run_id> #<mark>
+
+
+# Airflow's native rendering would turn the Expression's "result": "0" into 0.
+@pytest.mark.parametrize("rendering", ["", "_native"])
 @pytest.mark.usefixtures("airflow_db", "emulator_connection")
-def test_every_expression_form_reaches_earth_engine_as_an_expression(ee_emulator, offline_ee):
+def test_every_expression_form_reaches_earth_engine_as_an_expression(
+    ee_emulator, offline_ee, rendering
+):
     ee_emulator.script(duration_s=0.3)
 
-    run = run_dag("ee_export_expression_forms")
+    run = run_dag(f"ee_export_expression_forms{rendering}")
 
     assert set(task_states(run).values()) == {"success"}
-    sent = {
-        r["request"]["description"].split(".")[-1]: r["request"] for r in ee_emulator.requests()
-    }
+    sent = {_task_of(r["request"]["description"]): r["request"] for r in ee_emulator.requests()}
     clip = sent["json_template"]["expression"]["values"]["0"]["functionInvocationValue"]
     load = clip["arguments"]["input"]["functionInvocationValue"]
     assert load["arguments"]["id"] == {"constantValue": "USGS/SRTMGL1_003"}
@@ -33,7 +41,11 @@ def test_every_expression_form_reaches_earth_engine_as_an_expression(ee_emulator
     assert sent["ee_callable"]["expression"] == offline_ee.serializer.encode(
         image, for_cloud_api=True
     )
-    assert sent["templated_priority"]["priority"] == 5
+    priority = sent["templated_priority"]
+    assert priority["priority"] == 5 and priority["maxPixels"] == "1000000000"
+    assert priority["expression"] == SRTM
+    place = priority["fileExportOptions"]["cloudStorageDestination"]
+    assert place["filenamePrefix"] == "meta.json"  # ".json" here is text, not a template file
 
 
 @pytest.mark.usefixtures("airflow_db", "emulator_connection")
@@ -67,6 +79,33 @@ def test_bad_literal_parameters_are_refused_when_the_dag_is_parsed(parameter, va
         EarthEngineImageExportOperator(task_id="t", expression=SRTM, **kwargs)
 
     assert caught.value.parameter == parameter
+    assert str(caught.value).startswith(f"{parameter}: ")
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value", "rule"),
+    [
+        ("poll_interval", "abc", "must be a positive number of seconds"),
+        ("poll_interval", 0, "must be a positive number of seconds"),
+        ("timeout", "abc", "must be a number of seconds or a timedelta"),
+        ("timeout", -1, "must be positive"),
+        ("impersonation_chain", 123, "must be a service account email or a list"),
+        ("impersonation_chain", ["sa@p.iam.gserviceaccount.com", ""], "must be a service acc"),
+        ("project_id", "a/b?c", "must be a Cloud project id"),
+        ("project_id", "p/operations/x:wait#", "must be a Cloud project id"),
+        ("expression", "not json", "which is not JSON"),
+        ("expression", 42, "got number 42"),
+        ("expression", '{"result": "0"}', "values"),
+        ("deferrable", "yes", "must be True or False"),
+        ("ee_conn_id", None, "must be a connection id"),
+    ],
+)
+def test_every_literal_setting_is_checked_when_the_dag_is_parsed(parameter, value, rule):
+    kwargs = {"expression": SRTM, "destination": "gs://my-bucket/p/", parameter: value}
+
+    with pytest.raises(InvalidParameterError, match=rule) as caught:
+        EarthEngineImageExportOperator(task_id="t", **kwargs)
+
     assert str(caught.value).startswith(f"{parameter}: ")
 
 

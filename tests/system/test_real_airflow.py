@@ -22,7 +22,9 @@ SYNC_DAG_ID = "ee_sync_export"
 
 def _exports(emulator: EmulatorClient, month: str) -> list[dict]:
     return [
-        r for r in emulator.requests() if r["request"]["description"] == f"s2-composite-{month}"
+        r
+        for r in emulator.requests()
+        if r["request"]["description"].startswith(f"s2-composite-{month} #")
     ]
 
 
@@ -100,7 +102,7 @@ def test_clearing_a_successful_task_exports_again(airflow, emulator):
 
 
 def test_marking_a_deferred_task_failed_cancels_the_export(airflow, emulator):
-    emulator.script(match={"description": "s2-composite-2026-02"}, duration_s=600)
+    emulator.script(match={"description": "s2-composite-2026-02 #*"}, duration_s=600)
     run_id = _run(airflow, "2026-02")
     _wait_deferred(airflow, run_id)
     (export,) = _exports(emulator, "2026-02")
@@ -117,7 +119,7 @@ def test_marking_a_deferred_task_failed_cancels_the_export(airflow, emulator):
 
 
 def test_restarted_triggerer_picks_the_export_up_again(airflow, emulator):
-    emulator.script(match={"description": "s2-composite-2026-03"}, duration_s=30)
+    emulator.script(match={"description": "s2-composite-2026-03 #*"}, duration_s=30)
     run_id = _run(airflow, "2026-03")
     _wait_deferred(airflow, run_id)
 
@@ -132,14 +134,20 @@ def test_restarted_triggerer_picks_the_export_up_again(airflow, emulator):
 
 
 def test_marking_a_running_sync_task_failed_cancels_the_export(airflow, emulator):
-    emulator.script(match={"description": "sync-export"}, duration_s=600)
+    emulator.script(match={"description": "sync-export #*"}, duration_s=600)
     run_id = airflow.trigger(SYNC_DAG_ID)
     airflow.wait_for(
-        lambda: [r for r in emulator.requests() if r["request"]["description"] == "sync-export"],
+        lambda: [
+            r
+            for r in emulator.requests()
+            if r["request"]["description"].startswith("sync-export #")
+        ],
         90,
         "the sync export to start",
     )
-    (export,) = [r for r in emulator.requests() if r["request"]["description"] == "sync-export"]
+    (export,) = [
+        r for r in emulator.requests() if r["request"]["description"].startswith("sync-export #")
+    ]
 
     airflow.set_task_state(SYNC_DAG_ID, run_id, "export", "failed")
 
