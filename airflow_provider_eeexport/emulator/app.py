@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..api.errors import InvalidRequestError
@@ -22,6 +20,7 @@ from .config import EmulatorConfig
 from .faults import FaultConfig, FaultInjector, FaultMiddleware
 from .lifecycle import OperationPlan
 from .state import Store, decode_page_token
+from .wire import JsonAnswer, is_text, json_object
 
 MAX_WAIT_S = 60.0
 DEFAULT_PAGE_SIZE = 100
@@ -30,11 +29,21 @@ _WAIT_POLL_S = 0.05
 _SERVICE_ACCOUNT = re.compile(r"^[^/@\s]+@[^/@\s]+$|^\d+$")
 
 
+def _unicode_text(value: str) -> str:
+    if not is_text(value):
+        raise ValueError("must be valid UTF-8 text, without lone surrogates")
+    return value
+
+
+# Admin text is echoed back and written to state: it must encode as the API's text does.
+Text = Annotated[str, AfterValidator(_unicode_text)]
+
+
 class ScriptError(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: int = Field(13, ge=1, le=16)
-    message: str = "Internal error."
+    message: Text = "Internal error."
 
 
 class ScriptRule(BaseModel):
@@ -42,7 +51,7 @@ class ScriptRule(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    match: dict[str, str] = Field(default_factory=lambda: {"description": "*"})
+    match: dict[str, Text] = Field(default_factory=lambda: {"description": "*"})
     duration_s: float | None = Field(None, ge=0)
     outcome: Literal["SUCCEEDED", "FAILED"] = "SUCCEEDED"
     error: ScriptError | None = None
@@ -65,6 +74,7 @@ def create_app(config: EmulatorConfig) -> FaultMiddleware:
         docs_url="/_emulator/docs",
         redoc_url=None,
         openapi_url="/_emulator/openapi.json",
+        default_response_class=JsonAnswer,
     )
     app.state.store = store
     _install_error_handlers(app)
@@ -74,33 +84,37 @@ def create_app(config: EmulatorConfig) -> FaultMiddleware:
 
 
 # --- errors --------------------------------------------------------------------------------
-def _error_response(error: errors.ApiError) -> JSONResponse:
-    return JSONResponse(error.body(), status_code=error.http_status, headers=error.headers)
+def _error_response(error: errors.ApiError) -> JsonAnswer:
+    return JsonAnswer(error.body(), status_code=error.http_status, headers=error.headers)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(errors.ApiError)
-    async def api_error(_: Request, exc: errors.ApiError) -> JSONResponse:
+    async def api_error(_: Request, exc: errors.ApiError) -> JsonAnswer:
         return _error_response(exc)
 
     @app.exception_handler(OAuthError)
-    async def oauth_error(_: Request, exc: OAuthError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.http_status)
+    async def oauth_error(_: Request, exc: OAuthError) -> JsonAnswer:
+        return JsonAnswer(exc.body(), status_code=exc.http_status)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(_: Request, exc: RequestValidationError) -> JsonAnswer:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        if first.get("type") == "json_invalid":  # an admin route's body that is not JSON
+            return _error_response(errors.invalid_payload(first.get("ctx", {}).get("error", "")))
         field = ".".join(str(part) for part in first["loc"] if part != "body")
         return _error_response(errors.invalid_argument(field or "(body)", first["msg"]))
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JsonAnswer:
         if exc.status_code == 405:
             return _error_response(errors.ApiError(405, "UNIMPLEMENTED", "Method not allowed."))
+        if exc.status_code == 400:  # FastAPI could not decode an admin route's body at all
+            return _error_response(errors.invalid_payload(str(exc.detail)))
         return _error_response(errors.not_found("The requested URL"))
 
     @app.exception_handler(Exception)
-    async def internal_error(_: Request, exc: Exception) -> JSONResponse:
+    async def internal_error(_: Request, exc: Exception) -> JsonAnswer:
         return _error_response(errors.ApiError(500, "INTERNAL", f"Internal error: {exc}"))
 
 
@@ -129,9 +143,9 @@ def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
         return plan
 
     @app.post("/{version}/projects/{project}/image:export")
-    async def export_image(version: str, project: str, request: Request) -> JSONResponse:
+    async def export_image(version: str, project: str, request: Request) -> JsonAnswer:
         authorize(request, version)
-        body = await _json_body(request)
+        body = json_object(await request.body())
         try:
             export = ExportImageRequest.from_json(body, api_version=version)
         except InvalidRequestError as exc:
@@ -145,14 +159,14 @@ def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
                     f"A request with requestId '{export.request_id}' has already started "
                     "an operation.",
                 )
-            return JSONResponse(existing.to_json(store.clock()))
+            return JsonAnswer(existing.to_json(store.clock()))
         if store.pending_count(project) >= config.max_pending:
             raise errors.queue_full(config.max_pending)
         plan = store.create_export(project, export, version)
-        return JSONResponse(plan.to_json(store.clock()))
+        return JsonAnswer(plan.to_json(store.clock()))
 
     @app.get("/{version}/projects/{project}/operations")
-    async def list_operations(version: str, project: str, request: Request) -> JSONResponse:
+    async def list_operations(version: str, project: str, request: Request) -> JsonAnswer:
         authorize(request, version)
         page_size = _page_size(request.query_params.get("pageSize"))
         token = request.query_params.get("pageToken") or None
@@ -168,25 +182,25 @@ def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
             answer["operations"] = [plan.to_json(now) for plan in plans]
         if next_token:
             answer["nextPageToken"] = next_token
-        return JSONResponse(answer)
+        return JsonAnswer(answer)
 
     @app.post("/{version}/projects/{project}/operations/{op_id}:cancel")
     async def cancel_operation(
         version: str, project: str, op_id: str, request: Request
-    ) -> JSONResponse:
+    ) -> JsonAnswer:
         authorize(request, version)
-        body = await _json_body(request, allow_empty=True)
+        body = json_object(await request.body(), allow_empty=True)
         if body:
             raise errors.invalid_argument(next(iter(body)), "cancel takes an empty body")
         store.cancel(lookup(project, op_id))
-        return JSONResponse({})
+        return JsonAnswer({})
 
     @app.post("/{version}/projects/{project}/operations/{op_id}:wait")
     async def wait_operation(
         version: str, project: str, op_id: str, request: Request
-    ) -> JSONResponse:
+    ) -> JsonAnswer:
         authorize(request, version)
-        body = await _json_body(request, allow_empty=True)
+        body = json_object(await request.body(), allow_empty=True)
         unknown = set(body) - {"timeout"}
         if unknown:
             raise errors.invalid_argument(sorted(unknown)[0], "unknown field")
@@ -201,37 +215,35 @@ def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
         while not plan.is_done(store.clock()) and store.clock() < deadline:
             await asyncio.sleep(min(_WAIT_POLL_S, max(0.0, deadline - store.clock())))
             plan = lookup(project, op_id)  # it may have been deleted meanwhile
-        return JSONResponse(plan.to_json(store.clock()))
+        return JsonAnswer(plan.to_json(store.clock()))
 
     @app.get("/{version}/projects/{project}/operations/{op_id}")
-    async def get_operation(
-        version: str, project: str, op_id: str, request: Request
-    ) -> JSONResponse:
+    async def get_operation(version: str, project: str, op_id: str, request: Request) -> JsonAnswer:
         authorize(request, version)
-        return JSONResponse(lookup(project, op_id).to_json(store.clock()))
+        return JsonAnswer(lookup(project, op_id).to_json(store.clock()))
 
     @app.delete("/{version}/projects/{project}/operations/{op_id}")
     async def delete_operation(
         version: str, project: str, op_id: str, request: Request
-    ) -> JSONResponse:
+    ) -> JsonAnswer:
         authorize(request, version)
         store.delete(lookup(project, op_id))
-        return JSONResponse({})
+        return JsonAnswer({})
 
     @app.post("/token")
-    async def token(request: Request) -> JSONResponse:
+    async def token(request: Request) -> JsonAnswer:
         subject = token_subject(await request.body(), store.clock())
         access_token, lifetime = store.issue_token(subject)
-        return JSONResponse(
+        return JsonAnswer(
             {"access_token": access_token, "expires_in": int(lifetime), "token_type": "Bearer"}
         )
 
     @app.post("/{version}/projects/-/serviceAccounts/{account}:generateAccessToken")
-    async def generate_access_token(version: str, account: str, request: Request) -> JSONResponse:
+    async def generate_access_token(version: str, account: str, request: Request) -> JsonAnswer:
         authorize(request, version, quota_checked=False)
         if not _SERVICE_ACCOUNT.match(account):
             raise errors.invalid_argument("name", "must name a service account email or id")
-        body = await _json_body(request)
+        body = json_object(await request.body())
         scope = body.get("scope")
         if not isinstance(scope, list) or not scope or not all(isinstance(s, str) for s in scope):
             raise errors.invalid_argument("scope", "must be a non-empty list of OAuth scopes")
@@ -247,26 +259,9 @@ def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
         access_token, lifetime = store.issue_token(account, lifetime)
         expiry = datetime.fromtimestamp(store.clock() + lifetime, tz=timezone.utc)
         # google-auth parses expireTime with "%Y-%m-%dT%H:%M:%SZ": no fractional seconds.
-        return JSONResponse(
+        return JsonAnswer(
             {"accessToken": access_token, "expireTime": expiry.strftime("%Y-%m-%dT%H:%M:%SZ")}
         )
-
-
-async def _json_body(request: Request, *, allow_empty: bool = False) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        if allow_empty:
-            return {}
-        raise errors.ApiError(400, "INVALID_ARGUMENT", "Request body is missing: expected JSON.")
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise errors.ApiError(
-            400, "INVALID_ARGUMENT", f"Invalid JSON payload received. {exc}"
-        ) from exc
-    if not isinstance(body, dict):
-        raise errors.invalid_argument("(body)", "must be a JSON object")
-    return body
 
 
 def _page_size(raw: str | None) -> int:

@@ -50,6 +50,17 @@ def invalid_argument(field: str, rule: str) -> ApiError:
     )
 
 
+def invalid_payload(reason: str) -> ApiError:
+    """400 for a body that is not a JSON object Google's front end would parse, in its words."""
+    message = f"Invalid JSON payload received. {reason}"
+    return ApiError(
+        400,
+        "INVALID_ARGUMENT",
+        message,
+        [{"@type": BAD_REQUEST, "fieldViolations": [{"description": message}]}],
+    )
+
+
 def not_found(what: str) -> ApiError:
     return ApiError(404, "NOT_FOUND", f"{what} not found.")
 

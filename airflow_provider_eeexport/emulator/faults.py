@@ -10,7 +10,6 @@ otherwise a status fault is answered when ``u_status < rate``, its status taken 
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import re
 import time
@@ -23,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from . import errors
 from .config import ROUTES, route_latencies
 from .state import Store
+from .wire import send_error
 
 RouteName = Literal["export", "get", "list", "cancel", "wait", "delete", "token", "iam"]
 _V = r"/(?:v1|v1beta|v1alpha)"
@@ -171,7 +171,7 @@ class FaultMiddleware:
             await self.app(scope, receive, _discard)
             await _drop_connection(transport)
         elif decision.status is not None:
-            await _send_error(send, self.injector.error_for(decision.status, scope["path"]))
+            await send_error(send, self.injector.error_for(decision.status, scope["path"]))
         else:
             await self.app(scope, receive, send)
 
@@ -195,14 +195,3 @@ async def _drop_connection(transport: Any) -> None:
     # Let uvicorn see connection_lost before the app returns, so it does not try to answer.
     for _ in range(3):
         await asyncio.sleep(0)
-
-
-async def _send_error(send: Any, error: errors.ApiError) -> None:
-    body = json.dumps(error.body()).encode()
-    headers = [
-        (b"content-type", b"application/json; charset=UTF-8"),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    headers += [(k.lower().encode(), v.encode()) for k, v in error.headers.items()]
-    await send({"type": "http.response.start", "status": error.http_status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
