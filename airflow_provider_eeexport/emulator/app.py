@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..api.errors import InvalidRequestError
+from ..api.names import OPERATION_ID, check_project_id
 from ..api.request import API_VERSIONS, ExportImageRequest
 from . import errors
 from .auth import OAuthError, parse_duration, token_subject
@@ -93,6 +94,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def api_error(_: Request, exc: errors.ApiError) -> JsonAnswer:
         return _error_response(exc)
 
+    @app.exception_handler(InvalidRequestError)
+    async def invalid_request(_: Request, exc: InvalidRequestError) -> JsonAnswer:
+        return _error_response(errors.invalid_argument(exc.field, exc.rule))
+
     @app.exception_handler(OAuthError)
     async def oauth_error(_: Request, exc: OAuthError) -> JsonAnswer:
         return JsonAnswer(exc.body(), status_code=exc.http_status)
@@ -136,7 +141,7 @@ def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
             raise errors.user_project_denied(denied)
 
     def lookup(project: str, op_id: str) -> OperationPlan:
-        name = f"projects/{project}/operations/{op_id}"
+        name = _operation_name(project, op_id)
         plan = store.operations.get(name)
         if plan is None:
             raise errors.not_found(f"Operation {name}")
@@ -145,11 +150,9 @@ def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
     @app.post("/{version}/projects/{project}/image:export")
     async def export_image(version: str, project: str, request: Request) -> JsonAnswer:
         authorize(request, version)
+        check_project_id(project, "project")
         body = json_object(await request.body())
-        try:
-            export = ExportImageRequest.from_json(body, api_version=version)
-        except InvalidRequestError as exc:
-            raise errors.invalid_argument(exc.field, exc.rule) from exc
+        export = ExportImageRequest.from_json(body, api_version=version)
         existing = store.find_duplicate(project, export.request_id)
         if existing is not None:
             if config.duplicate_request_id == "conflict":
@@ -168,6 +171,7 @@ def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
     @app.get("/{version}/projects/{project}/operations")
     async def list_operations(version: str, project: str, request: Request) -> JsonAnswer:
         authorize(request, version)
+        check_project_id(project, "name")
         page_size = _page_size(request.query_params.get("pageSize"))
         token = request.query_params.get("pageToken") or None
         try:
@@ -262,6 +266,22 @@ def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
         return JsonAnswer(
             {"accessToken": access_token, "expireTime": expiry.strftime("%Y-%m-%dT%H:%M:%SZ")}
         )
+
+
+def _operation_name(project: str, op_id: str) -> str:
+    """``projects/{project}/operations/{op_id}`` once both parts of the path are checked.
+
+    A malformed name is INVALID_ARGUMENT (400), not NOT_FOUND: it is wrong whatever exists, and
+    clients read a 404 as an operation that is gone.
+    """
+    check_project_id(project, "name")
+    if not OPERATION_ID.fullmatch(op_id):
+        raise InvalidRequestError(
+            "name",
+            "the operation id must be 1 to 128 letters, digits, '-' or '_', starting with a "
+            f"letter or digit, got {op_id!r}",
+        )
+    return f"projects/{project}/operations/{op_id}"
 
 
 def _page_size(raw: str | None) -> int:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
-from tests.emulator.conftest import PROJECT, assert_google_error, get_operation
+from tests.emulator.conftest import PROJECT, assert_google_error, get_operation, send_raw
+from tests.request_cases import valid_body
 
 OPERATION_NAME = re.compile(r"^projects/my-project/operations/[A-Z2-7]{24}$")
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -65,3 +67,52 @@ def test_unknown_operation_is_404_with_google_body(api):
 
 def test_unknown_path_gets_a_google_error(api):
     assert_google_error(api.get("/v1/nothing/here"), 404, "NOT_FOUND")
+
+
+OPERATION_ID = "AAAAAAAAAAAAAAAAAAAAAAAA"
+BAD_PROJECTS = ["..", "%2E%2E", "%2e", ".", "-", "My-Project", "short", "a%00bcdefg", "p%20roject"]
+BAD_OPERATION_IDS = ["..", "%2E%2E", "_hidden", "A.B", f"{OPERATION_ID}%20", "%0A"]
+
+
+def _request(method: str, path: str, body: bytes = b"") -> bytes:
+    """A request line and headers exactly as written: no client normalizes ``..`` away."""
+    head = (
+        f"{method} {path} HTTP/1.1\r\nHost: emulator\r\nAuthorization: Bearer t\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def _routes(project: str, op_id: str) -> list[tuple[str, str, bytes]]:
+    name = f"/v1/projects/{project}/operations/{op_id}"
+    export = json.dumps(valid_body()).encode()
+    return [
+        ("POST", f"/v1/projects/{project}/image:export", export),
+        ("GET", f"/v1/projects/{project}/operations", b""),
+        ("GET", name, b""),
+        ("DELETE", name, b""),
+        ("POST", f"{name}:cancel", b"{}"),
+        ("POST", f"{name}:wait", b'{"timeout": "0s"}'),
+    ]
+
+
+@pytest.mark.parametrize("project", BAD_PROJECTS)
+def test_malformed_project_is_refused_on_every_route(ee_emulator, project):
+    for method, path, body in _routes(project, OPERATION_ID):
+        response = send_raw(ee_emulator.url, _request(method, path, body))
+
+        error = assert_google_error(response, 400, "INVALID_ARGUMENT")
+        field = error["details"][0]["fieldViolations"][0]["field"]
+        assert field == ("project" if path.endswith(":export") else "name"), path
+        assert "Cloud project id" in error["message"]
+    assert ee_emulator.stats()["operations_created"] == 0
+
+
+@pytest.mark.parametrize("op_id", BAD_OPERATION_IDS)
+def test_malformed_operation_id_is_refused_on_every_operation_route(ee_emulator, op_id):
+    for method, path, body in _routes(PROJECT, op_id)[2:]:
+        response = send_raw(ee_emulator.url, _request(method, path, body))
+
+        error = assert_google_error(response, 400, "INVALID_ARGUMENT")
+        assert "operation id" in error["message"], path
