@@ -21,7 +21,7 @@ from .config import EmulatorConfig
 from .faults import FaultConfig, FaultInjector, FaultMiddleware
 from .lifecycle import OperationPlan
 from .state import Store, decode_page_token
-from .wire import JsonAnswer, is_text, json_object
+from .wire import BodyCap, JsonAnswer, is_text, json_object
 
 MAX_WAIT_S = 60.0
 DEFAULT_PAGE_SIZE = 100
@@ -81,7 +81,7 @@ def create_app(config: EmulatorConfig) -> FaultMiddleware:
     _install_error_handlers(app)
     _add_api_routes(app, store, config)
     _add_admin_routes(app, store, injector)
-    return FaultMiddleware(app, store, injector)
+    return FaultMiddleware(BodyCap(app, config.max_body_bytes), store, injector)
 
 
 # --- errors --------------------------------------------------------------------------------

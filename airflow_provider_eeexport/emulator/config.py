@@ -7,6 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
 DUPLICATE_MODES = ("replay", "conflict")
+# Earth Engine refuses larger request bodies: "Request payload size exceeds the limit: 10485760
+# bytes." (HTTP 400 INVALID_ARGUMENT, as clients report it).
+MAX_BODY_BYTES = 10 * 1024 * 1024
 # The API routes a request is counted, faulted and delayed under.
 ROUTES = ("export", "get", "list", "cancel", "wait", "delete", "token", "iam")
 
@@ -22,6 +25,7 @@ class EmulatorConfig:
     state_file: str | None = None
     duplicate_request_id: str = "replay"
     denied_quota_project: str | None = None
+    max_body_bytes: int = MAX_BODY_BYTES
     # Milliseconds every answer on a route takes, e.g. {"get": 20, "list": 100}.
     route_latency_ms: Mapping[str, int] = field(default_factory=dict)
 
@@ -30,6 +34,8 @@ class EmulatorConfig:
             raise ValueError(f"duplicate_request_id must be one of {DUPLICATE_MODES}")
         if self.duration < 0 or self.token_ttl <= 0 or self.max_pending < 0:
             raise ValueError("duration, token_ttl and max_pending must not be negative")
+        if self.max_body_bytes < 1:
+            raise ValueError("max_body_bytes must be at least 1")
         object.__setattr__(self, "route_latency_ms", route_latencies(self.route_latency_ms))
 
     def to_argv(self) -> list[str]:
@@ -125,6 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--denied-quota-project",
         default=None,
         help="X-Goog-User-Project value answered with 403 PERMISSION_DENIED",
+    )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=defaults.max_body_bytes,
+        help="largest request body accepted; larger ones get 400 INVALID_ARGUMENT, as from "
+        "Earth Engine (default %(default)s)",
     )
     parser.add_argument(
         "--route-latency-ms",

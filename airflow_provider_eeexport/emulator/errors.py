@@ -61,6 +61,13 @@ def invalid_payload(reason: str) -> ApiError:
     )
 
 
+def payload_too_large(limit: int) -> ApiError:
+    # Earth Engine's words and status for an oversized body: 400, not 413.
+    return ApiError(
+        400, "INVALID_ARGUMENT", f"Request payload size exceeds the limit: {limit} bytes."
+    )
+
+
 def not_found(what: str) -> ApiError:
     return ApiError(404, "NOT_FOUND", f"{what} not found.")
 

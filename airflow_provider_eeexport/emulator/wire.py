@@ -109,6 +109,53 @@ def _too_deep() -> str:
     return f"Objects and arrays are nested deeper than {MAX_NESTING} levels."
 
 
+class BodyCap:
+    """ASGI layer that refuses request bodies above ``limit`` bytes, holding at most that much.
+
+    A declared Content-Length above the limit is refused before any of the body is read; a
+    chunked body as soon as it grows past it. uvicorn discards what the client still sends, so
+    the client reads the answer instead of a reset connection. Below the limit, the body is
+    read whole and handed on to the application.
+    """
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and int(declared) > self.limit:
+            await send_error(send, errors.payload_too_large(self.limit))
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limit:
+                await send_error(send, errors.payload_too_large(self.limit))
+                return
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # the disconnect, when it comes
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
 async def send_error(send: Any, error: errors.ApiError) -> None:
     """Answer ``error`` straight through ASGI ``send``, below the FastAPI application."""
     body = JsonAnswer(error.body()).body

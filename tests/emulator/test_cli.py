@@ -46,6 +46,7 @@ def test_help_lists_every_documented_option():
         "--state-file",
         "--duplicate-request-id",
         "--denied-quota-project",
+        "--max-body-bytes",
         "--route-latency-ms",
     ]:
         assert option in out.stdout
@@ -81,6 +82,12 @@ def test_route_latency_specs(spec, expected):
 def test_bad_route_latency_is_refused_naming_the_part(spec, named):
     with pytest.raises(ValueError, match=named):
         EmulatorConfig(route_latency_ms=spec)
+
+
+def test_body_cap_must_admit_a_body():
+    assert parse_args(["--max-body-bytes", "2048"]).max_body_bytes == 2048
+    with pytest.raises(ValueError, match="max_body_bytes"):
+        EmulatorConfig(max_body_bytes=0)
 
 
 def test_run_emulator_refuses_unknown_options():

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_eeexport.emulator.config import MAX_BODY_BYTES
 from airflow_provider_eeexport.emulator.wire import MAX_NESTING
-from tests.emulator.conftest import PROJECT, assert_google_error
+from tests.emulator.conftest import PROJECT, assert_google_error, send_raw
 from tests.request_cases import valid_body
 
 EXPORT = f"/v1/projects/{PROJECT}/image:export"
@@ -153,3 +154,68 @@ def test_admin_routes_refuse_hostile_bodies_with_a_google_error(api, path, raw, 
     error = assert_google_error(response, 400, "INVALID_ARGUMENT")
     assert said in error["message"]
     assert api.get("/_emulator/script").status_code == 200
+
+
+# --- body size --------------------------------------------------------------------------------
+CAP = 4096
+
+
+def _post_head(path: str, length_header: str) -> bytes:
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: emulator\r\nAuthorization: Bearer t\r\n"
+        f"Content-Type: application/json\r\n{length_header}\r\n\r\n"
+    ).encode()
+
+
+def _padded_export(size: int) -> bytes:
+    """A valid export body, padded with blanks to exactly ``size`` bytes."""
+    raw = _escaped(valid_body())
+    return raw + b" " * (size - len(raw))
+
+
+def _assert_too_large(response, limit: int) -> None:
+    error = assert_google_error(response, 400, "INVALID_ARGUMENT")
+    assert error["message"] == f"Request payload size exceeds the limit: {limit} bytes."
+
+
+def test_default_cap_is_earth_engines_and_refuses_before_reading_the_body(ee_emulator):
+    # Only the headers are sent: an answer proves the body was never waited for.
+    head = _post_head(EXPORT, f"Content-Length: {MAX_BODY_BYTES + 1}")
+
+    response = send_raw(ee_emulator.url, head)
+
+    _assert_too_large(response, 10485760)
+
+
+@pytest.mark.ee_emulator(max_body_bytes=CAP)
+def test_body_at_the_cap_is_accepted(api):
+    response = api.post(EXPORT, content=_padded_export(CAP), headers=JSON)
+
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.ee_emulator(max_body_bytes=CAP)
+def test_body_over_the_cap_is_refused_and_the_client_reads_the_answer(api, ee_emulator):
+    response = api.post(EXPORT, content=_padded_export(CAP + 1), headers=JSON)
+
+    _assert_too_large(response, CAP)
+    assert ee_emulator.stats()["operations_created"] == 0
+    assert api.get(f"/v1/projects/{PROJECT}/operations").status_code == 200  # still serving
+
+
+@pytest.mark.ee_emulator(max_body_bytes=CAP)
+def test_chunked_body_is_refused_as_soon_as_it_grows_past_the_cap(ee_emulator):
+    # One chunk over the cap and no final chunk: the answer cannot wait for the body's end.
+    chunk = b"x" * (CAP + 1)
+    data = _post_head(EXPORT, "Transfer-Encoding: chunked") + b"%x\r\n%s\r\n" % (len(chunk), chunk)
+
+    response = send_raw(ee_emulator.url, data)
+
+    _assert_too_large(response, CAP)
+
+
+@pytest.mark.ee_emulator(max_body_bytes=CAP)
+def test_cap_holds_on_admin_routes_too(api):
+    response = api.post("/_emulator/script", content=b" " * (CAP + 1), headers=JSON)
+
+    _assert_too_large(response, CAP)
