@@ -12,8 +12,14 @@ from .config import EmulatorConfig, parse_args
 
 def main(argv: list[str] | None = None) -> None:
     config = parse_args(argv)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(config))
+    from .state_file import StateFileError  # with the server's imports, not --help's
+
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(config))
+    except StateFileError as error:
+        # One line a user can act on; a traceback would bury it.
+        sys.exit(f"eeexport-emulator: cannot start: {error}")
 
 
 async def serve(config: EmulatorConfig) -> None:
@@ -22,6 +28,7 @@ async def serve(config: EmulatorConfig) -> None:
 
     from .app import create_app
 
+    app = create_app(config)  # reads the state file: a damaged one stops us before we listen
     # Bind first, so that --port 0 has a real port to announce before anyone connects.
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
     # IPPROTO_TCP explicitly: asyncio turns Nagle off (TCP_NODELAY) only on sockets created so;
@@ -32,7 +39,7 @@ async def serve(config: EmulatorConfig) -> None:
     port = sock.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(config),
+            app,
             # h11 everywhere: connection drops close the transport that uvicorn's cycle holds.
             http="h11",
             lifespan="off",

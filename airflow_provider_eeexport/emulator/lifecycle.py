@@ -8,9 +8,9 @@ restarted emulator with ``--state-file`` simply carries on.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal
 
 from ..api.operation import CANCELLED_ERROR_CODE, OperationState
 
@@ -35,7 +35,7 @@ class OperationPlan:
     create_time: float
     start_time: float
     end_time: float
-    outcome: str  # SUCCEEDED or FAILED
+    outcome: Literal["SUCCEEDED", "FAILED"]
     error: dict[str, Any] | None
     destination_uris: list[str]
     stage_names: list[str]
@@ -129,12 +129,6 @@ class OperationPlan:
 
     def to_record(self) -> dict[str, Any]:
         return asdict(self)
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> OperationPlan:
-        """The plan from a state-file record, ignoring keys other versions wrote."""
-        known = {f.name for f in fields(cls)}
-        return cls(**{key: value for key, value in record.items() if key in known})
 
 
 def rfc3339(epoch: float) -> str:

@@ -50,15 +50,21 @@ def _read_base_url(process: subprocess.Popen[str], log: Any) -> str:
 
     threading.Thread(target=pump, name="eeexport-emulator-stdout", daemon=True).start()
     try:
-        first = lines.get(timeout=STARTUP_TIMEOUT_S).strip()
+        first: str | None = lines.get(timeout=STARTUP_TIMEOUT_S).strip()
     except queue.Empty:
-        first = ""
-    if not first.startswith("http"):
-        log.seek(0)
-        raise RuntimeError(
-            f"the emulator did not start (exit code {process.poll()}):\n{log.read()}"
-        )
-    return first
+        first = None
+    if first and first.startswith("http"):
+        return first
+    if first == "":  # it closed its output: it is exiting
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+    log.seek(0)
+    said = log.read().strip()
+    if not said:
+        said = f"no URL within {STARTUP_TIMEOUT_S:.0f} s" if first is None else f"output {first!r}"
+    # A refusal is one line (a damaged state file, say); anything longer is a traceback.
+    sep = "\n" if "\n" in said else " "
+    raise RuntimeError(f"the emulator did not start (exit code {process.poll()}):{sep}{said}")
 
 
 def _stop(process: subprocess.Popen[str]) -> None:

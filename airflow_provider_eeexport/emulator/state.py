@@ -5,20 +5,18 @@ from __future__ import annotations
 import base64
 import fnmatch
 import hashlib
-import json
 import math
-import os
 import random
 import secrets
-import tempfile
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from ..api.request import DEFAULT_MAX_PIXELS, ExportImageRequest
 from .config import ROUTES, EmulatorConfig
 from .lifecycle import MAX_PENDING_S, OperationPlan
+from .state_file import read_plans, remove_stale_temp_files, write_plans
 
 # The call log keeps this many of the latest API requests.
 CALL_LOG_SIZE = 200_000
@@ -107,7 +105,8 @@ class Store:
         if duration is None:
             duration = self.config.duration
         pending = min(MAX_PENDING_S, 0.2 * duration)
-        outcome, error = "SUCCEEDED", None
+        outcome: Literal["SUCCEEDED", "FAILED"] = "SUCCEEDED"
+        error = None
         end = now + duration
         pixels = request.pixel_count()
         max_pixels = request.max_pixels or DEFAULT_MAX_PIXELS
@@ -213,34 +212,17 @@ class Store:
     # --- persistence -----------------------------------------------------------------------
     def _load(self) -> None:
         path = self.config.state_file
-        if not path or not os.path.exists(path):
+        if not path:
             return
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-        for record in data.get("operations", []):
-            plan = OperationPlan.from_record(record)
+        remove_stale_temp_files(path)
+        for plan in read_plans(path):
             self.operations[plan.name] = plan
             if plan.request_id:
                 self.request_ids[(plan.project, plan.request_id)] = plan.name
 
     def _save(self) -> None:
-        path = self.config.state_file
-        if not path:
-            return
-        data = {"operations": [op.to_record() for op in self.operations.values()]}
-        directory = os.path.dirname(os.path.abspath(path))
-        # Write a sibling file and rename it over the old one, so a crash never leaves half a file.
-        fd, tmp = tempfile.mkstemp(prefix=".eeexport-state-", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        if self.config.state_file:
+            write_plans(self.config.state_file, list(self.operations.values()))
 
 
 def encode_page_token(offset: int) -> str:
