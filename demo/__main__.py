@@ -7,9 +7,11 @@ succeeds, 1 with the reason otherwise; every process it started is stopped, Ctrl
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,6 +20,7 @@ import httpx
 
 from airflow_provider_eeexport.api.operation import current_stage, operation_state, progress_line
 from airflow_provider_eeexport.emulator import run_emulator
+from airflow_provider_eeexport.emulator.runner import STOP_SIGNALS
 
 from .stack import AirflowStack
 
@@ -28,10 +31,15 @@ PROJECT = "demo-project"
 TIMEOUT_S = 150
 
 
-def main() -> int:
-    signal.signal(signal.SIGTERM, _interrupt)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--home", type=Path, default=ROOT / ".demo" / "airflow", help="the throwaway AIRFLOW_HOME"
+    )
+    home = parser.parse_args(argv).home
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _interrupt)
     started = time.monotonic()
-    home = ROOT / ".demo" / "airflow"
     shutil.rmtree(home, ignore_errors=True)
     try:
         with run_emulator(duration=20, seed=1) as emulator:
@@ -52,7 +60,7 @@ def main() -> int:
     except KeyboardInterrupt:
         say("stopped", "interrupted; every process the demo started was stopped")
         return 130
-    except (RuntimeError, TimeoutError) as error:
+    except (RuntimeError, TimeoutError, httpx.HTTPError, subprocess.CalledProcessError) as error:
         say("failed", str(error))
         return 1
 
@@ -104,6 +112,9 @@ def say(what: str, text: str) -> None:
 
 
 def _interrupt(signum: int, frame: object) -> None:
+    # Once: later signals (a second Ctrl-C, say) must not cut short stopping what was started.
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 

@@ -20,6 +20,8 @@ from typing import Any
 
 import httpx
 
+from airflow_provider_eeexport.emulator.runner import signals_held
+
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 READY_TIMEOUT_S = 120.0
 
@@ -95,7 +97,9 @@ class AirflowStack:
         """Start ``component`` (``triggerer``; ``triggerer-2`` for a second one, and so on),
         with ``env`` added to the stack's environment."""
         command = re.sub(r"-\d+$", "", component)
-        with self._log(component) as log:  # the child keeps its own copy of the descriptor
+        # The child keeps its own copy of the log's descriptor. It is out of reach of the
+        # terminal's Ctrl-C, so it is recorded before any interrupt is let through.
+        with self._log(component) as log, signals_held():
             self.processes[component] = subprocess.Popen(
                 [self.airflow, command],
                 env={**self.env, **(env or {})},
@@ -107,19 +111,14 @@ class AirflowStack:
 
     def stop_component(self, component: str, timeout: float = 30) -> None:
         process = self.processes.pop(component, None)
-        if process is None or process.poll() is not None:
-            return
-        _signal_group(process, signal.SIGTERM)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _signal_group(process, signal.SIGKILL)
-            process.wait()
-        _signal_group(process, signal.SIGKILL)  # leftovers of its group, e.g. task workers
+        if process is not None:
+            _stop_groups([process], timeout)
 
     def stop(self) -> None:
-        for component in reversed(list(self.processes)):
-            self.stop_component(component)
+        """Stop every component at once: each gets SIGTERM, then SIGKILL after 30 s."""
+        processes = list(self.processes.values())
+        self.processes.clear()
+        _stop_groups(processes, timeout=30)
         self.http.close()
 
     def _log(self, name: str):
@@ -207,6 +206,21 @@ class AirflowStack:
                 return value
             time.sleep(interval)
         raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def _stop_groups(processes: list[subprocess.Popen[bytes]], timeout: float) -> None:
+    # poll() reaps those that have exited: their ids may be other processes' from then on.
+    processes = [process for process in processes if process.poll() is None]
+    for process in processes:
+        _signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+        _signal_group(process, signal.SIGKILL)  # leftovers of its group, e.g. task workers
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import sys
+from typing import Any
 
 from .config import EmulatorConfig, parse_args
+
+_PARENT_CHECK_S = 0.5
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -59,7 +63,19 @@ async def serve(config: EmulatorConfig) -> None:
         await asyncio.sleep(0.01)
     host = f"[{config.host}]" if family == socket.AF_INET6 else config.host
     print(f"http://{host}:{port}", flush=True)
+    watching = None
+    if config.parent_pid is not None:
+        watching = asyncio.create_task(_stop_when_orphaned(server, config.parent_pid))
     await serving
+    if watching is not None:
+        watching.cancel()
+
+
+async def _stop_when_orphaned(server: Any, parent_pid: int) -> None:
+    # A process whose parent ends is handed to another (init, or a subreaper).
+    while os.getppid() == parent_pid:
+        await asyncio.sleep(_PARENT_CHECK_S)
+    server.should_exit = True
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,6 +26,8 @@ class EmulatorConfig:
     duplicate_request_id: str = "replay"
     denied_quota_project: str | None = None
     max_body_bytes: int = MAX_BODY_BYTES
+    # Stop when this process, the one that started the emulator, ends (run_emulator's own).
+    parent_pid: int | None = None
     # Milliseconds every answer on a route takes, e.g. {"get": 20, "list": 100}.
     route_latency_ms: Mapping[str, int] = field(default_factory=dict)
 
@@ -138,6 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=defaults.max_body_bytes,
         help="largest request body accepted; larger ones get 400 INVALID_ARGUMENT, as from "
         "Earth Engine (default %(default)s)",
+    )
+    parser.add_argument(
+        "--parent-pid",
+        type=int,
+        default=None,
+        help="stop once this process, which started the emulator, has ended",
     )
     parser.add_argument(
         "--route-latency-ms",

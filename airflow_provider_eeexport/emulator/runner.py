@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import signal
 import subprocess
@@ -15,6 +16,11 @@ from typing import Any
 from .config import EmulatorConfig
 
 STARTUP_TIMEOUT_S = 30.0
+# What a terminal sends on Ctrl-C, what `kill` sends by default, and what closing a terminal
+# sends (Windows has no SIGHUP).
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 @contextlib.contextmanager
@@ -24,18 +30,53 @@ def run_emulator(**options: Any) -> Iterator[str]:
     Takes the command-line options as keywords (``duration=2``, ``seed=0``,
     ``duplicate_request_id="conflict"``, …); ``port`` defaults to 0, a free port. The process is
     stopped when the block exits, whatever happens inside it.
+
+    The server runs in a session of its own: a Ctrl-C at the terminal interrupts the caller
+    only, which stops the server when it leaves the block, after whatever still talks to it.
+    Should the caller die without leaving it (killed, or its terminal closed), the server
+    notices within a second and stops by itself.
     """
     options.setdefault("port", 0)
+    options.setdefault("parent_pid", os.getpid())
     config = EmulatorConfig(**options)
     argv = [sys.executable, "-m", "airflow_provider_eeexport.emulator", *config.to_argv()]
-    with tempfile.TemporaryFile(mode="w+") as log:
-        process = subprocess.Popen(
-            argv, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, text=True
-        )
-        try:
-            yield _read_base_url(process, log)
-        finally:
-            _stop(process)
+    with tempfile.TemporaryFile(mode="w+") as log, contextlib.ExitStack() as cleanup:
+        with signals_held():
+            process = subprocess.Popen(
+                argv,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                start_new_session=True,
+            )
+            cleanup.callback(_stop, process)
+        yield _read_base_url(process, log)
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP until the block ends, then deliver them.
+
+    For starting a child and recording it for clean-up in one step: a child started in a
+    session of its own does not get the terminal's Ctrl-C, so an interrupt between its start
+    and its recording would leave it running. Outside the main thread, where Python runs no
+    signal handlers, the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = {
+        sig: signal.signal(sig, lambda signum, _: held.append(signum)) for sig in STOP_SIGNALS
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        for signum in dict.fromkeys(held):
+            signal.raise_signal(signum)
 
 
 def _read_base_url(process: subprocess.Popen[str], log: Any) -> str:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from airflow_provider_eeexport.emulator import EmulatorConfig, run_emulator
@@ -47,9 +50,23 @@ def test_help_lists_every_documented_option():
         "--duplicate-request-id",
         "--denied-quota-project",
         "--max-body-bytes",
+        "--parent-pid",
         "--route-latency-ms",
     ]:
         assert option in out.stdout
+
+
+def test_run_emulator_serves_outside_the_callers_process_group():
+    """A terminal's Ctrl-C signals its whole foreground process group: only the caller may get
+    it, so that the server outlives whatever still talks to it and is then stopped in turn."""
+    me = psutil.Process()
+    before = set(me.children())
+    with run_emulator(duration=1):
+        (server,) = set(me.children()) - before
+        group = os.getpgid(server.pid)
+
+    assert group != os.getpgrp()
+    assert not server.is_running()
 
 
 def test_run_emulator_stops_the_server_when_the_block_ends():
@@ -93,3 +110,23 @@ def test_body_cap_must_admit_a_body():
 def test_run_emulator_refuses_unknown_options():
     with pytest.raises(TypeError), run_emulator(colour="blue"):
         pass
+
+
+def test_run_emulator_server_stops_by_itself_when_its_caller_is_killed():
+    script = "import time\nfrom airflow_provider_eeexport.emulator import run_emulator\n"
+    script += "with run_emulator() as url:\n    print(url, flush=True)\n    time.sleep(600)\n"
+    caller = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    url = caller.stdout.readline().strip()
+    assert httpx.get(f"{url}/_emulator/stats").status_code == 200
+
+    caller.kill()  # no clean-up runs: the server must notice on its own
+    caller.wait()
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{url}/_emulator/stats", timeout=1)
+        except httpx.ConnectError:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"the server at {url} outlived its caller")
