@@ -19,7 +19,7 @@ from . import errors
 from .auth import OAuthError, parse_duration, token_subject
 from .config import EmulatorConfig
 from .faults import FaultConfig, FaultInjector, FaultMiddleware
-from .lifecycle import OperationPlan
+from .lifecycle import MAX_TASK_LIFETIME_S, OperationPlan
 from .state import Store, decode_page_token
 from .wire import BodyCap, JsonAnswer, is_text, json_object
 
@@ -53,7 +53,7 @@ class ScriptRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     match: dict[str, Text] = Field(default_factory=lambda: {"description": "*"})
-    duration_s: float | None = Field(None, ge=0)
+    duration_s: float | None = Field(None, ge=0, le=MAX_TASK_LIFETIME_S)
     outcome: Literal["SUCCEEDED", "FAILED"] = "SUCCEEDED"
     error: ScriptError | None = None
 

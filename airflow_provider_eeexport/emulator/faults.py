@@ -59,7 +59,8 @@ class FaultConfig(BaseModel):
     drop_phase: Literal["before", "after"] = "before"
     routes: list[RouteName] = Field(default_factory=lambda: list(ROUTES))
     latency_ms: int = Field(0, ge=0, le=60_000)
-    retry_after_s: float = Field(1.0, ge=0)
+    # Written as whole seconds in Retry-After; a day is more than any client would wait.
+    retry_after_s: float = Field(1.0, ge=0, le=86_400)
     # Per-route answer latency, replacing the emulator's --route-latency-ms for those routes.
     route_latency_ms: dict[RouteName, int] = Field(default_factory=dict)
 

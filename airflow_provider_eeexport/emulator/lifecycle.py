@@ -20,6 +20,8 @@ EMPTY_RESPONSE = {"@type": "type.googleapis.com/google.protobuf.Empty"}
 CANCEL_LATENCY_S = 0.5
 # A pending phase long enough to observe, short enough not to slow tests down.
 MAX_PENDING_S = 2.0
+# Earth Engine ends a batch task that has run this long (10 days).
+MAX_TASK_LIFETIME_S = 10 * 24 * 3600
 
 
 @dataclass

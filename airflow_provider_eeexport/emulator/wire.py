@@ -48,7 +48,7 @@ def json_object(raw: bytes, *, allow_empty: bool = False) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise errors.invalid_payload(f"The body is not UTF-8 text (byte {exc.start}).") from None
     try:
-        body = json.loads(text)
+        body = json.loads(text, parse_constant=_not_json)
     except RecursionError:
         raise errors.invalid_payload(_too_deep()) from None
     except ValueError as exc:
@@ -103,6 +103,10 @@ def is_text(value: str) -> bool:
 
 def _printable(key: str) -> str:
     return key.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _not_json(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON value")  # Python's json reads NaN and Infinity
 
 
 def _too_deep() -> str:

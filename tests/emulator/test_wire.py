@@ -110,6 +110,17 @@ def test_nesting_up_to_the_limit_reaches_field_validation(api):
     assert error["details"][0]["fieldViolations"][0]["field"] == "description"
 
 
+@pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
+def test_number_constants_that_json_lacks_are_an_invalid_payload(api, constant):
+    raw = _escaped(valid_body(maxPixels=12345)).replace(b"12345", constant)
+
+    response = api.post(EXPORT, content=raw, headers=JSON)
+
+    error = assert_google_error(response, 400, "INVALID_ARGUMENT")
+    assert error["message"].startswith("Invalid JSON payload received.")
+    assert constant.decode() in error["message"]
+
+
 def test_body_is_json_whatever_its_content_type_says(api):
     """Google's front end parses every body as JSON (a form body gets "Unexpected token")."""
     as_text = api.post(
@@ -145,8 +156,17 @@ def test_every_route_with_a_body_refuses_it_with_a_google_error(api, path, raw):
         ("/_emulator/script", b'{"error": {"message": "\\ud800"}}', "surrogates"),
         ("/_emulator/faults", b"{not json", "Invalid JSON payload received."),
         ("/_emulator/faults", _nested(10_000), "Invalid JSON payload received."),
+        ("/_emulator/script", b'{"duration_s": 1e400}', "duration_s"),
+        ("/_emulator/faults", b'{"retry_after_s": 1e400}', "retry_after_s"),
     ],
-    ids=["script-match", "script-message", "faults-not-json", "faults-deep"],
+    ids=[
+        "script-match",
+        "script-message",
+        "faults-not-json",
+        "faults-deep",
+        "script-endless",
+        "faults-retry-never",
+    ],
 )
 def test_admin_routes_refuse_hostile_bodies_with_a_google_error(api, path, raw, said):
     response = api.post(path, content=raw, headers=JSON)
