@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_eeexport.api.expression import MAX_DEPTH
 from airflow_provider_eeexport.emulator.config import MAX_BODY_BYTES
 from airflow_provider_eeexport.emulator.wire import MAX_NESTING
 from tests.emulator.conftest import PROJECT, assert_google_error, send_raw
@@ -98,6 +99,11 @@ def test_deeply_nested_body_is_an_invalid_payload(api, ee_emulator, raw):
     assert error["message"].startswith("Invalid JSON payload received.")
     assert f"deeper than {MAX_NESTING} levels" in error["message"]
     assert ee_emulator.stats()["operations_created"] == 0
+
+
+def test_nesting_limit_leaves_the_deepest_valid_expression_to_its_validator():
+    # The expression object sits two levels into the body (body, then "expression").
+    assert MAX_NESTING >= MAX_DEPTH + 2
 
 
 def test_nesting_up_to_the_limit_reaches_field_validation(api):
