@@ -1,7 +1,7 @@
 """Every Airflow name the provider uses, imported here and only here.
 
-Airflow 3.3 is the primary target; older lines get their fallbacks in this one module, so the
-rest of the package never has to know which Airflow it runs on.
+Airflow 3.0 to 3.3 are supported; what differs between them is decided in this one module, so
+the rest of the package never has to know which Airflow it runs on.
 """
 
 from __future__ import annotations
@@ -9,35 +9,21 @@ from __future__ import annotations
 from importlib.metadata import version as _dist_version
 from typing import TYPE_CHECKING
 
+from airflow.sdk import (
+    BaseHook,
+    BaseOperator,
+    BaseOperatorLink,
+    BaseSensorOperator,
+    PokeReturnValue,
+    conf,
+)
+from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout
+from airflow.sdk.execution_time.xcom import XCom
 from airflow.triggers.base import BaseTrigger, TriggerEvent  # core: no task-SDK alias yet
 from packaging.version import Version
 
 AIRFLOW_VERSION = Version(Version(_dist_version("apache-airflow")).base_version)
 AIRFLOW_V_3_3_PLUS = Version("3.3.0") <= AIRFLOW_VERSION
-
-try:  # Airflow 3
-    from airflow.sdk import (
-        BaseHook,
-        BaseOperator,
-        BaseOperatorLink,
-        BaseSensorOperator,
-        PokeReturnValue,
-        conf,
-    )
-    from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout
-    from airflow.sdk.execution_time.xcom import XCom
-except ImportError:  # Airflow 2.11
-    from airflow.configuration import conf  # type: ignore[no-redef]
-    from airflow.exceptions import (  # type: ignore[no-redef]
-        AirflowException,
-        AirflowSensorTimeout,
-    )
-    from airflow.hooks.base import BaseHook  # type: ignore[no-redef]
-    from airflow.models import BaseOperator, BaseOperatorLink, XCom  # type: ignore[no-redef]
-    from airflow.sensors.base import (  # type: ignore[no-redef]
-        BaseSensorOperator,
-        PokeReturnValue,
-    )
 
 
 def timer_trigger(moment: datetime) -> BaseTrigger:
@@ -50,10 +36,7 @@ def timer_trigger(moment: datetime) -> BaseTrigger:
 if TYPE_CHECKING:
     from datetime import datetime
 
-    try:
-        from airflow.sdk import Context
-    except ImportError:  # Airflow 2.11
-        from airflow.utils.context import Context  # type: ignore[no-redef]
+    from airflow.sdk import Context
 
 __all__ = [
     "AIRFLOW_VERSION",
