@@ -9,21 +9,22 @@ from __future__ import annotations
 from importlib.metadata import version as _dist_version
 from typing import TYPE_CHECKING
 
-from airflow.sdk import (
-    BaseHook,
-    BaseOperator,
-    BaseOperatorLink,
-    BaseSensorOperator,
-    PokeReturnValue,
-    conf,
-)
-from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout
+from airflow.sdk import BaseOperator, BaseOperatorLink, BaseSensorOperator, PokeReturnValue
 from airflow.sdk.execution_time.xcom import XCom
 from airflow.triggers.base import BaseTrigger, TriggerEvent  # core: no task-SDK alias yet
 from packaging.version import Version
 
 AIRFLOW_VERSION = Version(Version(_dist_version("apache-airflow")).base_version)
+AIRFLOW_V_3_1_PLUS = Version("3.1.0") <= AIRFLOW_VERSION
 AIRFLOW_V_3_3_PLUS = Version("3.3.0") <= AIRFLOW_VERSION
+
+if AIRFLOW_V_3_1_PLUS:
+    from airflow.sdk import BaseHook, conf
+    from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout
+else:  # Airflow 3.0: the task SDK did not have these yet
+    from airflow.configuration import conf  # type: ignore[assignment]
+    from airflow.exceptions import AirflowException, AirflowSensorTimeout  # type: ignore
+    from airflow.hooks.base import BaseHook  # type: ignore[assignment]
 
 
 def timer_trigger(moment: datetime) -> BaseTrigger:
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AIRFLOW_VERSION",
+    "AIRFLOW_V_3_1_PLUS",
     "AIRFLOW_V_3_3_PLUS",
     "AirflowException",
     "AirflowSensorTimeout",
