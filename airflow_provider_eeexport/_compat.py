@@ -15,16 +15,25 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent  # core: no task-SDK
 from packaging.version import Version
 
 AIRFLOW_VERSION = Version(Version(_dist_version("apache-airflow")).base_version)
-AIRFLOW_V_3_1_PLUS = Version("3.1.0") <= AIRFLOW_VERSION
 AIRFLOW_V_3_3_PLUS = Version("3.3.0") <= AIRFLOW_VERSION
 
-if AIRFLOW_V_3_1_PLUS:
-    from airflow.sdk import BaseHook, conf
-    from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout
-else:  # Airflow 3.0: the task SDK did not have these yet
-    from airflow.configuration import conf  # type: ignore[assignment]
-    from airflow.exceptions import AirflowException, AirflowSensorTimeout  # type: ignore
-    from airflow.hooks.base import BaseHook  # type: ignore[assignment]
+# The task SDK took these over one minor at a time; older lines have them in airflow core.
+try:  # Airflow 3.1+
+    from airflow.sdk import BaseHook
+except ImportError:
+    from airflow.hooks.base import BaseHook  # type: ignore[no-redef]
+try:  # Airflow 3.2+
+    from airflow.sdk import conf
+except ImportError:
+    from airflow.configuration import conf  # type: ignore[no-redef]
+try:  # Airflow 3.1+
+    from airflow.sdk.exceptions import AirflowException
+except ImportError:
+    from airflow.exceptions import AirflowException  # type: ignore[no-redef]
+try:  # Airflow 3.2+
+    from airflow.sdk.exceptions import AirflowSensorTimeout
+except ImportError:
+    from airflow.exceptions import AirflowSensorTimeout  # type: ignore[no-redef]
 
 
 def timer_trigger(moment: datetime) -> BaseTrigger:
@@ -41,7 +50,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AIRFLOW_VERSION",
-    "AIRFLOW_V_3_1_PLUS",
     "AIRFLOW_V_3_3_PLUS",
     "AirflowException",
     "AirflowSensorTimeout",
