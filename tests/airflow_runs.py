@@ -8,11 +8,19 @@ from typing import Any
 from tests.conftest import TEST_DAGS
 
 
+def dag_bag(folder: Path):
+    """Airflow's DagBag of ``folder`` (it moved to ``airflow.dag_processing`` in 3.2)."""
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+    except ImportError:  # Airflow 3.0, 3.1
+        from airflow.models.dagbag import DagBag
+
+    return DagBag(dag_folder=str(folder))
+
+
 def run_dag(dag_id: str, folder: Path = TEST_DAGS, **conf: Any):
     """Run one DagRun of a DAG in-process (triggers run inline) and return it."""
-    from airflow.dag_processing.dagbag import DagBag
-
-    dag = DagBag(dag_folder=str(folder)).get_dag(dag_id)
+    dag = dag_bag(folder).get_dag(dag_id)
     assert dag is not None, f"test DAG {dag_id} did not load"
     return dag.test(run_conf=conf or None)
 
@@ -49,9 +57,13 @@ def xcom(dag_run, task_id: str, key: str = "return_value", map_index: int = -1) 
 
 
 def task_state_store(dag_run, task_id: str, key: str) -> Any:
+    """A value the task wrote to ``task_state_store`` (Airflow 3.3+; None before)."""
     import json
 
-    from airflow.models.task_state_store import TaskStateStoreModel
+    try:
+        from airflow.models.task_state_store import TaskStateStoreModel
+    except ImportError:  # Airflow 3.0 to 3.2 have no task state store
+        return None
     from airflow.utils.session import create_session
     from sqlalchemy import select
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import socket
 import subprocess
 import sys
 
 import pytest
 
-from tests.airflow_runs import run_dag, task_states
+from tests.airflow_runs import dag_bag, run_dag, task_states
 from tests.conftest import EXAMPLE_DAGS
 
 EXAMPLES = sorted(path.stem for path in EXAMPLE_DAGS.glob("example_*.py"))
@@ -26,9 +27,7 @@ def no_network(monkeypatch):
 
 
 def test_every_example_parses_without_errors_or_network(no_network):
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(EXAMPLE_DAGS))
+    bag = dag_bag(EXAMPLE_DAGS)
 
     assert bag.import_errors == {}
     assert sorted(bag.dag_ids) == EXAMPLES
@@ -37,8 +36,9 @@ def test_every_example_parses_without_errors_or_network(no_network):
 def test_examples_parse_without_earthengine_api_installed():
     code = (
         "import sys; sys.modules['ee'] = None\n"  # any `import ee` now fails
-        "from airflow.dag_processing.dagbag import DagBag\n"
-        f"bag = DagBag(dag_folder={str(EXAMPLE_DAGS)!r})\n"
+        "from pathlib import Path\n"
+        f"{inspect.getsource(dag_bag)}\n"
+        f"bag = dag_bag({str(EXAMPLE_DAGS)!r})\n"
         "print(len(bag.dag_ids), bag.import_errors)"
     )
     out = subprocess.run(
