@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from airflow_provider_eeexport._compat import AIRFLOW_V_3_3_PLUS
 from tests.conftest import TEST_DAGS
+
+# What the operator does with a task state store, which Airflow has from 3.3 on.
+needs_task_state_store = pytest.mark.skipif(
+    not AIRFLOW_V_3_3_PLUS, reason="Airflow before 3.3 has no task_state_store"
+)
 
 
 def dag_bag(folder: Path):
