@@ -14,6 +14,10 @@ from tests.conftest import TEST_DAGS
 needs_task_state_store = pytest.mark.skipif(
     not AIRFLOW_V_3_3_PLUS, reason="Airflow before 3.3 has no task_state_store"
 )
+# What the trigger does in on_kill, which Airflow calls from 3.3 on.
+needs_trigger_on_kill = pytest.mark.skipif(
+    not AIRFLOW_V_3_3_PLUS, reason="Airflow before 3.3 never calls a trigger's on_kill"
+)
 
 
 def dag_bag(folder: Path):

@@ -13,6 +13,7 @@ import pytest
 
 from airflow_provider_eeexport.emulator import EmulatorClient
 from demo.stack import AirflowStack
+from tests.airflow_runs import needs_task_state_store, needs_trigger_on_kill
 
 pytestmark = [pytest.mark.system, pytest.mark.timeout(300)]
 DAG_ID = "example_monthly_composite_gcs"
@@ -78,6 +79,7 @@ def test_deferred_export_succeeds_with_one_export(airflow, emulator):
     assert returned["metadata"]["state"] == "SUCCEEDED"
 
 
+@needs_task_state_store
 def test_clearing_a_successful_task_exports_again(airflow, emulator):
     run_id = _run(airflow, "2026-04")
     assert airflow.wait_for_run(DAG_ID, run_id, 120) == "success"
@@ -101,6 +103,7 @@ def test_clearing_a_successful_task_exports_again(airflow, emulator):
     assert len(_exports(emulator, "2026-04")) == 2
 
 
+@needs_trigger_on_kill
 def test_marking_a_deferred_task_failed_cancels_the_export(airflow, emulator):
     emulator.script(match={"description": "s2-composite-2026-02 #*"}, duration_s=600)
     run_id = _run(airflow, "2026-02")
