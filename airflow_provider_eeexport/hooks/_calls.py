@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..api.errors import EarthEngineApiError, error_from_response
 from ..api.names import OperationName
 from ..api.operation import normalize_operation_name
+from ._answers import NotJson, error_excerpt, parse_json, shape, shown_url
 
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 60.0
@@ -20,8 +21,40 @@ NO_REQUEST_ID_NOTE = (
 
 
 @dataclass(frozen=True)
+class Shape:
+    """What a successful answer must be: ``problem`` says how a JSON object falls short."""
+
+    name: str
+    problem: Callable[[dict[str, Any]], str | None]
+
+
+def _operation_problem(body: dict[str, Any]) -> str | None:
+    name = body.get("name")
+    return None if isinstance(name, str) and name else "an Operation without a string name"
+
+
+def _page_problem(body: dict[str, Any]) -> str | None:
+    operations = body.get("operations", [])
+    if not isinstance(operations, list):
+        return f"a page whose operations are {shape(operations)}, not a list"
+    for operation in operations:
+        if not isinstance(operation, dict) or _operation_problem(operation):
+            return "a page listing an operation that is not an Operation with a string name"
+    token = body.get("nextPageToken")
+    if token is not None and not isinstance(token, str):
+        return f"a page whose nextPageToken is {shape(token)}, not a string"
+    return None
+
+
+OPERATION = Shape("an Operation", _operation_problem)
+PAGE = Shape("a page of operations", _page_problem)
+ANY_OBJECT = Shape("a JSON object", lambda body: None)
+
+
+@dataclass(frozen=True)
 class Call:
-    """One REST call: what to send, whether a retry is safe, and how long to wait for it."""
+    """One REST call: what to send, whether a retry is safe, how long to wait for it and what
+    its answer must be."""
 
     method: str
     path: str  # below the API root, e.g. "projects/p/operations/X"
@@ -33,6 +66,8 @@ class Call:
     # A full task queue is retried within the retry budget unless the caller waits itself.
     retry_queue_full: bool = True
     read_timeout: float = READ_TIMEOUT_S
+    connect_timeout: float = CONNECT_TIMEOUT_S
+    shape: Shape = OPERATION
 
     def not_retried(self, error: EarthEngineApiError) -> EarthEngineApiError:
         """``error``, explained when it was retryable but this call may not be repeated."""
@@ -77,7 +112,14 @@ def wait_call(name: str, timeout: float) -> Call:
 
 def cancel_call(name: str) -> Call:
     name = normalize_operation_name(name)
-    return Call("POST", f"{name}:cancel", _project_of(name), f"cancel operation {name}", json={})
+    return Call(
+        "POST",
+        f"{name}:cancel",
+        _project_of(name),
+        f"cancel operation {name}",
+        json={},
+        shape=ANY_OBJECT,  # google.protobuf.Empty
+    )
 
 
 def list_call(project: str, page_size: int, page_token: str | None) -> Call:
@@ -92,6 +134,7 @@ def list_call(project: str, page_size: int, page_token: str | None) -> Call:
         project,
         f"list operations of project {project}",
         params=params,
+        shape=PAGE,
     )
 
 
@@ -100,17 +143,40 @@ def cancel_is_moot(error: EarthEngineApiError) -> bool:
     return error.status in ("NOT_FOUND", "FAILED_PRECONDITION")
 
 
-def decode(status: int, content: bytes) -> dict[str, Any]:
-    """The JSON body of a successful answer; raises the API error of a failed one."""
-    payload: Any
+def decode(
+    call: Call, url: str, status: int, headers: Mapping[str, str], content: bytes
+) -> dict[str, Any]:
+    """The body of a good answer to ``call``; raises the ``EarthEngineApiError`` of any other,
+    saying what came back and from where: an error, a redirect, or a body that is not what
+    the call returns."""
+    where = f"({call.method} {shown_url(url)}, to {call.description})"
+    if 300 <= status < 400:
+        location = headers.get("location")
+        raise EarthEngineApiError(
+            status,
+            "UNKNOWN",
+            f"a redirect to {shown_url(location) if location else 'nowhere'}, not followed: "
+            f"credentials go to the connection's host only; check that host {where}",
+        )
     try:
-        payload = json.loads(content) if content else {}
-    except ValueError:
-        payload = content.decode("utf-8", "replace")
+        payload = parse_json(content)
+    except NotJson as not_json:
+        if status >= 400:
+            raise error_from_response(status, f"{error_excerpt(content)} {where}") from None
+        raise EarthEngineApiError(
+            status, "UNKNOWN", f"{not_json}, not {call.shape.name} {where}"
+        ) from None
     if status >= 400:
-        raise error_from_response(status, payload)
+        if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+            raise error_from_response(status, payload)
+        raise error_from_response(status, f"{error_excerpt(content)} {where}")
     if not isinstance(payload, dict):
-        raise EarthEngineApiError(status, "UNKNOWN", "the answer is not a JSON object")
+        raise EarthEngineApiError(
+            status, "UNKNOWN", f"{shape(payload)}, not {call.shape.name} {where}"
+        )
+    problem = call.shape.problem(payload)
+    if problem:
+        raise EarthEngineApiError(status, "UNKNOWN", f"{problem} {where}")
     return payload
 
 

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import email.utils
+import logging
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from ..api.errors import EarthEngineApiError, EarthEngineQueueFullError
+from ..api.errors import (
+    EarthEngineApiError,
+    EarthEngineConnectionError,
+    EarthEngineQueueFullError,
+)
+from . import _calls
+
+if TYPE_CHECKING:
+    from ._calls import Call
+    from ._settings import ConnectionSettings
+
+log = logging.getLogger(__name__)
 
 RETRYABLE_HTTP_STATUSES = frozenset({429, 500, 502, 503, 504})
 # RESOURCE_EXHAUSTED (rate limits, a full task queue) clears slower than a blip: back off from a
@@ -84,4 +98,58 @@ class Attempts:
             delay = max(delay, retry_after)
         if time.monotonic() - self.started + delay > policy.deadline:
             return None
+        return delay
+
+
+class Retrying:
+    """The decisions of one call, shared by the sync and the async transport.
+
+    After each failed attempt it either gives the delay before the next one or raises what the
+    caller should see.
+    """
+
+    def __init__(self, call: Call, settings: ConnectionSettings, policy: RetryPolicy) -> None:
+        self.call = call
+        self.settings = settings
+        self.url = f"{settings.api_root}/{call.path}"
+        self.attempts = policy.attempts()
+        self.delay = 0.0
+
+    def after_transport_error(self, error: Exception, failure: str) -> float:
+        """``failure`` says what went wrong, in words of ``_answers`` (``did not answer``)."""
+        delay = self.attempts.next_delay() if self.call.retryable else None
+        if delay is None:
+            note = "" if self.call.retryable else _calls.NO_REQUEST_ID_NOTE
+            raise EarthEngineConnectionError(
+                f"Could not {self.call.description}: {self.settings.endpoint} {failure} "
+                f"after {max(self.attempts.made, 1)} attempt(s) ({type(error).__name__}).{note}"
+            ) from error
+        return self._retry_in(delay, type(error).__name__)
+
+    def after_answer(
+        self, status: int, headers: Mapping[str, str], content: bytes
+    ) -> dict[str, Any] | None:
+        """The decoded body of a good answer; None when the call is to be retried in ``delay``."""
+        try:
+            return _calls.decode(self.call, self.url, status, headers, content)
+        except EarthEngineApiError as error:
+            delay = None
+            waits_itself = isinstance(error, EarthEngineQueueFullError) and (
+                not self.call.retry_queue_full
+            )
+            if self.call.retryable and is_retryable(error) and not waits_itself:
+                delay = self.attempts.next_delay(
+                    exhausted=is_exhausted(error),
+                    retry_after=retry_after_seconds(headers.get("retry-after")),
+                )
+            if delay is None:
+                raise self.call.not_retried(error) if is_retryable(error) else error from None
+            self._retry_in(delay, f"{error.http_status} {error.status}")
+            return None
+
+    def _retry_in(self, delay: float, reason: str) -> float:
+        log.info(
+            "Earth Engine: could not %s (%s); retry in %.2f s", self.call.description, reason, delay
+        )
+        self.delay = delay
         return delay

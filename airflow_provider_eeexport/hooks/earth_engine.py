@@ -16,16 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from .._compat import BaseHook
-from ..api.errors import (
-    EarthEngineApiError,
-    EarthEngineConnectionError,
-    EarthEngineQueueFullError,
-)
-from . import _calls
+from ..api.errors import EarthEngineApiError
+from . import _answers, _calls
 from ._calls import Call
 from ._credentials import credentials_for
 from ._in_flight import max_in_flight, project_slots
-from ._retry import RetryPolicy, is_exhausted, is_retryable, retry_after_seconds
+from ._retry import Retrying, RetryPolicy
 from ._settings import ConnectionSettings, settings_from_connection
 
 if TYPE_CHECKING:
@@ -184,33 +180,25 @@ class EarthEngineHook(_EarthEngineBaseHook):
 
     # --- transport -----------------------------------------------------------------------
     def _send(self, call: Call) -> dict[str, Any]:
-        import requests
-
         session = self._session
-        url = f"{self.settings.api_root}/{call.path}"
         headers = {"X-Goog-User-Project": self.settings.quota_project_id or call.project}
-        retrying = _Retrying(call, self.settings, self.retry_policy)
+        retrying = Retrying(call, self.settings, self.retry_policy)
         while True:
             try:
                 response = session.request(
                     call.method,
-                    url,
+                    retrying.url,
                     json=call.json,
                     params=call.params or None,
                     headers=headers,
-                    timeout=(_calls.CONNECT_TIMEOUT_S, call.read_timeout),
+                    timeout=(call.connect_timeout, call.read_timeout),
+                    allow_redirects=False,  # credentials go to the connection's host only
                 )
-            except (
-                requests.ConnectionError,
-                requests.Timeout,
-                requests.exceptions.ChunkedEncodingError,
-            ) as error:
-                time.sleep(retrying.after_transport_error(error))
+            except _answers.requests_transient() as error:
+                time.sleep(retrying.after_transport_error(error, _answers.requests_failure(error)))
                 continue
-            log.debug("%s %s -> %s", call.method, url, response.status_code)
-            body = retrying.after_answer(
-                response.status_code, response.content, response.headers.get("Retry-After")
-            )
+            log.debug("%s %s -> %s", call.method, retrying.url, response.status_code)
+            body = retrying.after_answer(response.status_code, response.headers, response.content)
             if body is not None:
                 return body
             time.sleep(retrying.delay)
@@ -320,9 +308,8 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
         sync = await self.get_sync_hook()
         settings = sync.settings
         client = await self._http_client()
-        url = f"{settings.api_root}/{call.path}"
-        timeout = httpx.Timeout(call.read_timeout, connect=_calls.CONNECT_TIMEOUT_S)
-        retrying = _Retrying(call, settings, self.retry_policy)
+        timeout = httpx.Timeout(call.read_timeout, connect=call.connect_timeout)
+        retrying = Retrying(call, settings, self.retry_policy)
         refreshed_after_401 = False
         while True:
             headers = await self._auth_headers(sync)
@@ -331,16 +318,18 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
                 async with project_slots(call.project):
                     response = await client.request(
                         call.method,
-                        url,
+                        retrying.url,
                         json=call.json,
                         params=call.params or None,
                         headers=headers,
                         timeout=timeout,
                     )
-            except httpx.TransportError as error:
-                await asyncio.sleep(retrying.after_transport_error(error))
+            except httpx.RequestError as error:
+                await asyncio.sleep(
+                    retrying.after_transport_error(error, _answers.httpx_failure(error))
+                )
                 continue
-            log.debug("%s %s -> %s", call.method, url, response.status_code)
+            log.debug("%s %s -> %s", call.method, retrying.url, response.status_code)
             if (
                 response.status_code == 401
                 and sync.credentials is not None
@@ -352,9 +341,7 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
                 continue
             # Decoded on the loop: a 500-operation list page (360 KB) takes about 1 ms, and a
             # thread would not help, since json holds the GIL while it parses.
-            body = retrying.after_answer(
-                response.status_code, response.content, response.headers.get("Retry-After")
-            )
+            body = retrying.after_answer(response.status_code, response.headers, response.content)
             if body is not None:
                 return body
             await asyncio.sleep(retrying.delay)
@@ -417,54 +404,3 @@ async def _refresh(creds: Credentials, stale: str | None) -> None:
             creds.refresh(Request())
 
     await asyncio.to_thread(refresh)
-
-
-class _Retrying:
-    """The retry decisions of one call, shared by the sync and the async transport.
-
-    After each failed attempt it either gives the delay before the next one or raises what the
-    caller should see.
-    """
-
-    def __init__(self, call: Call, settings: ConnectionSettings, policy: RetryPolicy) -> None:
-        self.call = call
-        self.settings = settings
-        self.attempts = policy.attempts()
-        self.delay = 0.0
-
-    def after_transport_error(self, error: Exception) -> float:
-        delay = self.attempts.next_delay() if self.call.retryable else None
-        if delay is None:
-            note = "" if self.call.retryable else _calls.NO_REQUEST_ID_NOTE
-            raise EarthEngineConnectionError(
-                f"Could not {self.call.description}: {self.settings.endpoint} did not answer "
-                f"after {max(self.attempts.made, 1)} attempt(s) ({type(error).__name__}).{note}"
-            ) from error
-        return self._retry_in(delay, type(error).__name__)
-
-    def after_answer(
-        self, status: int, content: bytes, retry_after: str | None
-    ) -> dict[str, Any] | None:
-        """The decoded body of a good answer; None when the call is to be retried in ``delay``."""
-        try:
-            return _calls.decode(status, content)
-        except EarthEngineApiError as error:
-            delay = None
-            waits_itself = isinstance(error, EarthEngineQueueFullError) and (
-                not self.call.retry_queue_full
-            )
-            if self.call.retryable and is_retryable(error) and not waits_itself:
-                delay = self.attempts.next_delay(
-                    exhausted=is_exhausted(error), retry_after=retry_after_seconds(retry_after)
-                )
-            if delay is None:
-                raise self.call.not_retried(error) if is_retryable(error) else error from None
-            self._retry_in(delay, f"{error.http_status} {error.status}")
-            return None
-
-    def _retry_in(self, delay: float, reason: str) -> float:
-        log.info(
-            "Earth Engine: could not %s (%s); retry in %.2f s", self.call.description, reason, delay
-        )
-        self.delay = delay
-        return delay
