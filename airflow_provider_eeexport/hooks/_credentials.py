@@ -7,10 +7,12 @@ with identical settings share one token (fetched once per lifetime) and a rotate
 from __future__ import annotations
 
 import json
+import os
 import threading
 from typing import TYPE_CHECKING, Any
 
-from ._settings import ConnectionSettings
+from ._answers import shown_url
+from ._settings import ConnectionSettings, is_private_transport
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials
@@ -46,10 +48,14 @@ def _build(settings: ConnectionSettings) -> tuple[Credentials, str | None]:
 
     scopes = list(settings.scopes)
     if settings.keyfile_dict is not None:
+        check_key_urls(settings.keyfile_dict, f"connection {settings.conn_id!r}: keyfile")
         creds, project = _from_info(settings.keyfile_dict, scopes)
     elif settings.key_path:
-        creds, project = _from_info(_read_key_file(settings.key_path), scopes)
+        info = _read_key_file(settings.key_path)
+        check_key_urls(info, f"connection {settings.conn_id!r}: key file {settings.key_path}")
+        creds, project = _from_info(info, scopes)
     else:
+        _check_adc_file()
         creds, project = google.auth.default(scopes=scopes)
     project = project or getattr(creds, "project_id", None)
     # The X-Goog-User-Project header is ours to set per request (as the official client does);
@@ -62,6 +68,63 @@ def _build(settings: ConnectionSettings) -> tuple[Credentials, str | None]:
 
 
 _AWS_SUBJECT_TOKEN_TYPE = "urn:ietf:params:aws:token-type:aws4_request"
+# Where each kind of key sends secrets (signed assertions, refresh tokens, subject tokens,
+# access tokens): https only, or plain http to loopback (an emulator).
+_SECRET_URLS = {
+    "service_account": ("token_uri",),
+    "authorized_user": ("token_uri",),
+    "external_account": ("token_url", "service_account_impersonation_url", "token_info_url"),
+    "external_account_authorized_user": ("token_url", "token_info_url", "revoke_url"),
+    "impersonated_service_account": ("service_account_impersonation_url",),
+}
+# Where an external account reads its subject token: the metadata servers of AWS and Azure
+# serve it over plain http to a link-local address by design, so that is allowed too.
+_SUBJECT_TOKEN_URLS = ("url", "region_url", "imdsv2_session_token_url")
+
+
+def check_key_urls(info: dict[str, Any], where: str, prefix: str = "") -> None:
+    """Refuse a key whose secrets would cross plain http, before anything is sent.
+
+    ``where`` names the key in the message (``connection 'x': keyfile``).
+    """
+    kind = info.get("type")
+    for name in _SECRET_URLS.get(str(kind), ()):
+        _check_url(info.get(name), where, prefix + name)
+    source = info.get("credential_source")
+    if kind == "external_account" and isinstance(source, dict):
+        for name in _SUBJECT_TOKEN_URLS:
+            _check_url(
+                source.get(name), where, f"{prefix}credential_source.{name}", metadata_server=True
+            )
+    inner = info.get("source_credentials")
+    if kind == "impersonated_service_account" and isinstance(inner, dict):
+        check_key_urls(inner, where, f"{prefix}source_credentials.")
+
+
+def _check_url(url: Any, where: str, field: str, *, metadata_server: bool = False) -> None:
+    if url is None or url == "":
+        return
+    if isinstance(url, str) and is_private_transport(url, metadata_server=metadata_server):
+        return
+    allowed = "loopback or a link-local metadata server" if metadata_server else "loopback"
+    got = shown_url(url) if isinstance(url, str) else repr(type(url).__name__)
+    raise ValueError(
+        f"{where} {field} must be https (got {got}); plain http may go to {allowed} only, "
+        "since it would expose the credentials"
+    )
+
+
+def _check_adc_file() -> None:
+    """The key file Application Default Credentials would load, checked as a connection's is
+    (gcloud's own file is left to the check on every token request)."""
+    path = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if not path:
+        return
+    try:
+        info = _read_key_file(path)
+    except ValueError:
+        return  # google.auth.default says what is wrong with it
+    check_key_urls(info, f"GOOGLE_APPLICATION_CREDENTIALS file {path}")
 
 
 def _from_info(info: dict[str, Any], scopes: list[str]) -> tuple[Credentials, str | None]:

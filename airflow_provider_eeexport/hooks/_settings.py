@@ -135,12 +135,28 @@ def check_transport(settings: ConnectionSettings) -> None:
     if settings.anonymous:
         return
     for name, url in (("host", settings.endpoint), ("iam_endpoint", settings.iam_endpoint)):
-        if url and urlsplit(url).scheme == "http" and not is_loopback(url):
+        if url and not is_private_transport(url):
             raise ValueError(
                 f"connection {settings.conn_id!r}: {name} {url} uses plain http to a "
                 "non-loopback host, which would expose Google credentials; use https, or set "
                 "the extra anonymous=true for an emulator that needs no credentials"
             )
+
+
+def is_private_transport(url: str, *, metadata_server: bool = False) -> bool:
+    """Whether secrets sent to ``url`` stay off the network in the clear: https, or plain http
+    to loopback (an emulator, a local proxy).
+
+    With ``metadata_server``, plain http to an instance metadata server is fine too: a
+    link-local address (GCE, AWS and Azure serve 169.254.169.254 that way by design), AWS's
+    IPv6 fd00:ec2::254, or GCE's metadata.google.internal.
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return True
+    if parts.scheme != "http":
+        return False
+    return is_loopback(url) or (metadata_server and _is_metadata_server(parts.hostname or ""))
 
 
 def is_loopback(url: str) -> bool:
@@ -149,6 +165,18 @@ def is_loopback(url: str) -> bool:
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+_METADATA_HOSTS = frozenset({"metadata.google.internal", "fd00:ec2::254"})
+
+
+def _is_metadata_server(host: str) -> bool:
+    if host in _METADATA_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_link_local
     except ValueError:
         return False
 

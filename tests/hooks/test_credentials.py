@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -242,3 +243,151 @@ def test_plain_http_is_allowed_in_anonymous_mode_and_to_loopback(connection, hos
     connection(host=host, anonymous=True, project=PROJECT)
 
     assert EarthEngineHook().settings.endpoint == host
+
+
+# --- token URLs: never plain http beyond loopback ------------------------------------------
+REMOTE = "http://10.1.2.3/token"  # a private address, not loopback: refused, never contacted
+IMPERSONATION_URL = (
+    "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/"
+    f"{TARGET}:generateAccessToken"
+)
+WORKLOAD_POOL = {
+    "type": "external_account",
+    "audience": "//iam.googleapis.com/locations/global/workforcePools/p/providers/q",
+    "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+    "token_url": "https://sts.googleapis.com/v1/token",
+    "credential_source": {"file": "/var/run/token"},
+}
+EXTERNAL_USER = {
+    "type": "external_account_authorized_user",
+    "audience": "//iam.googleapis.com/locations/global/workforcePools/p/providers/q",
+    "client_id": "c",
+    "client_secret": "s",
+    "refresh_token": "r",
+    "token_url": "https://sts.googleapis.com/v1/oauthtoken",
+    "token_info_url": "https://sts.googleapis.com/v1/introspect",
+    "revoke_url": "https://sts.googleapis.com/v1/revoke",
+}
+USER = {
+    "type": "authorized_user",
+    "client_id": "c",
+    "client_secret": "s",
+    "refresh_token": "r",
+    "token_uri": "https://oauth2.googleapis.com/token",
+}
+
+
+def _with(key: dict, path: str, url: str) -> dict:
+    """``key`` with the field at the dotted ``path`` set to ``url``."""
+    *parents, name = path.split(".")
+    key = json.loads(json.dumps(key))
+    inner = key
+    for parent in parents:
+        inner = inner[parent]
+    inner[name] = url
+    return key
+
+
+def _keys(service_account_key: dict) -> dict[str, dict]:
+    return {
+        "service_account": service_account_key,
+        "authorized_user": USER,
+        "external_account": WORKLOAD_POOL,
+        "external_account_authorized_user": EXTERNAL_USER,
+        "impersonated_service_account": {
+            "type": "impersonated_service_account",
+            "service_account_impersonation_url": IMPERSONATION_URL,
+            "source_credentials": service_account_key,
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "field"),
+    [
+        ("service_account", "token_uri"),
+        ("authorized_user", "token_uri"),
+        ("external_account", "token_url"),
+        ("external_account", "service_account_impersonation_url"),
+        ("external_account", "token_info_url"),
+        ("external_account", "credential_source.url"),
+        ("external_account_authorized_user", "token_url"),
+        ("external_account_authorized_user", "token_info_url"),
+        ("external_account_authorized_user", "revoke_url"),
+        ("impersonated_service_account", "service_account_impersonation_url"),
+        ("impersonated_service_account", "source_credentials.token_uri"),
+    ],
+)
+def test_a_key_sending_secrets_over_plain_http_is_refused_before_any_request(
+    hooks, stub, connection, service_account_key, kind, field
+):
+    key = _with(_keys(service_account_key)[kind], field, REMOTE)
+    connection(host=stub.url, project=PROJECT, keyfile_dict=key)
+
+    # A request to 10.1.2.3 would end in a connection error (nothing answers there), not this.
+    with pytest.raises(ValueError) as caught:
+        hooks("list_operations_page")
+
+    assert f"keyfile {field} must be https (got {REMOTE})" in str(caught.value)
+    assert "connection 'earthengine_default'" in str(caught.value)
+    assert stub.seen() == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/token",
+        "http://localhost:9/token",
+        "http://[::1]:9/token",
+        "https://oauth2.example.com/token",
+    ],
+)
+def test_https_and_loopback_token_urls_are_accepted(connection, service_account_key, url):
+    connection(project=PROJECT, keyfile_dict={**service_account_key, "token_uri": url})
+
+    assert EarthEngineHook().credentials is not None  # built; nothing is sent until a call
+
+
+@pytest.mark.parametrize(
+    ("url", "accepted"),
+    [
+        ("http://169.254.169.254/metadata/identity/oauth2/token", True),  # Azure, AWS
+        ("http://[fd00:ec2::254]/latest/meta-data/", True),  # AWS over IPv6
+        ("http://127.0.0.1:8080/token", True),
+        ("https://sts.example.com/token", True),
+        ("http://10.0.0.5/token", False),
+        ("http://metadata.example.com/token", False),
+    ],
+)
+def test_a_subject_token_may_come_over_plain_http_from_a_metadata_server_only(
+    connection, url, accepted
+):
+    key = _with(WORKLOAD_POOL, "credential_source", {"url": url})
+    connection(project=PROJECT, keyfile_dict=key)
+
+    if accepted:
+        assert EarthEngineHook().credentials is not None
+    else:
+        with pytest.raises(ValueError, match=r"credential_source\.url must be https"):
+            _ = EarthEngineHook().credentials
+
+
+def test_a_key_file_is_named_when_refused(connection, service_account_key, tmp_path):
+    path = tmp_path / "key.json"
+    path.write_text(json.dumps({**service_account_key, "token_uri": REMOTE}))
+    connection(project=PROJECT, key_path=str(path))
+
+    with pytest.raises(ValueError, match=re.escape(f"key file {path} token_uri must be https")):
+        _ = EarthEngineHook().credentials
+
+
+def test_the_application_default_credentials_file_is_checked_too(
+    connection, service_account_key, tmp_path, monkeypatch
+):
+    path = tmp_path / "adc.json"
+    path.write_text(json.dumps({**service_account_key, "token_uri": REMOTE}))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(path))
+    connection(project=PROJECT)
+
+    with pytest.raises(ValueError, match=r"GOOGLE_APPLICATION_CREDENTIALS file .* token_uri"):
+        _ = EarthEngineHook().credentials
