@@ -46,9 +46,12 @@ class EarthEngineApiError(EarthEngineError):
         self.status = status
         self.message = message
         self.details = list(details or [])
-        answer = f"Earth Engine answered {http_status} {status}: {message}"
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        answer = f"Earth Engine answered {self.http_status} {self.status}: {self.message}"
         hint = _hint(self)
-        super().__init__(f"{hint} ({answer})" if hint else answer)
+        return f"{hint} ({answer})" if hint else answer
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (
@@ -79,6 +82,24 @@ class EarthEngineAlreadyExistsError(EarthEngineApiError):
 class EarthEngineQueueFullError(EarthEngineApiError):
     """The project's task queue is full: the export was not started. Resubmitting later with
     the same ``requestId`` starts it once there is room."""
+
+
+class EarthEngineAuthError(EarthEngineApiError):
+    """No access token for the connection's credentials, so nothing was sent to Earth Engine:
+    the token endpoint refused them, answered something unusable, or was not to be trusted
+    with them. ``http_status`` is 401 (UNAUTHENTICATED); ``message`` names the endpoint."""
+
+    def __init__(
+        self,
+        http_status: int = 401,
+        status: str = "UNAUTHENTICATED",
+        message: str = "",
+        details: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(http_status, status, message, details)
+
+    def _text(self) -> str:
+        return f"Could not get an access token: {self.message}"
 
 
 class EarthEngineConnectionError(EarthEngineError):

@@ -1,7 +1,8 @@
 """google-auth credentials for a connection, built once per process and shared by hooks.
 
 The cache key is the connection id plus a digest of every credential-relevant setting, so hooks
-with identical settings share one token (fetched once per lifetime) and a rotated key is seen.
+with identical settings share one token (fetched once per lifetime, by the ``TokenSource``
+made with the credentials) and a rotated key is seen.
 """
 
 from __future__ import annotations
@@ -13,17 +14,19 @@ from typing import TYPE_CHECKING, Any
 
 from ._answers import shown_url
 from ._settings import ConnectionSettings, is_private_transport
+from ._tokens import TokenSource
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials
 
-_CACHE: dict[tuple[str, str], tuple[Credentials, str | None]] = {}
+_CACHE: dict[tuple[str, str], tuple[TokenSource, str | None]] = {}
 _LOCK = threading.Lock()
 _IAM_PATH = "/v1/projects/-/serviceAccounts/{account}:generateAccessToken"
 
 
-def credentials_for(settings: ConnectionSettings) -> tuple[Credentials, str | None]:
-    """Credentials for ``settings`` and the project they imply (from ADC or the key), cached.
+def credentials_for(settings: ConnectionSettings) -> tuple[TokenSource, str | None]:
+    """The token source of the credentials for ``settings`` (``.creds``), and the project they
+    imply (from ADC or the key); cached.
 
     Blocking (reads key files, may probe the environment): call it off the event loop.
     """
@@ -32,9 +35,9 @@ def credentials_for(settings: ConnectionSettings) -> tuple[Credentials, str | No
         cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    built = _build(settings)
+    creds, project = _build(settings)
     with _LOCK:
-        return _CACHE.setdefault(key, built)
+        return _CACHE.setdefault(key, (TokenSource(creds), project))
 
 
 def clear_cache() -> None:

@@ -12,16 +12,25 @@ from typing import TYPE_CHECKING, Any
 
 from ..api.errors import (
     EarthEngineApiError,
+    EarthEngineAuthError,
     EarthEngineConnectionError,
     EarthEngineQueueFullError,
 )
 from . import _calls
+from ._answers import shown_url
+from ._tokens import TokenError
 
 if TYPE_CHECKING:
     from ._calls import Call
     from ._settings import ConnectionSettings
 
 log = logging.getLogger(__name__)
+# What to look at when the credentials got no token, by why.
+_TOKEN_CHECKS = {
+    "refused": "Check the connection's key, impersonation chain and scopes.",
+    "url": "Check the token URLs in the connection's key and its iam_endpoint.",
+    "key": "Check the connection's key.",
+}
 
 RETRYABLE_HTTP_STATUSES = frozenset({429, 500, 502, 503, 504})
 # RESOURCE_EXHAUSTED (rate limits, a full task queue) clears slower than a blip: back off from a
@@ -105,7 +114,8 @@ class Retrying:
     """The decisions of one call, shared by the sync and the async transport.
 
     After each failed attempt it either gives the delay before the next one or raises what the
-    caller should see.
+    caller should see. Token failures count against the same budget: no request reached Earth
+    Engine then, so trying again is safe even for a call that may not be repeated.
     """
 
     def __init__(self, call: Call, settings: ConnectionSettings, policy: RetryPolicy) -> None:
@@ -114,6 +124,7 @@ class Retrying:
         self.url = f"{settings.api_root}/{call.path}"
         self.attempts = policy.attempts()
         self.delay = 0.0
+        self._refreshed = False
 
     def after_transport_error(self, error: Exception, failure: str) -> float:
         """``failure`` says what went wrong, in words of ``_answers`` (``did not answer``)."""
@@ -125,6 +136,29 @@ class Retrying:
                 f"after {max(self.attempts.made, 1)} attempt(s) ({type(error).__name__}).{note}"
             ) from error
         return self._retry_in(delay, type(error).__name__)
+
+    def after_token_error(self, error: TokenError) -> float:
+        where = shown_url(error.url) if error.url else "the credentials"
+        if not error.retryable:
+            check = _TOKEN_CHECKS["refused" if error.refused else "url" if error.url else "key"]
+            raise EarthEngineAuthError(
+                message=f"{where} {error.reason}, so nothing was sent to "
+                f"{self.call.description}. {check}"
+            ) from None
+        delay = self.attempts.next_delay()
+        if delay is None:
+            raise EarthEngineConnectionError(
+                f"Could not {self.call.description}: no access token, since {where} "
+                f"{error.reason} after {self.attempts.made} attempt(s)."
+            ) from None
+        return self._retry_in(delay, f"no access token: {where} {error.reason}")
+
+    def refresh_due(self, status: int, has_credentials: bool) -> bool:
+        """Whether to refresh the token and resend: after a first 401, when there is a token."""
+        if status != 401 or not has_credentials or self._refreshed:
+            return False
+        self._refreshed = True
+        return True
 
     def after_answer(
         self, status: int, headers: Mapping[str, str], content: bytes

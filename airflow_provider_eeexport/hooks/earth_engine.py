@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
@@ -23,6 +22,7 @@ from ._credentials import credentials_for
 from ._in_flight import max_in_flight, project_slots
 from ._retry import Retrying, RetryPolicy
 from ._settings import ConnectionSettings, settings_from_connection
+from ._tokens import TokenError, TokenSource
 
 if TYPE_CHECKING:
     import httpx
@@ -78,7 +78,7 @@ class EarthEngineHook(_EarthEngineBaseHook):
         return settings_from_connection(conn).with_impersonation_chain(self.impersonation_chain)
 
     @cached_property
-    def _credentials(self) -> tuple[Credentials | None, str | None]:
+    def _credentials(self) -> tuple[TokenSource | None, str | None]:
         if self.settings.anonymous:
             return None, None
         return credentials_for(self.settings)
@@ -86,6 +86,12 @@ class EarthEngineHook(_EarthEngineBaseHook):
     @property
     def credentials(self) -> Credentials | None:
         """google-auth credentials of the connection; None in anonymous (emulator) mode."""
+        tokens = self.tokens
+        return None if tokens is None else tokens.creds
+
+    @property
+    def tokens(self) -> TokenSource | None:
+        """Where the credentials' bearer token comes from; None in anonymous mode."""
         return self._credentials[0]
 
     def project_id(self, project_id: str | None = None) -> str:
@@ -105,13 +111,12 @@ class EarthEngineHook(_EarthEngineBaseHook):
     @cached_property
     def _session(self) -> requests.Session:
         import requests
-        from google.auth.transport.requests import AuthorizedSession
 
-        if self.credentials is None:
-            session = requests.Session()
+        session = requests.Session()
+        if self.tokens is None:
             session.headers["Authorization"] = self.settings.anonymous_authorization
         else:
-            session = AuthorizedSession(self.credentials)
+            session.auth = self.tokens  # sets a valid token on every request
         session.headers["User-Agent"] = USER_AGENT
         return session
 
@@ -181,10 +186,15 @@ class EarthEngineHook(_EarthEngineBaseHook):
     # --- transport -----------------------------------------------------------------------
     def _send(self, call: Call) -> dict[str, Any]:
         session = self._session
+        tokens = self.tokens
         headers = {"X-Goog-User-Project": self.settings.quota_project_id or call.project}
         retrying = Retrying(call, self.settings, self.retry_policy)
+        refused: str | None = None  # the Authorization header Earth Engine refused
         while True:
             try:
+                if tokens is not None and refused is not None:
+                    tokens.refresh_refused(refused)
+                    refused = None
                 response = session.request(
                     call.method,
                     retrying.url,
@@ -194,10 +204,16 @@ class EarthEngineHook(_EarthEngineBaseHook):
                     timeout=(call.connect_timeout, call.read_timeout),
                     allow_redirects=False,  # credentials go to the connection's host only
                 )
+            except TokenError as error:
+                time.sleep(retrying.after_token_error(error))
+                continue
             except _answers.requests_transient() as error:
                 time.sleep(retrying.after_transport_error(error, _answers.requests_failure(error)))
                 continue
             log.debug("%s %s -> %s", call.method, retrying.url, response.status_code)
+            if retrying.refresh_due(response.status_code, tokens is not None):
+                refused = response.request.headers.get("Authorization")
+                continue
             body = retrying.after_answer(response.status_code, response.headers, response.content)
             if body is not None:
                 return body
@@ -306,15 +322,14 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
         import httpx
 
         sync = await self.get_sync_hook()
-        settings = sync.settings
         client = await self._http_client()
         timeout = httpx.Timeout(call.read_timeout, connect=call.connect_timeout)
-        retrying = Retrying(call, settings, self.retry_policy)
-        refreshed_after_401 = False
+        retrying = Retrying(call, sync.settings, self.retry_policy)
+        refused: str | None = None  # the Authorization header Earth Engine refused
         while True:
-            headers = await self._auth_headers(sync)
-            headers["X-Goog-User-Project"] = settings.quota_project_id or call.project
             try:
+                headers = await self._headers(sync, call, refused)
+                refused = None
                 async with project_slots(call.project):
                     response = await client.request(
                         call.method,
@@ -324,20 +339,17 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
                         headers=headers,
                         timeout=timeout,
                     )
+            except TokenError as error:
+                await asyncio.sleep(retrying.after_token_error(error))
+                continue
             except httpx.RequestError as error:
                 await asyncio.sleep(
                     retrying.after_transport_error(error, _answers.httpx_failure(error))
                 )
                 continue
             log.debug("%s %s -> %s", call.method, retrying.url, response.status_code)
-            if (
-                response.status_code == 401
-                and sync.credentials is not None
-                and not refreshed_after_401
-            ):
-                # The token was revoked or expired early: refresh once and resend.
-                refreshed_after_401 = True
-                await _refresh(sync.credentials, stale=headers.get("authorization"))
+            if retrying.refresh_due(response.status_code, sync.tokens is not None):
+                refused = headers["authorization"]
                 continue
             # Decoded on the loop: a 500-operation list page (360 KB) takes about 1 ms, and a
             # thread would not help, since json holds the GIL while it parses.
@@ -354,15 +366,23 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
                     self._client = await asyncio.to_thread(_new_http_client)
         return self._client
 
-    async def _auth_headers(self, sync: EarthEngineHook) -> dict[str, str]:
-        creds = sync.credentials
-        if creds is None:
-            return {"authorization": sync.settings.anonymous_authorization}
-        if not creds.valid:
-            await _refresh(creds, stale=None)
-        headers: dict[str, str] = {}
-        creds.apply(headers)
-        return {key.lower(): value for key, value in headers.items()}
+    async def _headers(
+        self, sync: EarthEngineHook, call: Call, refused: str | None
+    ) -> dict[str, str]:
+        """The call's headers, its token fetched anew (in a thread) when there is no valid one
+        or Earth Engine refused the one in ``refused``."""
+        settings = sync.settings
+        tokens = sync.tokens
+        if tokens is None:
+            authorization = settings.anonymous_authorization
+        elif refused is not None:
+            authorization = await asyncio.to_thread(tokens.refresh_refused, refused)
+        else:
+            authorization = tokens.current() or await asyncio.to_thread(tokens.authorization)
+        return {
+            "authorization": authorization,
+            "x-goog-user-project": settings.quota_project_id or call.project,
+        }
 
 
 def _new_http_client() -> httpx.AsyncClient:
@@ -377,30 +397,3 @@ def _new_http_client() -> httpx.AsyncClient:
         max_connections=None, max_keepalive_connections=idle, keepalive_expiry=IDLE_CONNECTION_S
     )
     return httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, limits=limits)
-
-
-_REFRESH_LOCKS: dict[int, threading.Lock] = {}
-_REFRESH_LOCKS_GUARD = threading.Lock()
-
-
-async def _refresh(creds: Credentials, stale: str | None) -> None:
-    """Refresh ``creds`` in a thread; one refresh at a time per credentials object.
-
-    ``stale`` is the Authorization header that was refused: if another caller already replaced
-    that token meanwhile, nothing is fetched.
-    """
-
-    def refresh() -> None:
-        from google.auth.transport.requests import Request
-
-        with _REFRESH_LOCKS_GUARD:
-            lock = _REFRESH_LOCKS.setdefault(id(creds), threading.Lock())
-        with lock:
-            current = f"Bearer {creds.token}" if creds.token else None
-            if stale is not None and current != stale and creds.valid:
-                return
-            if stale is None and creds.valid:
-                return
-            creds.refresh(Request())
-
-    await asyncio.to_thread(refresh)

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from airflow_provider_eeexport.api.errors import EarthEngineAuthError
 from airflow_provider_eeexport.hooks._settings import DEFAULT_SCOPES
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from tests.hooks.conftest import PROJECT
@@ -391,3 +392,24 @@ def test_the_application_default_credentials_file_is_checked_too(
 
     with pytest.raises(ValueError, match=r"GOOGLE_APPLICATION_CREDENTIALS file .* token_uri"):
         _ = EarthEngineHook().credentials
+
+
+def test_no_token_request_goes_over_plain_http_whatever_the_credentials_came_from(
+    hooks, stub, connection, service_account_key, tmp_path, monkeypatch
+):
+    # gcloud's own ADC file is not read here, so only the check on every token request stops
+    # its plain-http token URL.
+    (tmp_path / "application_default_credentials.json").write_text(
+        json.dumps({**service_account_key, "token_uri": REMOTE})
+    )
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path))
+    connection(host=stub.url, project=PROJECT)
+
+    with pytest.raises(EarthEngineAuthError) as caught:
+        hooks("list_operations_page")
+
+    assert f"{REMOTE} is not https, and credentials cross plain http only to loopback" in str(
+        caught.value
+    )
+    assert stub.seen() == []

@@ -1,0 +1,47 @@
+"""Errors keep their fields and their words through pickling and copying, as Airflow needs."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import pytest
+
+from airflow_provider_eeexport.api.errors import (
+    EarthEngineApiError,
+    EarthEngineAuthError,
+    error_from_response,
+)
+
+
+def test_an_auth_error_says_no_token_came_and_is_an_unauthenticated_api_error():
+    error = EarthEngineAuthError(message="https://oauth2.example/token refused the credentials")
+
+    assert isinstance(error, EarthEngineApiError)
+    assert (error.http_status, error.status) == (401, "UNAUTHENTICATED")
+    assert str(error) == (
+        "Could not get an access token: https://oauth2.example/token refused the credentials"
+    )
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        EarthEngineAuthError(message="https://oauth2.example/token refused the credentials"),
+        error_from_response(502, "an HTML page titled '502 Bad Gateway'"),
+    ],
+    ids=["auth", "502 page"],
+)
+def test_errors_survive_pickling_and_copying(error):
+    for clone in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error)):
+        assert type(clone) is type(error)
+        assert (clone.http_status, clone.status, clone.message, str(clone)) == (
+            error.http_status,
+            error.status,
+            error.message,
+            str(error),
+        )
+
+
+def test_a_502_is_unavailable():
+    assert error_from_response(502, "").status == "UNAVAILABLE"
