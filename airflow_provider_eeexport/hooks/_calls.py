@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..api.errors import EarthEngineApiError, error_from_response
-from ..api.names import OperationName
+from ..api.names import OperationName, check_project_id
 from ..api.operation import normalize_operation_name
 from ._answers import NotJson, error_excerpt, parse_json, shape, shown_url
 
@@ -79,6 +79,7 @@ class Call:
 
 
 def export_call(body: dict[str, Any], project: str, *, retry_queue_full: bool = True) -> Call:
+    project = check_project_id(project, "project_id")
     request_id = body.get("requestId") if isinstance(body, dict) else None
     return Call(
         "POST",
@@ -123,6 +124,7 @@ def cancel_call(name: str) -> Call:
 
 
 def list_call(project: str, page_size: int, page_token: str | None) -> Call:
+    project = check_project_id(project, "project_id")
     if page_size < 1:
         raise ValueError("page_size must be at least 1")
     params: dict[str, Any] = {"pageSize": page_size}

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from .._compat import BaseHook
 from ..api.errors import EarthEngineApiError
+from ..api.names import check_project_id
 from . import _answers, _calls
 from ._calls import Call
 from ._credentials import credentials_for
@@ -95,14 +96,17 @@ class EarthEngineHook(_EarthEngineBaseHook):
         return self._credentials[0]
 
     def project_id(self, project_id: str | None = None) -> str:
-        """The Cloud project calls go to: the argument, else the connection's, else ADC's."""
+        """The Cloud project calls go to: the argument, else the connection's, else ADC's.
+
+        Checked before it reaches a URL: raises ``InvalidRequestError`` naming ``project_id``.
+        """
         project = project_id or self.settings.project or self._credentials[1]
         if not project:
             raise ValueError(
                 f"no Cloud project: pass project_id or set the extra 'project' on connection "
                 f"{self.ee_conn_id!r}"
             )
-        return project
+        return check_project_id(project, "project_id")
 
     def get_conn(self) -> requests.Session:
         """The HTTP session (authorized unless in anonymous mode), created once per hook."""

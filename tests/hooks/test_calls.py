@@ -8,7 +8,9 @@ import pytest
 from airflow_provider_eeexport.api.errors import (
     EarthEngineAlreadyExistsError,
     EarthEngineApiError,
+    InvalidRequestError,
 )
+from airflow_provider_eeexport.hooks import _calls
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from tests.hooks.conftest import PROJECT
 from tests.request_cases import valid_body
@@ -197,3 +199,51 @@ def test_501_raises_unimplemented(hook, ee_emulator):
 
     assert caught.value.status == "UNIMPLEMENTED"
     assert ee_emulator.stats()["requests"]["list"] == 1
+
+
+# --- project ids never reach a URL unchecked -------------------------------------------------
+BAD_PROJECTS = ["a/b?c", "my-project/operations/X:cancel", "../x", "my-project?alt=media", "Caps"]
+
+
+@pytest.mark.parametrize("bad", BAD_PROJECTS)
+@pytest.mark.parametrize(
+    "call",
+    [
+        ("start_image_export", (valid_body(),)),
+        ("list_operations_page", ()),
+        ("list_operations", ()),
+        ("project_id", ()),
+    ],
+    ids=["export", "list page", "list", "project_id"],
+)
+def test_a_bad_project_argument_is_refused_before_sending(
+    hooks, emulator_connection, ee_emulator, call, bad
+):
+    method, args = call
+
+    with pytest.raises(InvalidRequestError) as caught:
+        hooks(method, *args, project_id=bad)
+
+    assert caught.value.field == "project_id"
+    assert str(caught.value).startswith("project_id: must be a Cloud project id")
+    assert ee_emulator.calls() == []
+
+
+@pytest.mark.parametrize("bad", BAD_PROJECTS)
+def test_a_bad_project_from_the_connection_is_refused_before_sending(
+    hooks, connection, ee_emulator, bad
+):
+    connection(host=ee_emulator.url, anonymous=True, project=bad)
+
+    with pytest.raises(InvalidRequestError, match=r"^project_id: "):
+        hooks("start_image_export", valid_body())
+
+    assert ee_emulator.calls() == []
+
+
+@pytest.mark.parametrize("bad", ["a/b?c", None, 12])
+def test_the_calls_refuse_a_bad_project_themselves(bad):
+    with pytest.raises(InvalidRequestError, match=r"^project_id: "):
+        _calls.export_call(valid_body(), bad)
+    with pytest.raises(InvalidRequestError, match=r"^project_id: "):
+        _calls.list_call(bad, 1, None)
