@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..api.errors import EarthEngineApiError, error_from_response
@@ -13,6 +13,9 @@ from ._answers import NotJson, error_excerpt, parse_json, shape, shown_url
 
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 60.0
+# test_connection makes one attempt and waits less: a broken connection should say so at once.
+PROBE_CONNECT_TIMEOUT_S = 5.0
+PROBE_READ_TIMEOUT_S = 10.0
 # A wait call holds the connection for its timeout; give the answer this much more time.
 WAIT_READ_MARGIN_S = 30.0
 NO_REQUEST_ID_NOTE = (
@@ -137,6 +140,15 @@ def list_call(project: str, page_size: int, page_token: str | None) -> Call:
         f"list operations of project {project}",
         params=params,
         shape=PAGE,
+    )
+
+
+def probe_call(project: str) -> Call:
+    """The cheapest call that proves access (a list of one operation), with short timeouts."""
+    return replace(
+        list_call(project, 1, None),
+        connect_timeout=PROBE_CONNECT_TIMEOUT_S,
+        read_timeout=PROBE_READ_TIMEOUT_S,
     )
 
 

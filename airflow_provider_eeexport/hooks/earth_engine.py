@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 USER_AGENT = f"airflow-provider-eeexport/{__version__}"
 # How long an idle connection is kept for the next request (Google's front ends keep them longer).
 IDLE_CONNECTION_S = 60.0
+# test_connection tries once: a broken connection should say so at once, not after retries.
+PROBE_POLICY = RetryPolicy(max_attempts=1)
 
 
 class _EarthEngineBaseHook(BaseHook):
@@ -59,6 +61,20 @@ class _EarthEngineBaseHook(BaseHook):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(ee_conn_id={self.ee_conn_id!r})"
+
+    def _probe_failed(
+        self, error: Exception, settings: ConnectionSettings | None, project: str | None
+    ) -> tuple[bool, str]:
+        host = settings.endpoint if settings else "not read"
+        project = project or (settings.project if settings else None) or "none set"
+        return False, (
+            f"Connection {self.ee_conn_id!r} failed: {error} Check the connection's host "
+            f"({host}), its credentials and its project ({project})."
+        )
+
+    @staticmethod
+    def _probe_passed(settings: ConnectionSettings, project: str) -> tuple[bool, str]:
+        return True, f"Connected to Earth Engine at {settings.endpoint} for project {project}."
 
 
 class EarthEngineHook(_EarthEngineBaseHook):
@@ -179,20 +195,24 @@ class EarthEngineHook(_EarthEngineBaseHook):
         return self._send(_calls.list_call(self.project_id(project_id), page_size, page_token))
 
     def test_connection(self) -> tuple[bool, str]:
-        """An authenticated list of one operation: the cheapest call that proves access."""
+        """An authenticated list of one operation, the cheapest call that proves access: one
+        attempt with short timeouts."""
+        settings: ConnectionSettings | None = None
+        project: str | None = None
         try:
+            settings = self.settings
             project = self.project_id()
-            self._send(_calls.list_call(project, 1, None))
+            self._send(_calls.probe_call(project), PROBE_POLICY)
+            return self._probe_passed(settings, project)
         except Exception as error:  # the UI shows the reason, whatever it is
-            return False, str(error)
-        return True, f"Connected to Earth Engine at {self.settings.endpoint} for project {project}."
+            return self._probe_failed(error, settings, project)
 
     # --- transport -----------------------------------------------------------------------
-    def _send(self, call: Call) -> dict[str, Any]:
+    def _send(self, call: Call, policy: RetryPolicy | None = None) -> dict[str, Any]:
         session = self._session
         tokens = self.tokens
         headers = {"X-Goog-User-Project": self.settings.quota_project_id or call.project}
-        retrying = Retrying(call, self.settings, self.retry_policy)
+        retrying = Retrying(call, self.settings, policy or self.retry_policy)
         refused: str | None = None  # the Authorization header Earth Engine refused
         while True:
             try:
@@ -314,21 +334,25 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
         return await self._send(_calls.list_call(project, page_size, page_token))
 
     async def test_connection(self) -> tuple[bool, str]:
+        """An authenticated list of one operation: one attempt with short timeouts."""
+        settings: ConnectionSettings | None = None
+        project: str | None = None
         try:
+            settings = (await self.get_sync_hook()).settings
             project = await self.project_id()
-            await self._send(_calls.list_call(project, 1, None))
-        except Exception as error:
-            return False, str(error)
-        return True, f"Connected to Earth Engine for project {project}."
+            await self._send(_calls.probe_call(project), PROBE_POLICY)
+            return self._probe_passed(settings, project)
+        except Exception as error:  # the UI shows the reason, whatever it is
+            return self._probe_failed(error, settings, project)
 
     # --- transport -----------------------------------------------------------------------
-    async def _send(self, call: Call) -> dict[str, Any]:
+    async def _send(self, call: Call, policy: RetryPolicy | None = None) -> dict[str, Any]:
         import httpx
 
         sync = await self.get_sync_hook()
         client = await self._http_client()
         timeout = httpx.Timeout(call.read_timeout, connect=call.connect_timeout)
-        retrying = Retrying(call, sync.settings, self.retry_policy)
+        retrying = Retrying(call, sync.settings, policy or self.retry_policy)
         refused: str | None = None  # the Authorization header Earth Engine refused
         while True:
             try:

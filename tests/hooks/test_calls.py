@@ -14,6 +14,7 @@ from airflow_provider_eeexport.hooks import _calls
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from tests.hooks.conftest import PROJECT
 from tests.request_cases import valid_body
+from tests.stub_server import Reply
 
 
 @pytest.fixture
@@ -247,3 +248,60 @@ def test_the_calls_refuse_a_bad_project_themselves(bad):
         _calls.export_call(valid_body(), bad)
     with pytest.raises(InvalidRequestError, match=r"^project_id: "):
         _calls.list_call(bad, 1, None)
+
+
+# --- test_connection: one attempt, short timeouts, a message that says what to check ----------
+def test_test_connection_tries_an_unreachable_host_once(hooks, connection, refused_url):
+    connection(host=refused_url, anonymous=True, project=PROJECT)
+
+    ok, message = hooks("test_connection")
+
+    assert not ok
+    assert message.startswith(
+        f"Connection 'earthengine_default' failed: Could not list operations of project "
+        f"{PROJECT}: {refused_url} did not answer after 1 attempt(s)"
+    )
+    assert message.endswith(
+        f"Check the connection's host ({refused_url}), its credentials and its project ({PROJECT})."
+    )
+
+
+def test_test_connection_gives_up_on_a_host_that_hangs(hooks, connection, stub, monkeypatch):
+    monkeypatch.setattr(_calls, "PROBE_READ_TIMEOUT_S", 0.2)
+    stub.reply("GET", f"/v1/projects/{PROJECT}/operations", Reply(hang=True))
+    connection(host=stub.url, anonymous=True, project=PROJECT)
+
+    ok, message = hooks("test_connection")
+
+    assert not ok
+    assert "did not answer after 1 attempt(s) (ReadTimeout)" in message
+    assert stub.count(f"/v1/projects/{PROJECT}/operations") == 1
+
+
+def test_test_connection_names_refused_credentials(hooks, connection, stub, keyfile_for):
+    stub.reply("POST", "/token", Reply(400, '{"error": "invalid_grant"}'))
+    connection(host=stub.url, project=PROJECT, keyfile_dict=keyfile_for(stub))
+
+    ok, message = hooks("test_connection")
+
+    assert not ok
+    assert "Connection 'earthengine_default' failed: Could not get an access token:" in message
+    assert f"{stub.url}/token refused the credentials (400 invalid_grant)" in message
+
+
+def test_test_connection_names_a_bad_project(hooks, connection, stub):
+    connection(host=stub.url, anonymous=True, project="a/b?c")
+
+    ok, message = hooks("test_connection")
+
+    assert not ok
+    assert "project_id: must be a Cloud project id" in message
+    assert "its project (a/b?c)" in message
+    assert stub.seen() == []
+
+
+def test_test_connection_reports_the_endpoint_and_project(hooks, emulator_connection, ee_emulator):
+    assert hooks("test_connection") == (
+        True,
+        f"Connected to Earth Engine at {ee_emulator.url} for project {PROJECT}.",
+    )
