@@ -64,7 +64,9 @@ class AirflowStack:
             **(env or {}),
         }
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
-        self.http = httpx.Client(base_url=self.url, timeout=30)
+        self.http = httpx.Client(
+            base_url=self.url, timeout=30, event_hooks={"response": [_refuse_auth_errors]}
+        )
 
     # --- lifecycle -----------------------------------------------------------------------
     def __enter__(self) -> AirflowStack:
@@ -141,11 +143,22 @@ class AirflowStack:
                     (health.get(part) or {}).get("status") == "healthy"
                     for part in ("metadatabase", "scheduler", "triggerer", "dag_processor")
                 ):
+                    self._authenticate()
                     return
             except (httpx.HTTPError, ValueError):
                 pass
             time.sleep(1)
         raise TimeoutError(f"Airflow was not healthy within {READY_TIMEOUT_S:.0f} s")
+
+    def _authenticate(self) -> None:
+        """Send a token with every REST call. The simple auth manager hands one out without
+        credentials when every user is an admin (``GET /auth/token``); Airflow 3.3 lets such
+        calls through without one, so a refusal here is no error."""
+        response = self.http.get("/auth/token", headers={"Accept": "application/json"})
+        if response.is_success:
+            token = response.json().get("access_token")
+            if token:
+                self.http.headers["Authorization"] = f"Bearer {token}"
 
     # --- REST ----------------------------------------------------------------------------
     def wait_for_dag(self, dag_id: str, timeout: float = 90) -> None:
@@ -206,6 +219,16 @@ class AirflowStack:
                 return value
             time.sleep(interval)
         raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def _refuse_auth_errors(response: httpx.Response) -> None:
+    """A refused REST call is reported as such, not as a DAG or run that never showed up."""
+    if response.status_code in (401, 403) and response.request.url.path != "/auth/token":
+        response.read()
+        raise RuntimeError(
+            f"Airflow's API refused {response.request.method} {response.request.url.path}: "
+            f"{response.status_code} {response.text[:200]}"
+        )
 
 
 def _stop_groups(processes: list[subprocess.Popen[bytes]], timeout: float) -> None:

@@ -275,7 +275,15 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
         if self._sync is None:
             async with self._sync_lock:
                 if self._sync is None:
-                    self._sync = await asyncio.to_thread(self._resolved_sync_hook)
+                    # asgiref's thread, not asyncio's: in a triggerer the connection lookup
+                    # talks to the supervisor, and before Airflow 3.3 only a call made through
+                    # sync_to_async is routed back onto this loop's channel; from a plain
+                    # thread its answers get mixed up with the loop's own ("Response read out
+                    # of order") and the trigger runner dies.
+                    from asgiref.sync import sync_to_async
+
+                    resolve = sync_to_async(self._resolved_sync_hook, thread_sensitive=False)
+                    self._sync = await resolve()
         return self._sync
 
     def _resolved_sync_hook(self) -> EarthEngineHook:
