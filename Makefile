@@ -1,16 +1,29 @@
 # Set-up and checks. `make test` and `make demo` are the only commands a fresh machine needs.
+# AIRFLOW_VERSION picks the supported Airflow minor (3.0, 3.1, 3.2 or 3.3; default 3.3): each has
+# its own virtualenv, installed with constraints/airflow-<minor>.txt.
 PYTHON ?= python3
+AIRFLOW_VERSION ?= 3.3
+ifeq ($(AIRFLOW_VERSION),3.3)
 VENV := .venv
+else
+VENV := .venv-airflow-$(AIRFLOW_VERSION)
+endif
+CONSTRAINTS := constraints/airflow-$(AIRFLOW_VERSION).txt
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: test lint format demo bench emulator lock clean
+.PHONY: install test lint format demo bench compat constraints dist emulator clean
 
 # The virtualenv is rebuilt whenever the dependencies or their pinned versions change.
-$(INSTALLED): pyproject.toml constraints.txt
+$(INSTALLED): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e ".[test]"
 	touch $@
+
+$(CONSTRAINTS):
+	@echo "Airflow $(AIRFLOW_VERSION) is not supported: there is no $(CONSTRAINTS)" >&2; exit 2
+
+install: $(INSTALLED)
 
 test: $(INSTALLED) lint
 	$(BIN)/pytest
@@ -30,12 +43,21 @@ demo: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python -m benchmarks.triggers $(BENCH_ARGS)
 
+# Every supported Airflow minor: install, parse and run the examples, defer, sense, demo.
+compat: $(INSTALLED)
+	$(BIN)/python -m compat.check $(COMPAT_ARGS)
+
+# Re-resolve constraints/airflow-<minor>.txt (MINORS="3.0 3.2" for some; default all).
+constraints: $(INSTALLED)
+	$(BIN)/python -m compat.lock $(MINORS)
+
+# The sdist and wheel, in dist/.
+dist: $(INSTALLED)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+
 emulator: $(INSTALLED)
 	$(BIN)/eeexport-emulator
 
-# Re-pin every dependency to what is installed now (after changing pyproject.toml).
-lock: $(INSTALLED)
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^airflow-provider-eeexport' > constraints.txt
-
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf .venv .venv-airflow-* .pytest_cache .ruff_cache dist

@@ -7,6 +7,7 @@ happens (Ctrl-C included). Used by ``make demo`` and by the real-Airflow system 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -55,6 +56,8 @@ class AirflowStack:
             "AIRFLOW__API__BASE_URL": self.url,
             "AIRFLOW__API__WORKERS": "1",
             "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+            # Airflow 3.0 passes an unset issuer to PyJWT, which refuses it.
+            "AIRFLOW__API_AUTH__JWT_ISSUER": "eeexport-demo",
             # Off their fixed defaults (8793/8794), so two stacks never collide.
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
             "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
@@ -209,6 +212,10 @@ class AirflowStack:
     def xcom(self, dag_id: str, run_id: str, task_id: str, key: str) -> Any:
         path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries/{key}"
         response = self.http.get(path, params={"deserialize": True})
+        if response.status_code == 400:  # Airflow 3.0 has no deserialize: the value is JSON text
+            response = self.http.get(path)
+            value = response.json().get("value") if response.status_code == 200 else None
+            return json.loads(value) if isinstance(value, str) else value
         return response.json().get("value") if response.status_code == 200 else None
 
     def wait_for(self, predicate, timeout: float, what: str, interval: float = 0.5) -> Any:
