@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
+# The README, as the package index shows it.
+DOCUMENTATION_URL = "https://pypi.org/project/airflow-provider-eeexport/"
 
 
 def get_provider_info() -> dict[str, Any]:
@@ -19,6 +21,7 @@ def get_provider_info() -> dict[str, Any]:
         "description": "Start Google Earth Engine image exports exactly once and wait on their "
         "long-running operations, deferrable and cancellable.",
         "versions": [__version__],
+        "documentation-url": DOCUMENTATION_URL,
         "integrations": [
             {
                 "integration-name": "Google Earth Engine",
@@ -95,8 +98,14 @@ def get_provider_info() -> dict[str, Any]:
                     "placeholders": {"host": "https://earthengine.googleapis.com"},
                 },
                 "conn-fields": {
-                    "project": _field("Cloud project", "Project that runs and pays for exports."),
-                    "key_path": _field("Key file path", "Path to a credentials JSON file."),
+                    "project": _field(
+                        "Cloud project", "Project that runs and pays for exports.", "my-project"
+                    ),
+                    "key_path": _field(
+                        "Key file path",
+                        "Path to a credentials JSON file.",
+                        "/secrets/earthengine.json",
+                    ),
                     "keyfile_dict": _field(
                         "Key file JSON", "Content of a credentials JSON file.", secret=True
                     ),
@@ -104,23 +113,32 @@ def get_provider_info() -> dict[str, Any]:
                         "Impersonation chain",
                         "Service account to impersonate, or a comma-separated chain ending "
                         "with it.",
+                        "exporter@my-project.iam.gserviceaccount.com",
                     ),
                     "scopes": _field(
                         "Scopes",
                         "Comma-separated OAuth scopes (default: earthengine, cloud-platform).",
+                        "https://www.googleapis.com/auth/earthengine",
                     ),
                     "quota_project_id": _field(
-                        "Quota project", "Project billed for quota (X-Goog-User-Project)."
+                        "Quota project",
+                        "Project billed for quota (X-Goog-User-Project).",
+                        "my-billing-project",
                     ),
                     "api_version": {
                         "label": "API version",
+                        "description": "Earth Engine REST API version: v1 (stable), or v1beta / "
+                        "v1alpha for fields only those have.",
                         "schema": {
-                            "type": ["string", "null"],
-                            "enum": ["v1", "v1beta", "v1alpha", None],
+                            "type": "string",
+                            "enum": ["v1", "v1beta", "v1alpha"],
+                            "default": "v1",
                         },
                     },
                     "iam_endpoint": _field(
-                        "IAM endpoint", "Override of the IAM Credentials endpoint."
+                        "IAM endpoint",
+                        "Override of the IAM Credentials endpoint.",
+                        "https://iamcredentials.googleapis.com",
                     ),
                     "anonymous": {
                         "label": "Anonymous (emulator) mode",
@@ -130,6 +148,7 @@ def get_provider_info() -> dict[str, Any]:
                     "request_id_namespace": _field(
                         "Request id namespace",
                         "Keeps two Airflow deployments from deduplicating each other's exports.",
+                        "prod-composer-eu",
                     ),
                 },
             }
@@ -137,8 +156,13 @@ def get_provider_info() -> dict[str, Any]:
     }
 
 
-def _field(label: str, description: str, *, secret: bool = False) -> dict[str, Any]:
+def _field(
+    label: str, description: str, example: str | None = None, *, secret: bool = False
+) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": ["string", "null"]}
+    if example:
+        # Airflow's form offers a field's examples as suggestions (its placeholder for extras).
+        schema["examples"] = [example]
     if secret:
         schema["format"] = "password"
     return {"label": label, "description": description, "schema": schema}

@@ -8,6 +8,7 @@ import sys
 from importlib.metadata import distribution, entry_points
 from pathlib import Path
 
+import pytest
 from packaging.utils import canonicalize_name
 
 from airflow_provider_eeexport import get_provider_info
@@ -70,3 +71,36 @@ def test_hook_class_attributes_match_the_declaration():
         EarthEngineHook.conn_type,
         EarthEngineHook.hook_name,
     ) == ("ee_conn_id", "earthengine_default", "earthengine", "Google Earth Engine")
+
+
+def test_one_version_everywhere():
+    from importlib.metadata import version
+
+    from airflow_provider_eeexport import __version__
+
+    assert version("airflow-provider-eeexport") == __version__
+    assert get_provider_info()["versions"] == [__version__]
+
+
+def test_connection_form_as_airflows_ui_receives_it():
+    # What GET /ui/connections/hook_meta serves the connection form (Airflow 3.2+ builds it
+    # from conn-fields).
+    services = pytest.importorskip("airflow.api_fastapi.core_api.services.ui.connections")
+    (meta,) = [
+        m for m in services.HookMetaService.hook_meta_data() if m.connection_type == "earthengine"
+    ]
+    form = meta.model_dump(mode="json")
+    if not form["extra_fields"]:
+        pytest.skip("this Airflow builds the form from hook widgets, not conn-fields")
+    api_version = form["extra_fields"]["api_version"]
+    assert api_version["value"] == "v1"
+    assert api_version["schema"]["enum"] == ["v1", "v1beta", "v1alpha"]
+    assert api_version["description"]
+    examples = {
+        name: field["schema"].get("examples") for name, field in form["extra_fields"].items()
+    }
+    assert examples["project"] == ["my-project"]
+    assert examples["impersonation_chain"] == ["exporter@my-project.iam.gserviceaccount.com"]
+    assert examples["key_path"] == ["/secrets/earthengine.json"]
+    assert form["standard_fields"]["host"]["placeholder"] == "https://earthengine.googleapis.com"
+    assert form["standard_fields"]["login"]["hidden"] is True
