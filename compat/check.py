@@ -10,7 +10,9 @@ change), it checks:
   emulator with ``dag.test()`` (not on Airflow 3.2, whose own ``dag.test`` is broken);
 - deferrable / sensor: the deferrable sensor with ``dag.test()``, and every example run by the
   real scheduler, workers and triggerer;
-- demo: ``python -m demo``.
+- demo: ``python -m demo``;
+- built wheel (default minor only): ``python -m build``, then the wheel installed in a fresh
+  virtualenv with the constraints, where ``airflow providers list`` lists it.
 
 It prints the table and exits non-zero when any check failed; each check's output is kept in
 ``.compat/<minor>-<check>.log``.
@@ -23,7 +25,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from .releases import RELEASES, ROOT, venv_dir
+from .releases import DEFAULT_MINOR, RELEASES, ROOT, venv_dir
 
 LOGS = ROOT / ".compat"
 # Airflow 3.2.2's dag.test() fails in Airflow itself ('State' object has no attribute
@@ -36,6 +38,7 @@ class Check:
     column: str
     pytest: tuple[str, ...] = ()  # pytest arguments; empty for the demo
     needs_dag_test: bool = False
+    only: str | None = None  # the one minor it runs on
 
 
 CHECKS = (
@@ -57,6 +60,8 @@ CHECKS = (
     Check("deferrable sensor (dag.test)", ("tests/sensors",), needs_dag_test=True),
     Check("examples on real components", ("-m", "compat", "tests/system/test_examples.py")),
     Check("python -m demo"),
+    # Slow (a fresh virtualenv): once, for the default minor.
+    Check("built wheel", ("-m", "compat", "tests/test_wheel.py"), only=DEFAULT_MINOR),
 )
 
 
@@ -93,6 +98,8 @@ def check_minor(minor: str) -> dict[str, str]:
     for check in CHECKS:
         if not installed:
             cells[check.column] = "not run"
+        elif check.only not in (None, minor):
+            cells[check.column] = "(on " + RELEASES[check.only][0] + ")"
         elif check.needs_dag_test and minor in DAG_TEST_BROKEN:
             cells[check.column] = f"n/a: {DAG_TEST_BROKEN[minor]}"
         else:
