@@ -7,7 +7,7 @@ the rest of the package never has to know which Airflow it runs on.
 from __future__ import annotations
 
 from importlib.metadata import version as _dist_version
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, BaseOperatorLink, BaseSensorOperator, PokeReturnValue
 from airflow.sdk.execution_time.xcom import XCom
@@ -43,6 +43,49 @@ def timer_trigger(moment: datetime) -> BaseTrigger:
     return DateTimeTrigger(moment=moment)
 
 
+def connection_form_widgets(conn_fields: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The form fields Airflow 3.0 and 3.1 build the connection form from, made from the
+    provider info's ``conn-fields`` (which Airflow 3.2 and later read themselves).
+
+    Only Airflow's UI calls this, with wtforms and flask-appbuilder real or stood in for.
+    """
+    from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
+    from flask_babel import lazy_gettext
+    from wtforms import BooleanField, PasswordField, StringField
+    from wtforms.validators import Optional, any_of
+
+    widgets: dict[str, Any] = {}
+    for name, field in conn_fields.items():
+        schema = field.get("schema", {})
+        label = lazy_gettext(field.get("label", name))
+        description = field.get("description", "")
+        types = schema.get("type")
+        if "boolean" in (types if isinstance(types, list) else [types]):
+            widgets[name] = BooleanField(label, description=description)
+        elif schema.get("format") == "password":
+            widgets[name] = PasswordField(
+                label, widget=BS3PasswordFieldWidget(), description=description
+            )
+        else:
+            validators = [Optional()]
+            if "enum" in schema:
+                validators.append(any_of(schema["enum"]))
+            widgets[name] = StringField(
+                label,
+                validators=validators,
+                widget=BS3TextFieldWidget(),
+                description=description,
+                default=schema.get("default"),
+            )
+    return widgets
+
+
+def ui_field_behaviour(behaviour: dict[str, Any]) -> dict[str, Any]:
+    """Airflow 3.0 and 3.1's form behaviour (hidden, relabelled fields and placeholders) from
+    the provider info's ``ui-field-behaviour``."""
+    return {key.replace("-", "_"): value for key, value in behaviour.items()}
+
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -63,5 +106,7 @@ __all__ = [
     "TriggerEvent",
     "XCom",
     "conf",
+    "connection_form_widgets",
     "timer_trigger",
+    "ui_field_behaviour",
 ]

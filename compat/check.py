@@ -5,6 +5,8 @@ from ``constraints/airflow-<minor>.txt`` (cached between runs, rebuilt when the 
 change), it checks:
 
 - installs: ``make install AIRFLOW_VERSION=<minor>``;
+- provider & connection form: ``airflow providers list`` lists it, and the connection form
+  Airflow's UI receives has its fields;
 - examples parse: every example DAG, offline, and without earthengine-api;
 - dag.test: every example, and a deferrable and a sync export, each run to success against the
   emulator with ``dag.test()`` (not on Airflow 3.2, whose own ``dag.test`` is broken);
@@ -42,6 +44,7 @@ class Check:
 
 
 CHECKS = (
+    Check("provider & connection form", ("tests/test_provider.py",)),
     Check(
         "examples parse",
         ("tests/test_example_dags.py", "-k", "parse"),

@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from .._compat import BaseHook
+from .._compat import BaseHook, connection_form_widgets, ui_field_behaviour
 from ..api.errors import EarthEngineApiError
 from ..api.names import check_project_id
 from . import _answers, _calls
@@ -88,6 +88,17 @@ class EarthEngineHook(_EarthEngineBaseHook):
     :param max_delay: largest backoff in seconds.
     :param deadline: seconds after which a call stops retrying.
     """
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """The connection form's extra fields on Airflow 3.0 and 3.1 (later ones read the
+        provider info's ``conn-fields``, from which these are made)."""
+        return connection_form_widgets(_connection_type()["conn-fields"])
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Hidden and relabelled standard fields on Airflow 3.0 and 3.1."""
+        return ui_field_behaviour(_connection_type()["ui-field-behaviour"])
 
     @cached_property
     def settings(self) -> ConnectionSettings:
@@ -419,6 +430,13 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
             "authorization": authorization,
             "x-goog-user-project": settings.quota_project_id or call.project,
         }
+
+
+def _connection_type() -> dict[str, Any]:
+    from .. import get_provider_info
+
+    (declared,) = get_provider_info()["connection-types"]
+    return declared
 
 
 def _new_http_client() -> httpx.AsyncClient:
