@@ -212,10 +212,13 @@ class AirflowStack:
     def xcom(self, dag_id: str, run_id: str, task_id: str, key: str) -> Any:
         path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries/{key}"
         response = self.http.get(path, params={"deserialize": True})
-        if response.status_code == 400:  # Airflow 3.0 has no deserialize: the value is JSON text
-            response = self.http.get(path)
+        if response.status_code == 400:  # Airflow 3.0 has no deserialize: the value is text,
+            response = self.http.get(path)  # JSON for anything but a string
             value = response.json().get("value") if response.status_code == 200 else None
-            return json.loads(value) if isinstance(value, str) else value
+            try:
+                return json.loads(value) if isinstance(value, str) else value
+            except ValueError:
+                return value
         return response.json().get("value") if response.status_code == 200 else None
 
     def wait_for(self, predicate, timeout: float, what: str, interval: float = 0.5) -> Any:
