@@ -47,3 +47,21 @@ def test_interrupt_while_airflow_starts_stops_everything_and_says_one_line(tmp_p
         os.killpg(demo.pid, 0)  # nothing left in the demo's group either
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{emulator.split()[1]}/_emulator/stats")
+
+
+def test_a_refused_rest_call_is_reported_as_such(tmp_path):
+    # An API server that refuses the demo's token: the demo must say so, not that the DAG
+    # never appeared.
+    from demo.stack import AirflowStack
+    from tests.stub_server import Reply, StubServer
+
+    server = StubServer()
+    try:
+        server.reply("GET", "/api/v2/dags/some_dag", Reply(401, {"detail": "Not authenticated"}))
+        stack = AirflowStack(tmp_path, tmp_path)
+        stack.http.base_url = server.url
+
+        with pytest.raises(RuntimeError, match=r"refused GET /api/v2/dags/some_dag: 401"):
+            stack.wait_for_dag("some_dag", timeout=5)
+    finally:
+        server.close()
