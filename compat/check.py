@@ -27,7 +27,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from .releases import DEFAULT_MINOR, RELEASES, ROOT, venv_dir
+from .releases import DEFAULT_MINOR, RELEASES, ROOT, minors_from, venv_dir
 
 LOGS = ROOT / ".compat"
 # Airflow 3.2.2's dag.test() fails in Airflow itself ('State' object has no attribute
@@ -132,11 +132,7 @@ def table(results: dict[str, dict[str, str]]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    minors = argv or list(RELEASES)
-    unknown = [minor for minor in minors if minor not in RELEASES]
-    if unknown:
-        print(f"unknown Airflow minor(s) {unknown}; supported: {', '.join(RELEASES)}")
-        return 2
+    minors = minors_from(argv)
     results = {minor: check_minor(minor) for minor in minors}
     print()
     print(table(results))

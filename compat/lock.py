@@ -13,7 +13,7 @@ import tempfile
 import venv
 from pathlib import Path
 
-from .releases import RELEASES, ROOT, constraints_file
+from .releases import RELEASES, ROOT, constraints_file, minors_from
 
 HEADER = (
     "# Constraints for airflow-provider-eeexport with Apache Airflow {release}: install with\n"
@@ -48,11 +48,7 @@ def lock(minor: str) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    minors = argv or list(RELEASES)
-    unknown = [minor for minor in minors if minor not in RELEASES]
-    if unknown:
-        print(f"unknown Airflow minor(s) {unknown}; supported: {', '.join(RELEASES)}")
-        return 2
+    minors = minors_from(argv)
     for minor in minors:
         print(f"wrote {lock(minor).relative_to(ROOT)}")
     return 0

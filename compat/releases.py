@@ -33,3 +33,13 @@ def constraints_file(minor: str) -> Path:
 def venv_dir(minor: str) -> Path:
     """The virtualenv of a minor: ``.venv`` for the default one, ``.venv-airflow-<minor>``."""
     return ROOT / (".venv" if minor == DEFAULT_MINOR else f".venv-airflow-{minor}")
+
+
+def minors_from(argv: list[str]) -> list[str]:
+    """The minors named on a command line (all supported ones when none); SystemExit(2) for a
+    minor that is not supported."""
+    minors = argv or list(RELEASES)
+    unknown = [minor for minor in minors if minor not in RELEASES]
+    if unknown:
+        raise SystemExit(f"unknown Airflow minor(s) {unknown}; supported: {', '.join(RELEASES)}")
+    return minors
