@@ -56,6 +56,8 @@ class ScriptRule(BaseModel):
     duration_s: float | None = Field(None, ge=0, le=MAX_TASK_LIFETIME_S)
     outcome: Literal["SUCCEEDED", "FAILED"] = "SUCCEEDED"
     error: ScriptError | None = None
+    # EECU-seconds used per second of running (default: 1.7 per 256x256 tile over the run).
+    eecu_per_s: float | None = Field(None, ge=0, le=1e6)
 
     @field_validator("match")
     @classmethod

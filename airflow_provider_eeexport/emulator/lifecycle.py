@@ -22,6 +22,8 @@ CANCEL_LATENCY_S = 0.5
 MAX_PENDING_S = 2.0
 # Earth Engine ends a batch task that has run this long (10 days).
 MAX_TASK_LIFETIME_S = 10 * 24 * 3600
+# EECU-seconds an export uses per tile when no script rule sets a rate.
+EECU_S_PER_TILE = 1.7
 
 
 @dataclass
@@ -45,6 +47,8 @@ class OperationPlan:
     cancel_time: float | None = None
     # The request as received (canonical form), for /_emulator/operations.
     request: dict[str, Any] = field(default_factory=dict)
+    # EECU-seconds used per second of running; None: EECU_S_PER_TILE per tile over the run.
+    eecu_rate: float | None = None
 
     # --- derived state ---------------------------------------------------------------------
     def done_time(self) -> float:
@@ -72,6 +76,16 @@ class OperationPlan:
         frozen = min(now, self.cancel_time) if self.cancel_time is not None else now
         return max(0.0, min(1.0, (frozen - self.start_time) / run))
 
+    def eecu_seconds(self, now: float) -> float:
+        """``batchEecuUsageSeconds`` at ``now``: growing while the export runs, final once it
+        has ended (what a cancelled or failed export used until then)."""
+        run = max(self.end_time - self.start_time, 1e-9)
+        rate = self.eecu_rate
+        if rate is None:
+            rate = self.tiles * EECU_S_PER_TILE / run
+        stop = min(now, self.end_time, math.inf if self.cancel_time is None else self.cancel_time)
+        return round(rate * max(0.0, stop - self.start_time), 3)
+
     def to_json(self, now: float) -> dict[str, Any]:
         """The Operation resource as the REST API returns it at time ``now``."""
         state = self.state(now)
@@ -91,11 +105,10 @@ class OperationPlan:
             metadata["attempt"] = 1
             metadata["progress"] = 1 if state is OperationState.SUCCEEDED else self.progress(now)
             metadata["stages"] = self._stages(metadata["progress"])
+            metadata["batchEecuUsageSeconds"] = self.eecu_seconds(now)
         if state.is_terminal:
             op["done"] = True
             metadata["endTime"] = rfc3339(self.done_time())
-            used = self.progress(now) if state is not OperationState.SUCCEEDED else 1.0
-            metadata["batchEecuUsageSeconds"] = round(self.tiles * 1.7 * used, 3)
             if state is OperationState.SUCCEEDED:
                 metadata["destinationUris"] = list(self.destination_uris)
                 op["response"] = dict(EMPTY_RESPONSE)

@@ -139,6 +139,7 @@ class Store:
             stage_names=_stage_names(request),
             tiles=max(1, math.ceil((pixels or _TILE_PIXELS * 4) / _TILE_PIXELS)),
             request=request.to_json(),
+            eecu_rate=script.get("eecu_per_s") if script else None,
         )
         self.operations[name] = plan
         if request.request_id:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
+
 from tests.emulator.conftest import assert_google_error, get_operation, wait_for_state
 from tests.request_cases import OMIT
 
@@ -35,11 +37,13 @@ def test_export_runs_through_its_states_with_rising_progress(api, ee_emulator, s
             "Compute Pixels",
             "Write Files",
         ]
+    eecu = [s["metadata"]["batchEecuUsageSeconds"] for s in running]
+    assert eecu == sorted(eecu) and eecu[-1] > eecu[0]  # reported, and growing, while running
     final = seen[-1]
     assert final["done"] is True
     assert final["metadata"]["progress"] == 1
     assert final["metadata"]["endTime"] >= final["metadata"]["startTime"]
-    assert final["metadata"]["batchEecuUsageSeconds"] > 0
+    assert final["metadata"]["batchEecuUsageSeconds"] >= eecu[-1] > 0
     assert "error" not in final
 
 
@@ -131,3 +135,35 @@ def test_bad_script_rule_is_refused(ee_emulator, api):
 
     assert_google_error(response, 400, "INVALID_ARGUMENT")
     assert ee_emulator.stats()["requests"]["export"] == 0
+
+
+def test_a_script_rule_sets_the_eecu_rate(api, ee_emulator, start_export):
+    ee_emulator.script(duration_s=0.5, eecu_per_s=100)
+    op = start_export()
+
+    final = wait_for_state(api, op["name"], {"SUCCEEDED"})
+
+    metadata = final["metadata"]
+    run = _seconds(metadata["endTime"]) - _seconds(metadata["startTime"])
+    assert metadata["batchEecuUsageSeconds"] == pytest.approx(100 * run, abs=0.5)
+
+
+def test_a_cancelled_export_reports_what_it_used_until_then(api, ee_emulator, start_export):
+    ee_emulator.script(duration_s=600, eecu_per_s=10)
+    op = start_export()
+    wait_for_state(api, op["name"], {"RUNNING"})
+    time.sleep(0.2)
+    api.post(f"/v1/{op['name']}:cancel", json={}).raise_for_status()
+
+    final = wait_for_state(api, op["name"], {"CANCELLED"})
+    used = final["metadata"]["batchEecuUsageSeconds"]
+    time.sleep(0.2)
+
+    assert final["metadata"]["state"] == "CANCELLED" and 0 < used < 6000
+    assert get_operation(api, op["name"])["metadata"]["batchEecuUsageSeconds"] == used
+
+
+def _seconds(timestamp: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
