@@ -43,6 +43,15 @@ def timer_trigger(moment: datetime) -> BaseTrigger:
     return DateTimeTrigger(moment=moment)
 
 
+def stats() -> Any:
+    """Airflow's metrics client (StatsD or OpenTelemetry, as configured), imported when used."""
+    try:  # Airflow 3.2+
+        from airflow.sdk.observability.stats import Stats
+    except ImportError:
+        from airflow.stats import Stats  # type: ignore[no-redef]
+    return Stats
+
+
 def connection_form_widgets(conn_fields: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The form fields Airflow 3.0 and 3.1 build the connection form from, made from the
     provider info's ``conn-fields`` (which Airflow 3.2 and later read themselves).
@@ -107,6 +116,7 @@ __all__ = [
     "XCom",
     "conf",
     "connection_form_widgets",
+    "stats",
     "timer_trigger",
     "ui_field_behaviour",
 ]

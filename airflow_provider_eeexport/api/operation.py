@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -112,19 +113,37 @@ def _units(value: Any) -> int | None:
         return None
 
 
+@dataclass(frozen=True)
+class Usage:
+    """What an export cost: EECU-seconds, and seconds queued (created to started) and run
+    (started to ended); None where the operation does not say."""
+
+    eecu_seconds: float | None
+    queued_s: float | None
+    ran_s: float | None
+
+
+def usage(operation: dict[str, Any]) -> Usage:
+    metadata = operation.get("metadata") or {}
+    eecu = metadata.get("batchEecuUsageSeconds")
+    if isinstance(eecu, bool) or not isinstance(eecu, (int, float)):
+        eecu = None
+    created, started, ended = (
+        parse_timestamp(metadata.get(key)) for key in ("createTime", "startTime", "endTime")
+    )
+    queued = (started - created).total_seconds() if created and started else None
+    ran = (ended - started).total_seconds() if started and ended else None
+    return Usage(None if eecu is None else float(eecu), queued, ran)
+
+
 def summary(operation: dict[str, Any]) -> str:
     """The progress line of a finished operation with its run time and EECU usage."""
-    metadata = operation.get("metadata") or {}
     parts = [progress_line(operation)]
-    start, end = (
-        parse_timestamp(metadata.get("startTime")),
-        parse_timestamp(metadata.get("endTime")),
-    )
-    if start is not None and end is not None:
-        parts.append(f"ran {(end - start).total_seconds():.1f} s")
-    eecu = metadata.get("batchEecuUsageSeconds")
-    if isinstance(eecu, (int, float)) and not isinstance(eecu, bool):
-        parts.append(f"{eecu:g} EECU-seconds")
+    cost = usage(operation)
+    if cost.ran_s is not None:
+        parts.append(f"ran {cost.ran_s:.1f} s")
+    if cost.eecu_seconds is not None:
+        parts.append(f"{cost.eecu_seconds:g} EECU-seconds")
     return "; ".join(parts)
 
 

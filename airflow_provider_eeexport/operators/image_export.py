@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from .._compat import AirflowException, BaseOperator, conf, timer_trigger
+from .._compat import AirflowException, BaseOperator, conf, stats, timer_trigger
 from ..api.builder import InvalidParameterError, build_export_body, check_parameters, request_id_for
 from ..api.errors import (
     EarthEngineAlreadyExistsError,
@@ -19,7 +19,7 @@ from ..api.errors import (
     EarthEngineQueueFullError,
     InvalidRequestError,
 )
-from ..api.names import check_project_id
+from ..api.names import OperationName, check_project_id
 from ..api.operation import (
     OperationState,
     is_done,
@@ -27,6 +27,7 @@ from ..api.operation import (
     parse_timestamp,
     progress_line,
     summary,
+    usage,
 )
 from ..links.earth_engine import EarthEngineDestinationLink, EarthEngineTaskLink
 from ..triggers.operation import EarthEngineOperationTrigger, OperationEvent
@@ -56,6 +57,8 @@ MAX_QUEUE_WAIT_S = 600.0
 # deferral, so the wait is bounded by ``timeout`` across resubmissions.
 QUEUE_WAIT_XCOM_KEY = "queue_wait_started"
 TEMPLATE_FILE_SUFFIX = ".json"
+# XCom key holding the export's final batchEecuUsageSeconds.
+EECU_XCOM_KEY = "eecu_seconds"
 
 
 class EarthEngineImageExportOperator(BaseOperator):
@@ -515,6 +518,7 @@ class EarthEngineImageExportOperator(BaseOperator):
         if event.operation:
             # Said again here: the trigger's progress lines live in a separate log.
             self.log.info("Export %s ended: %s", event.operation_name, summary(event.operation))
+            self._record_cost(context, event.operation)
         if event.status != "success":
             raise AirflowException(event.message)
         self.log.info(event.message)
@@ -527,6 +531,24 @@ class EarthEngineImageExportOperator(BaseOperator):
             context, EarthEngineDestinationLink.url_for({}, operation)
         )
         return operation
+
+    def _record_cost(self, context: Context, operation: dict[str, Any]) -> None:
+        """The export's final EECU usage in XCom, and its usage, queue wait and run time as
+        Airflow metrics, whatever the outcome: a failed export was paid for too."""
+        cost = usage(operation)
+        if cost.eecu_seconds is not None:
+            context["ti"].xcom_push(key=EECU_XCOM_KEY, value=cost.eecu_seconds)
+        tags = {
+            "dag_id": self.dag_id,
+            "task_id": self.task_id,
+            "project": OperationName.parse(operation["name"]).project,
+        }
+        metrics = stats()
+        if cost.eecu_seconds is not None:
+            metrics.gauge("eeexport.eecu_seconds", cost.eecu_seconds, tags=tags)
+        for name, seconds in (("queue_wait", cost.queued_s), ("run_time", cost.ran_s)):
+            if seconds is not None:
+                metrics.timing(f"eeexport.{name}", timedelta(seconds=seconds), tags=tags)
 
     # --- expression --------------------------------------------------------------------
     def _resolve_expression(self, hook: EarthEngineHook, project: str) -> dict[str, Any] | str:

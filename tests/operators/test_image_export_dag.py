@@ -27,6 +27,7 @@ def test_export_runs_to_success_and_returns_the_operation(ee_emulator, mode):
     operation = xcom(run, "export")
     assert operation["done"] is True and operation["metadata"]["state"] == "SUCCEEDED"
     assert xcom(run, "export", "operation_name") == operation["name"]
+    assert xcom(run, "export", "eecu_seconds") == operation["metadata"]["batchEecuUsageSeconds"]
     assert ee_emulator.stats()["operations_created"] == 1
     (sent,) = ee_emulator.requests()
     # The description as given, then the mark that ties the export to this task instance.
@@ -52,6 +53,7 @@ def test_failed_export_fails_the_task_quoting_earth_engine(ee_emulator, mode):
 
     assert task_states(run) == {("export", -1): "failed"}
     assert ee_emulator.stats()["operations_created"] == 1
+    assert xcom(run, "export", "eecu_seconds") > 0  # what the failed export used is recorded
 
 
 def test_mapped_exports_each_start_one_operation(ee_emulator):
