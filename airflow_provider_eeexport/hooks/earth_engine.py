@@ -67,8 +67,11 @@ class _EarthEngineBaseHook(BaseHook):
     ) -> tuple[bool, str]:
         host = settings.endpoint if settings else "not read"
         project = project or (settings.project if settings else None) or "none set"
+        reason = str(error).rstrip()
+        if not reason.endswith((".", "!", "?", ")")):
+            reason += "."
         return False, (
-            f"Connection {self.ee_conn_id!r} failed: {error} Check the connection's host "
+            f"Connection {self.ee_conn_id!r} failed: {reason} Check the connection's host "
             f"({host}), its credentials and its project ({project})."
         )
 
