@@ -116,6 +116,28 @@ def keyfile_connection(connection, ee_emulator, keyfile_for) -> str:
     )
 
 
+# The service account the impersonation tests impersonate.
+TARGET = "runner@my-project.iam.gserviceaccount.com"
+
+
+@pytest.fixture
+def impersonating_connection(connection, ee_emulator, keyfile_for) -> Callable[..., str]:
+    """Define ``earthengine_default``: a service-account key whose tokens and impersonation
+    (``chain``, if given) both come from the emulator."""
+
+    def define(chain: str | None = None) -> str:
+        extra = {} if chain is None else {"impersonation_chain": chain}
+        return connection(
+            host=ee_emulator.url,
+            project=PROJECT,
+            keyfile_dict=keyfile_for(ee_emulator),
+            iam_endpoint=ee_emulator.url,
+            **extra,
+        )
+
+    return define
+
+
 @pytest.fixture(scope="session")
 def airflow_db() -> None:
     """A migrated sqlite metadata database in the throwaway Airflow home (for ``dag.test()``)."""

@@ -597,10 +597,10 @@ def _check_settings(operator: EarthEngineImageExportOperator) -> None:
         )
     if operator.timeout <= timedelta(0):
         raise InvalidParameterError("timeout", f"must be positive, got {operator.timeout}")
-    for name in ("ee_conn_id",):
-        value = getattr(operator, name)
-        if not isinstance(value, str) or not value:
-            raise InvalidParameterError(name, f"must be a connection id, got {value!r}")
+    if not isinstance(operator.ee_conn_id, str) or not operator.ee_conn_id:
+        raise InvalidParameterError(
+            "ee_conn_id", f"must be a connection id, got {operator.ee_conn_id!r}"
+        )
     for name in ("wait_for_completion", "deferrable", "cancel_on_kill", "reexport_on_clear"):
         if not isinstance(getattr(operator, name), bool):
             raise InvalidParameterError(

@@ -10,11 +10,11 @@ import pytest
 from airflow_provider_eeexport.api.errors import EarthEngineAuthError
 from airflow_provider_eeexport.hooks._settings import DEFAULT_SCOPES
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
+from tests.conftest import TARGET
 from tests.hooks.conftest import PROJECT
 from tests.request_cases import valid_body
 
 OP = f"projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA"
-TARGET = "runner@my-project.iam.gserviceaccount.com"
 
 
 def _list_once(hook: EarthEngineHook) -> None:
@@ -121,14 +121,8 @@ def test_unsupported_key_type_is_refused(connection, ee_emulator):
         _list_once(EarthEngineHook())
 
 
-def test_impersonation_chain_from_the_connection(connection, ee_emulator, keyfile_for):
-    connection(
-        host=ee_emulator.url,
-        project=PROJECT,
-        keyfile_dict=keyfile_for(ee_emulator),
-        impersonation_chain=f"middle@my-project.iam.gserviceaccount.com,{TARGET}",
-        iam_endpoint=ee_emulator.url,
-    )
+def test_impersonation_chain_from_the_connection(impersonating_connection, ee_emulator):
+    impersonating_connection(f"middle@my-project.iam.gserviceaccount.com,{TARGET}")
 
     for _ in range(3):
         _list_once(EarthEngineHook())
@@ -139,14 +133,9 @@ def test_impersonation_chain_from_the_connection(connection, ee_emulator, keyfil
 
 
 def test_impersonation_chain_argument_overrides_the_connection(
-    keyfile_connection, ee_emulator, connection, keyfile_for
+    impersonating_connection, ee_emulator
 ):
-    connection(
-        host=ee_emulator.url,
-        project=PROJECT,
-        keyfile_dict=keyfile_for(ee_emulator),
-        iam_endpoint=ee_emulator.url,
-    )
+    impersonating_connection()
 
     _list_once(EarthEngineHook(impersonation_chain=[TARGET]))
 

@@ -16,6 +16,7 @@ from airflow_provider_eeexport.api.errors import (
     EarthEngineConnectionError,
 )
 from airflow_provider_eeexport.hooks import _tokens
+from tests.conftest import TARGET
 from tests.hooks.conftest import PROJECT, TIGHT
 from tests.request_cases import valid_body
 from tests.stub_server import (
@@ -27,7 +28,6 @@ from tests.stub_server import (
     token_reply,
 )
 
-TARGET = "runner@my-project.iam.gserviceaccount.com"
 LIST_PATH = f"/v1/projects/{PROJECT}/operations"
 IAM_PATH = f"/v1/projects/-/serviceAccounts/{TARGET}:generateAccessToken"
 CLIENT_SECRET = "client-secret-never-shown"
@@ -282,15 +282,9 @@ def test_a_refused_token_is_fetched_anew_once_then_the_401_is_raised(hooks, stub
 
 
 def test_a_refused_impersonated_token_refreshes_the_source_then_resends_once(
-    hooks, connection, ee_emulator, keyfile_for
+    hooks, impersonating_connection, ee_emulator
 ):
-    connection(
-        host=ee_emulator.url,
-        project=PROJECT,
-        keyfile_dict=keyfile_for(ee_emulator),
-        impersonation_chain=TARGET,
-        iam_endpoint=ee_emulator.url,
-    )
+    impersonating_connection(TARGET)
     hooks("list_operations_page")
     # Both the source's token and the impersonated one: IAM now refuses the source's.
     ee_emulator.revoke_tokens()
