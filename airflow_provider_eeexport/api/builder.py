@@ -34,6 +34,7 @@ __all__ = [
     "InvalidParameterError",
     "build_export_body",
     "check_parameters",
+    "export_target",
     "parse_destination",
     "request_id_for",
 ]
@@ -217,6 +218,28 @@ def check_parameters(**parameters: Any) -> None:
             _file_format(known[name])
         else:
             _require_dict(name, known[name])
+
+
+def export_target(
+    *,
+    destination: str | None = None,
+    file_export_options: dict[str, Any] | None = None,
+    asset_export_options: dict[str, Any] | None = None,
+    file_format: str | None = None,
+    format_options: dict[str, Any] | None = None,
+    description: str | None = None,
+) -> dict[str, Any]:
+    """The ``fileExportOptions`` or ``assetExportOptions`` field :func:`build_export_body`
+    would send for these parameters, without needing the expression (for an export being
+    re-attached to). Raises :class:`InvalidParameterError` like it."""
+    return _export_target(
+        destination=destination,
+        file_export_options=file_export_options,
+        asset_export_options=asset_export_options,
+        file_format=file_format,
+        format_options=format_options,
+        description=description,
+    )[0]
 
 
 def parse_destination(destination: str) -> dict[str, Any]:

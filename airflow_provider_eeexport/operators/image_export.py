@@ -12,7 +12,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .._compat import AirflowException, BaseOperator, conf, stats, timer_trigger
-from ..api.builder import InvalidParameterError, build_export_body, check_parameters, request_id_for
+from ..api.builder import (
+    InvalidParameterError,
+    build_export_body,
+    check_parameters,
+    export_target,
+    request_id_for,
+)
 from ..api.errors import (
     EarthEngineAlreadyExistsError,
     EarthEngineApiError,
@@ -246,6 +252,8 @@ class EarthEngineImageExportOperator(BaseOperator):
         project = hook.project_id(self.project_id)
         state = ExportState.load(context)
         operation, state = self._resume_or_start(context, hook, project, state)
+        if not self._built_body:  # re-attached: where it writes, from the same parameters
+            self._built_body = self._target(context)
         self._operation_name = operation["name"]
         context["ti"].xcom_push(key="operation_name", value=operation["name"])
         EarthEngineTaskLink.persist(context, EarthEngineTaskLink.url_for(operation["name"]))
@@ -365,6 +373,15 @@ class EarthEngineImageExportOperator(BaseOperator):
         body["description"] = marked_description(shown, request_id)
         self._built_body = body
         return body
+
+    def _target(self, context: Context) -> dict[str, Any]:
+        """The destination part of the body ``_build_body`` makes, without the expression."""
+        names = ("destination", "file_export_options", "asset_export_options")
+        names += ("file_format", "format_options")
+        parameters = {name: getattr(self, name) for name in names}
+        return export_target(
+            **parameters, description=self.description or _task_name(context["ti"])
+        )
 
     def _request_id(self, context: Context, hook: EarthEngineHook, generation: int) -> str:
         if self.request_id:

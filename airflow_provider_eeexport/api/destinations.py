@@ -1,0 +1,76 @@
+"""Where an export writes, named for Airflow Assets and for OpenLineage.
+
+One naming, documented in the README, for each destination kind (Airflow Asset URI; OpenLineage
+namespace and name):
+
+- Cloud Storage: ``gs://<bucket>/<filename prefix>``; ``gs://<bucket>`` and the prefix.
+- Drive: ``drive://<folder>/<filename prefix>``; ``drive://<folder>`` and the prefix.
+- Earth Engine asset: ``earthengine://<asset name>``; ``earthengine`` and the asset name.
+
+Cloud Storage follows Airflow's Google provider (Asset URI) and the OpenLineage naming spec
+(namespace ``gs://bucket``, name the object path). The filename prefix names the export's
+files: Earth Engine appends a tile or shard suffix and the extension to it. Drive and Earth
+Engine asset names mirror what the operator's ``destination`` shorthand takes; an asset name is
+``projects/<project>/assets/<id>`` as sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+DestinationKind = Literal["gcs", "drive", "asset"]
+EARTH_ENGINE_SCHEME = "earthengine"
+DRIVE_SCHEME = "drive"
+
+
+@dataclass(frozen=True)
+class Destination:
+    """An export's destination: ``where`` is the bucket, the Drive folder or the asset name;
+    ``path`` the filename prefix of a file export ("" when none)."""
+
+    kind: DestinationKind
+    where: str
+    path: str = ""
+
+    @property
+    def asset_uri(self) -> str:
+        """The URI of the Airflow Asset this export writes."""
+        if self.kind == "asset":
+            return f"{EARTH_ENGINE_SCHEME}://{self.where}"
+        scheme = "gs" if self.kind == "gcs" else DRIVE_SCHEME
+        return f"{scheme}://{self.where}/{self.path}" if self.path else f"{scheme}://{self.where}"
+
+    @property
+    def openlineage_name(self) -> tuple[str, str]:
+        """``(namespace, name)`` of the OpenLineage dataset this export writes."""
+        if self.kind == "asset":
+            return EARTH_ENGINE_SCHEME, self.where
+        scheme = "gs" if self.kind == "gcs" else DRIVE_SCHEME
+        return f"{scheme}://{self.where}", self.path or "/"
+
+
+def destination_of(body: dict[str, Any]) -> Destination | None:
+    """The destination of an export request body (wire form), or None if it names none."""
+    assets = body.get("assetExportOptions")
+    if isinstance(assets, dict):
+        place = assets.get("earthEngineDestination")
+        if isinstance(place, dict) and isinstance(place.get("name"), str) and place["name"]:
+            return Destination("asset", place["name"])
+    files = body.get("fileExportOptions")
+    if not isinstance(files, dict):
+        return None
+    for key, kind, where in (
+        ("cloudStorageDestination", "gcs", "bucket"),
+        ("gcsDestination", "gcs", "bucket"),
+        ("driveDestination", "drive", "folder"),
+    ):
+        place = files.get(key)
+        if isinstance(place, dict):
+            prefix = place.get("filenamePrefix")
+            if kind == "drive" and not place.get(where):
+                # Earth Engine writes to the Drive root when no folder is given.
+                return Destination("drive", "", prefix if isinstance(prefix, str) else "")
+            if isinstance(place.get(where), str) and place[where]:
+                return Destination(kind, place[where], prefix if isinstance(prefix, str) else "")
+    return None

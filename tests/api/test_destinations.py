@@ -1,0 +1,65 @@
+"""Where an export writes, as Airflow Asset URIs and OpenLineage dataset names."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_eeexport.api.builder import build_export_body, export_target
+from airflow_provider_eeexport.api.destinations import Destination, destination_of
+
+EXPRESSION = {"result": "0", "values": {"0": {"constantValue": 1}}}
+
+
+@pytest.mark.parametrize(
+    ("destination", "uri", "dataset"),
+    [
+        (
+            "gs://my-bucket/exports/srtm",
+            "gs://my-bucket/exports/srtm",
+            ("gs://my-bucket", "exports/srtm"),
+        ),
+        ("drive://Exports/srtm", "drive://Exports/srtm", ("drive://Exports", "srtm")),
+        (
+            "projects/my-project/assets/dem/srtm",
+            "earthengine://projects/my-project/assets/dem/srtm",
+            ("earthengine", "projects/my-project/assets/dem/srtm"),
+        ),
+    ],
+)
+def test_each_destination_kind_has_one_asset_uri_and_one_dataset_name(destination, uri, dataset):
+    body = build_export_body(expression=EXPRESSION, destination=destination, description="d")
+
+    where = destination_of(body)
+
+    assert where is not None
+    assert (where.asset_uri, where.openlineage_name) == (uri, dataset)
+
+
+def test_a_file_export_without_prefix_takes_the_description_as_earth_engine_does():
+    body = build_export_body(expression=EXPRESSION, destination="gs://b-1", description="nightly")
+
+    assert destination_of(body) == Destination("gcs", "b-1", "nightly")
+
+
+def test_the_options_dicts_name_the_same_destination_as_the_shorthand():
+    options = {"driveDestination": {"folder": "F", "filenamePrefix": "x"}}
+    body = build_export_body(expression=EXPRESSION, file_export_options=options)
+
+    assert destination_of(body) == Destination("drive", "F", "x")
+    assert destination_of({"fileExportOptions": {"driveDestination": {}}}).asset_uri == "drive://"
+
+
+def test_export_target_is_what_the_body_would_carry_without_an_expression():
+    parameters = {"destination": "gs://b-1/p", "file_format": "TFRecord", "description": "d"}
+
+    target = export_target(**parameters)
+
+    body = build_export_body(expression=EXPRESSION, **parameters)
+    assert target == {"fileExportOptions": body["fileExportOptions"]}
+
+
+def test_a_body_without_a_destination_names_none():
+    assert destination_of({"expression": EXPRESSION}) is None
+    assert (
+        destination_of({"fileExportOptions": {"cloudStorageDestination": {"bucket": ""}}}) is None
+    )
