@@ -31,6 +31,10 @@ try:  # Airflow 3.1+
 except ImportError:
     from airflow.exceptions import AirflowException  # type: ignore[no-redef]
 try:  # Airflow 3.2+
+    from airflow.sdk.exceptions import AirflowFailException
+except ImportError:
+    from airflow.exceptions import AirflowFailException  # type: ignore[no-redef]
+try:  # Airflow 3.2+
     from airflow.sdk.exceptions import AirflowSensorTimeout
 except ImportError:
     from airflow.exceptions import AirflowSensorTimeout  # type: ignore[no-redef]
@@ -104,6 +108,7 @@ __all__ = [
     "AIRFLOW_VERSION",
     "AIRFLOW_V_3_3_PLUS",
     "AirflowException",
+    "AirflowFailException",
     "AirflowSensorTimeout",
     "BaseHook",
     "BaseOperator",

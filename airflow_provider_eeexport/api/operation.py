@@ -136,6 +136,21 @@ def usage(operation: dict[str, Any]) -> Usage:
     return Usage(None if eecu is None else float(eecu), queued, ran)
 
 
+def over_budget(operation: dict[str, Any], max_eecu_seconds: float | None) -> bool:
+    """Whether the operation reports more EECU-seconds used than ``max_eecu_seconds``."""
+    used = usage(operation).eecu_seconds
+    return max_eecu_seconds is not None and used is not None and used > max_eecu_seconds
+
+
+def budget_message(operation: dict[str, Any], max_eecu_seconds: float) -> str:
+    """Why an export over its budget was stopped (the caller says whether it was cancelled)."""
+    used = usage(operation).eecu_seconds
+    return (
+        f"Export {operation.get('name', '<unknown operation>')} used {used:g} EECU-seconds, "
+        f"more than its max_eecu_seconds of {max_eecu_seconds:g}"
+    )
+
+
 def summary(operation: dict[str, Any]) -> str:
     """The progress line of a finished operation with its run time and EECU usage."""
     parts = [progress_line(operation)]

@@ -11,7 +11,14 @@ from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from .._compat import AirflowException, BaseOperator, conf, stats, timer_trigger
+from .._compat import (
+    AirflowException,
+    AirflowFailException,
+    BaseOperator,
+    conf,
+    stats,
+    timer_trigger,
+)
 from ..api.builder import (
     InvalidParameterError,
     build_export_body,
@@ -28,8 +35,10 @@ from ..api.errors import (
 from ..api.names import OperationName, check_project_id
 from ..api.operation import (
     OperationState,
+    budget_message,
     is_done,
     operation_state,
+    over_budget,
     parse_timestamp,
     progress_line,
     summary,
@@ -104,6 +113,9 @@ class EarthEngineImageExportOperator(BaseOperator):
     :param cancel_on_kill: cancel the export when the task is killed, marked or cleared.
     :param reexport_on_clear: clearing a task whose export had succeeded starts a new export;
         if false, the cleared task returns the earlier result.
+    :param max_eecu_seconds: budget: once the running export reports more EECU-seconds used
+        than this, it is cancelled and the task fails without retrying (a retry would pay
+        again). Default: no budget.
     """
 
     template_fields: Sequence[str] = (
@@ -162,6 +174,7 @@ class EarthEngineImageExportOperator(BaseOperator):
         timeout: float | timedelta = DEFAULT_TIMEOUT,
         cancel_on_kill: bool = True,
         reexport_on_clear: bool = True,
+        max_eecu_seconds: float | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -193,6 +206,7 @@ class EarthEngineImageExportOperator(BaseOperator):
         self.timeout = _timeout(timeout)
         self.cancel_on_kill = cancel_on_kill
         self.reexport_on_clear = reexport_on_clear
+        self.max_eecu_seconds = max_eecu_seconds
         self._operation_name: str | None = None
         self._built_body: dict[str, Any] = {}
         # Fail at parse time for what is already known; templated values are checked later.
@@ -276,6 +290,7 @@ class EarthEngineImageExportOperator(BaseOperator):
                     cancel_on_kill=self.cancel_on_kill,
                     cancel_on_timeout=True,
                     impersonation_chain=self.impersonation_chain,
+                    max_eecu_seconds=self.max_eecu_seconds,
                 ),
                 method_name="execute_complete",
                 timeout=timedelta(seconds=end_time - time.time()) + TRIGGER_TIMEOUT_MARGIN,
@@ -515,6 +530,14 @@ class EarthEngineImageExportOperator(BaseOperator):
         name = operation["name"]
         last = progress_line(operation)
         while not is_done(operation):
+            if over_budget(operation, self.max_eecu_seconds):
+                assert self.max_eecu_seconds is not None
+                message = budget_message(operation, self.max_eecu_seconds)
+                hook.cancel_operation(name)
+                operation = hook.get_operation(name)  # what it used until it stopped
+                return OperationEvent(
+                    "over_budget", name, f"{message}; it was cancelled", operation
+                )
             remaining = end_time - time.time()
             if remaining <= 0:
                 hook.cancel_operation(name)
@@ -536,6 +559,8 @@ class EarthEngineImageExportOperator(BaseOperator):
             # Said again here: the trigger's progress lines live in a separate log.
             self.log.info("Export %s ended: %s", event.operation_name, summary(event.operation))
             self._record_cost(context, event.operation)
+        if event.status == "over_budget":
+            raise AirflowFailException(event.message)  # a retry would spend the budget again
         if event.status != "success":
             raise AirflowException(event.message)
         self.log.info(event.message)
@@ -600,18 +625,23 @@ def _timeout(value: object) -> timedelta:
     )
 
 
+def _positive_number(value: object) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
+
+
 def _check_settings(operator: EarthEngineImageExportOperator) -> None:
     """Refuse the values that are not templated and cannot work, naming the parameter."""
-    interval = operator.poll_interval
-    if (
-        isinstance(interval, bool)
-        or not isinstance(interval, (int, float))
-        or not math.isfinite(interval)
-        or interval <= 0
-    ):
-        raise InvalidParameterError(
-            "poll_interval", f"must be a positive number of seconds, got {interval!r}"
-        )
+    for name, unit in (("poll_interval", "seconds"), ("max_eecu_seconds", "EECU-seconds")):
+        value = getattr(operator, name)
+        if name == "max_eecu_seconds" and value is None:
+            continue
+        if not _positive_number(value):
+            raise InvalidParameterError(name, f"must be a positive number of {unit}, got {value!r}")
     if operator.timeout <= timedelta(0):
         raise InvalidParameterError("timeout", f"must be positive, got {operator.timeout}")
     if not isinstance(operator.ee_conn_id, str) or not operator.ee_conn_id:

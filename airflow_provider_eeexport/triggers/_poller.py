@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..api.errors import EarthEngineApiError, EarthEngineConnectionError, EarthEngineError
-from ..api.operation import is_done, parse_timestamp, progress_line
+from ..api.operation import is_done, over_budget, parse_timestamp, progress_line
 from ..hooks._retry import is_retryable
 
 if TYPE_CHECKING:
@@ -69,6 +69,9 @@ class Followed:
     busy: bool = False
     seen_at: float = float("-inf")  # when the look last taken into account was sent
     expired: bool = False
+    # An EECU-seconds budget: passing it wakes the trigger even when the progress reads the same.
+    max_eecu_seconds: float | None = None
+    over_budget: bool = False
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -84,8 +87,8 @@ class Followed:
         return self.next_due - self.slack
 
     async def next(self) -> dict[str, Any] | None:
-        """The operation once it reads differently (progress, stage, state) or is done; None
-        once the deadline given to ``follow`` has passed."""
+        """The operation once it reads differently (progress, stage, state), is done or has
+        passed its EECU budget; None once the deadline given to ``follow`` has passed."""
         await self.changed.wait()
         self.changed.clear()
         if self.error is not None:
@@ -115,11 +118,13 @@ class ProjectPoller:
         self._walk_failures = 0
 
     # --- followers -----------------------------------------------------------------------
-    def add(self, name: str, interval: float) -> Followed:
+    def add(self, name: str, interval: float, max_eecu_seconds: float | None = None) -> Followed:
         loop = asyncio.get_running_loop()
         interval = max(MIN_INTERVAL_S, interval)
         delay = min(FIRST_LOOK_S, interval)
-        record = Followed(name, interval, delay, next_due=loop.time() + delay)
+        record = Followed(
+            name, interval, delay, next_due=loop.time() + delay, max_eecu_seconds=max_eecu_seconds
+        )
         self._records.setdefault(record.op_id, []).append(record)
         if self._task is None or self._task.done():
             self._task = loop.create_task(self._run(), name=f"eeexport-poller-{self.project}")
@@ -327,9 +332,11 @@ class ProjectPoller:
         record.delay = min(record.interval, record.delay * BACKOFF_FACTOR)
         record.next_due = at + record.delay
         line = progress_line(operation)
-        if line == record.line and not is_done(operation):
+        newly_over = not record.over_budget and over_budget(operation, record.max_eecu_seconds)
+        if line == record.line and not is_done(operation) and not newly_over:
             return False
         record.line = line
+        record.over_budget = record.over_budget or newly_over
         record.changed.set()
         return True
 

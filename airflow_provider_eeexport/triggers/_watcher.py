@@ -40,10 +40,16 @@ class OperationWatcher:
 
     @contextlib.asynccontextmanager
     async def follow(
-        self, name: str, *, poll_interval: float, end_time: float | None = None
+        self,
+        name: str,
+        *,
+        poll_interval: float,
+        end_time: float | None = None,
+        max_eecu_seconds: float | None = None,
     ) -> AsyncIterator[Followed]:
         """Follow ``name`` while the block runs; ``await followed.next()`` gives each change,
-        and None once ``end_time`` (epoch seconds) has passed.
+        and None once ``end_time`` (epoch seconds) has passed. Passing ``max_eecu_seconds``
+        counts as a change.
 
         Raises ``ValueError`` for a name that is not ``projects/<project>/operations/<id>``.
         """
@@ -52,7 +58,7 @@ class OperationWatcher:
         poller = self._pollers.get(project)
         if poller is None:
             poller = self._pollers[project] = ProjectPoller(self.hook, project)
-        record = poller.add(name, poll_interval)
+        record = poller.add(name, poll_interval, max_eecu_seconds)
         # One timer per trigger, rather than a timeout around every wait.
         deadline = None
         if end_time is not None:

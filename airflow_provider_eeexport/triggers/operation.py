@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
 from .._compat import BaseTrigger, TriggerEvent
 from ..api.errors import EarthEngineError
-from ..api.operation import is_done, outcome, progress_line
+from ..api.operation import budget_message, is_done, outcome, over_budget, progress_line
 from ._watcher import OperationWatcher, operation_watcher
 
-EventStatus = Literal["success", "failed", "cancelled", "timeout", "error"]
+EventStatus = Literal["success", "failed", "cancelled", "timeout", "over_budget", "error"]
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,8 @@ class OperationEvent:
     """The payload of every event the trigger fires (a persisted contract: keys only get added).
 
     ``status``: ``success``, ``failed`` or ``cancelled`` (the operation finished so),
-    ``timeout`` (the trigger's deadline passed) or ``error`` (a permanent API error such as 403
+    ``timeout`` (the trigger's deadline passed), ``over_budget`` (the export used more than
+    ``max_eecu_seconds``) or ``error`` (a permanent API error such as 403
     or 404). ``operation`` is the Operation as the API last returned it, when known.
     """
 
@@ -55,6 +57,8 @@ class EarthEngineOperationTrigger(BaseTrigger):
         clears it (Airflow 3.3 ``on_kill``).
     :param cancel_on_timeout: cancel the export when ``end_time`` passes.
     :param impersonation_chain: overrides the connection's.
+    :param max_eecu_seconds: cancel the export once it reports more EECU-seconds used than
+        this, and fire ``over_budget``.
     """
 
     def __init__(
@@ -66,6 +70,7 @@ class EarthEngineOperationTrigger(BaseTrigger):
         cancel_on_kill: bool = True,
         cancel_on_timeout: bool = True,
         impersonation_chain: str | list[str] | None = None,
+        max_eecu_seconds: float | None = None,
     ) -> None:
         super().__init__()
         self.operation_name = operation_name
@@ -75,20 +80,21 @@ class EarthEngineOperationTrigger(BaseTrigger):
         self.cancel_on_kill = cancel_on_kill
         self.cancel_on_timeout = cancel_on_timeout
         self.impersonation_chain = impersonation_chain
+        self.max_eecu_seconds = max_eecu_seconds
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
-        return (
-            "airflow_provider_eeexport.triggers.operation.EarthEngineOperationTrigger",
-            {
-                "operation_name": self.operation_name,
-                "ee_conn_id": self.ee_conn_id,
-                "poll_interval": self.poll_interval,
-                "end_time": self.end_time,
-                "cancel_on_kill": self.cancel_on_kill,
-                "cancel_on_timeout": self.cancel_on_timeout,
-                "impersonation_chain": self.impersonation_chain,
-            },
-        )
+        kwargs = {
+            "operation_name": self.operation_name,
+            "ee_conn_id": self.ee_conn_id,
+            "poll_interval": self.poll_interval,
+            "end_time": self.end_time,
+            "cancel_on_kill": self.cancel_on_kill,
+            "cancel_on_timeout": self.cancel_on_timeout,
+            "impersonation_chain": self.impersonation_chain,
+        }
+        if self.max_eecu_seconds is not None:  # only when set: stored triggers stay as they were
+            kwargs["max_eecu_seconds"] = self.max_eecu_seconds
+        return "airflow_provider_eeexport.triggers.operation.EarthEngineOperationTrigger", kwargs
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         event = await self._wait()
@@ -99,12 +105,17 @@ class EarthEngineOperationTrigger(BaseTrigger):
         async with operation_watcher(self.ee_conn_id, self.impersonation_chain) as watcher:
             try:
                 async with watcher.follow(
-                    name, poll_interval=self.poll_interval, end_time=self.end_time
+                    name,
+                    poll_interval=self.poll_interval,
+                    end_time=self.end_time,
+                    max_eecu_seconds=self.max_eecu_seconds,
                 ) as followed:
                     while (operation := await followed.next()) is not None:
                         self.log.info("%s %s", name, progress_line(operation))
                         if is_done(operation):
                             return OperationEvent.finished(operation)
+                        if over_budget(operation, self.max_eecu_seconds):
+                            return await self._over_budget(watcher, operation)
                     last = followed.operation
             except (EarthEngineError, ValueError) as error:
                 return OperationEvent("error", name, f"Cannot follow {name}: {error}")
@@ -130,6 +141,23 @@ class EarthEngineOperationTrigger(BaseTrigger):
             except EarthEngineError as error:
                 message += f"; cancelling it failed: {error}"
         return OperationEvent("timeout", name, message, operation)
+
+    async def _over_budget(
+        self, watcher: OperationWatcher, operation: dict[str, Any]
+    ) -> OperationEvent:
+        """Cancel an export that passed its EECU budget, and say so."""
+        assert self.max_eecu_seconds is not None
+        name = self.operation_name
+        message = budget_message(operation, self.max_eecu_seconds)
+        try:
+            await watcher.cancel(name)
+        except EarthEngineError as error:
+            return OperationEvent(
+                "over_budget", name, f"{message}; cancelling it failed: {error}", operation
+            )
+        with contextlib.suppress(EarthEngineError):  # what it used until it stopped, if known
+            operation = await watcher.get(name)
+        return OperationEvent("over_budget", name, f"{message}; it was cancelled", operation)
 
     async def on_kill(self) -> None:
         """Cancel the export: a user marked the task failed or success, or cleared it."""

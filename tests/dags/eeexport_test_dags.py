@@ -213,3 +213,14 @@ with _dag("ee_export_queue_timeout"):
         poll_interval=0.5,
         timeout=2,
     )
+
+for mode in ("deferrable", "sync"):
+    with _dag(f"ee_export_budget_{mode}", retries=1, retry_delay=timedelta(0)):
+        EarthEngineImageExportOperator(
+            task_id="export",
+            expression=SRTM,
+            destination="gs://my-bucket/budget/",
+            deferrable=mode == "deferrable",
+            poll_interval=0.2,
+            max_eecu_seconds=50,
+        )

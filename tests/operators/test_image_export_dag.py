@@ -216,3 +216,31 @@ def test_after_a_409_without_a_provable_match_the_task_fails_and_cancels_nothing
     assert "none is provably this task's" in capfd.readouterr().out
     assert not [c for c in ee_emulator.calls() if c["route"] == "cancel"]
     assert EarthEngineHook().get_operation(other)["metadata"]["state"] in ("PENDING", "RUNNING")
+
+
+@pytest.mark.parametrize("mode", ["deferrable", "sync"])
+def test_an_export_over_its_eecu_budget_is_cancelled_and_fails_without_retry(
+    ee_emulator, mode, capfd
+):
+    # 200 EECU-seconds a second against a budget of 50: over it within the first looks.
+    ee_emulator.script(duration_s=60, eecu_per_s=200)
+
+    run = run_dag(f"ee_export_budget_{mode}")
+
+    assert task_states(run) == {("export", -1): "failed"}
+    assert ee_emulator.stats()["operations_created"] == 1  # the retry was not taken
+    name = xcom(run, "export", "operation_name")
+    state = EarthEngineHook().get_operation(name)["metadata"]["state"]
+    assert state in ("CANCELLING", "CANCELLED")
+    used = xcom(run, "export", "eecu_seconds")
+    assert used > 50
+    assert "more than its max_eecu_seconds of 50; it was cancelled" in capfd.readouterr().out
+
+
+def test_an_export_within_its_eecu_budget_succeeds(ee_emulator):
+    ee_emulator.script(duration_s=1, eecu_per_s=10)
+
+    run = run_dag("ee_export_budget_deferrable")
+
+    assert task_states(run) == {("export", -1): "success"}
+    assert 0 < xcom(run, "export", "eecu_seconds") <= 50

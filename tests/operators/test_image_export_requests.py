@@ -87,6 +87,9 @@ def test_bad_literal_parameters_are_refused_when_the_dag_is_parsed(parameter, va
     [
         ("poll_interval", "abc", "must be a positive number of seconds"),
         ("poll_interval", 0, "must be a positive number of seconds"),
+        ("max_eecu_seconds", -5, "must be a positive number of EECU-seconds"),
+        ("max_eecu_seconds", "100", "must be a positive number of EECU-seconds"),
+        ("max_eecu_seconds", float("inf"), "must be a positive number of EECU-seconds"),
         ("timeout", "abc", "must be a number of seconds or a timedelta"),
         ("timeout", -1, "must be positive"),
         ("impersonation_chain", 123, "must be a service account email or a list"),

@@ -41,6 +41,16 @@ def test_serialize_round_trips_through_its_classpath():
     }
 
 
+def test_a_budget_is_serialized_only_when_set():
+    # Triggers stored without one keep the kwargs they had.
+    plain = EarthEngineOperationTrigger(operation_name=UNKNOWN)
+    budgeted = EarthEngineOperationTrigger(operation_name=UNKNOWN, max_eecu_seconds=100.0)
+
+    assert "max_eecu_seconds" not in plain.serialize()[1]
+    assert budgeted.serialize()[1]["max_eecu_seconds"] == 100.0
+    assert EarthEngineOperationTrigger(**budgeted.serialize()[1]).max_eecu_seconds == 100.0
+
+
 def test_event_payload_tolerates_unknown_keys():
     event = OperationEvent.from_payload(
         {

@@ -149,3 +149,30 @@ async def test_an_unexpected_error_ends_the_triggers_instead_of_spinning(followe
 
     # One walk (for five) and one look each, then nothing more: no loop of failing calls.
     assert hook.calls == (followers if followers < _poller.BATCH_MIN else followers + 1)
+
+
+class _SpendingHook:
+    """An export stuck at 10% whose reported EECU usage grows by 10 at every look."""
+
+    def __init__(self) -> None:
+        self.looks = 0
+
+    async def get_operation(self, name: str) -> dict:
+        self.looks += 1
+        metadata = {"state": "RUNNING", "progress": 0.1, "batchEecuUsageSeconds": 10 * self.looks}
+        return {"name": name, "metadata": metadata}
+
+
+async def test_passing_the_eecu_budget_wakes_the_trigger_though_progress_reads_the_same():
+    hook = _SpendingHook()
+    poller = _poller.ProjectPoller(hook, PROJECT)
+    record = poller.add(UNKNOWN, 0.1, max_eecu_seconds=25)
+    try:
+        first = await asyncio.wait_for(record.next(), 10)
+        over = await asyncio.wait_for(record.next(), 10)
+    finally:
+        await poller.aclose()
+
+    assert first["metadata"]["batchEecuUsageSeconds"] == 10
+    assert over["metadata"]["batchEecuUsageSeconds"] == 30  # the first look past 25
+    assert over["metadata"]["progress"] == first["metadata"]["progress"]
