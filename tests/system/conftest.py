@@ -18,6 +18,7 @@ import pytest
 from airflow_provider_eeexport.emulator import EmulatorClient, run_emulator
 from demo.stack import AirflowStack
 from tests.conftest import EXAMPLE_DAGS, PROJECT
+from tests.system.statsd_listener import StatsdListener
 
 # Long enough that the worker which deferred has exited before the trigger fires: with a
 # faster export, Airflow 3.3's scheduler can see the deferring worker's late "success" event
@@ -50,8 +51,20 @@ def small_queue_emulator() -> Iterator[EmulatorClient]:
 
 
 @pytest.fixture(scope="session")
-def airflow(emulator, small_queue_emulator, tmp_path_factory) -> Iterator[AirflowStack]:
+def statsd() -> Iterator[StatsdListener]:
+    """Where the stack's components send their metrics (StatsD, tags in InfluxDB form)."""
+    listener = StatsdListener()
+    yield listener
+    listener.close()
+
+
+@pytest.fixture(scope="session")
+def airflow(emulator, small_queue_emulator, statsd, tmp_path_factory) -> Iterator[AirflowStack]:
     env = {
+        "AIRFLOW__METRICS__STATSD_ON": "True",
+        "AIRFLOW__METRICS__STATSD_HOST": "127.0.0.1",
+        "AIRFLOW__METRICS__STATSD_PORT": str(statsd.port),
+        "AIRFLOW__METRICS__STATSD_INFLUXDB_ENABLED": "True",
         "AIRFLOW_CONN_EARTHENGINE_DEFAULT": _connection(emulator.url),
         "AIRFLOW_CONN_EE_SMALL_QUEUE": _connection(small_queue_emulator.url),
         "AIRFLOW__CORE__PARALLELISM": "6",

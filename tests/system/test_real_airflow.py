@@ -14,6 +14,7 @@ import pytest
 from airflow_provider_eeexport.emulator import EmulatorClient
 from demo.stack import AirflowStack
 from tests.airflow_runs import needs_task_state_store, needs_trigger_on_kill
+from tests.conftest import PROJECT
 
 pytestmark = [pytest.mark.system, pytest.mark.timeout(300)]
 DAG_ID = "example_monthly_composite_gcs"
@@ -65,7 +66,7 @@ def _dags(airflow: AirflowStack) -> None:
     airflow.wait_for_dag(SYNC_DAG_ID)
 
 
-def test_deferred_export_succeeds_with_one_export(airflow, emulator):
+def test_deferred_export_succeeds_with_one_export(airflow, emulator, statsd):
     run_id = _run(airflow, "2026-01")
 
     assert airflow.wait_for_run(DAG_ID, run_id, 120) == "success"
@@ -77,6 +78,19 @@ def test_deferred_export_succeeds_with_one_export(airflow, emulator):
     returned = airflow.xcom(DAG_ID, run_id, TASK_ID, "return_value")
     assert returned["name"] == export["name"]
     assert returned["metadata"]["state"] == "SUCCEEDED"
+    # The worker that finished the task sent the export's cost through Airflow's Stats.
+    tags = f"dag_id={DAG_ID},task_id={TASK_ID},project={PROJECT}"
+    used = returned["metadata"]["batchEecuUsageSeconds"]
+    airflow.wait_for(
+        lambda: (
+            f"eeexport.eecu_seconds,{tags}:{used}|g"
+            in {line.partition("airflow.")[2] for line in statsd.lines("eeexport.eecu_seconds")}
+        ),
+        30,
+        "the EECU gauge to reach StatsD",
+    )
+    for timing in ("eeexport.queue_wait", "eeexport.run_time"):
+        assert any(f",{tags}:" in line and line.endswith("|ms") for line in statsd.lines(timing))
 
 
 @needs_task_state_store
