@@ -17,6 +17,9 @@ import pytest
 
 from airflow_provider_eeexport.hooks._credentials import clear_cache
 
+# The emulator's fixture is opt-in for users too: installing the provider adds no plugin.
+pytest_plugins = ["airflow_provider_eeexport.emulator.pytest_plugin"]
+
 # Nothing in the tests may probe a GCE metadata server: there is no Google here.
 os.environ.setdefault("NO_GCE_CHECK", "true")
 os.environ.setdefault("GCE_METADATA_HOST", "127.0.0.1:9")

@@ -29,6 +29,13 @@ def test_entry_point_returns_provider_info_named_like_the_distribution():
     assert info == get_provider_info()
 
 
+def test_installing_the_provider_adds_no_pytest_plugin():
+    # The emulator's fixture is opt-in (pytest_plugins or -p): users' test suites stay theirs.
+    ours = [ep for ep in entry_points(group="pytest11") if ep.value.startswith("airflow_provider")]
+
+    assert ours == []
+
+
 def test_airflow_providers_list_shows_the_provider(tmp_path):
     env = {**os.environ, "AIRFLOW_HOME": str(tmp_path), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
     airflow = Path(sys.executable).with_name("airflow")
