@@ -6,6 +6,7 @@ the rest of the package never has to know which Airflow it runs on.
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import version as _dist_version
 from typing import TYPE_CHECKING, Any
 
@@ -17,27 +18,32 @@ from packaging.version import Version
 AIRFLOW_VERSION = Version(Version(_dist_version("apache-airflow")).base_version)
 AIRFLOW_V_3_3_PLUS = Version("3.3.0") <= AIRFLOW_VERSION
 
-# The task SDK took these over one minor at a time; older lines have them in airflow core.
-try:  # Airflow 3.1+
-    from airflow.sdk import BaseHook
-except ImportError:
-    from airflow.hooks.base import BaseHook  # type: ignore[no-redef]
-try:  # Airflow 3.2+
-    from airflow.sdk import conf
-except ImportError:
-    from airflow.configuration import conf  # type: ignore[no-redef]
-try:  # Airflow 3.1+
-    from airflow.sdk.exceptions import AirflowException
-except ImportError:
-    from airflow.exceptions import AirflowException  # type: ignore[no-redef]
-try:  # Airflow 3.2+
-    from airflow.sdk.exceptions import AirflowFailException
-except ImportError:
-    from airflow.exceptions import AirflowFailException  # type: ignore[no-redef]
-try:  # Airflow 3.2+
-    from airflow.sdk.exceptions import AirflowSensorTimeout
-except ImportError:
-    from airflow.exceptions import AirflowSensorTimeout  # type: ignore[no-redef]
+# The task SDK took these over one minor at a time; older lines have them in airflow core. Type
+# checking sees the newest supported Airflow.
+if TYPE_CHECKING:
+    from airflow.sdk import BaseHook, conf
+    from airflow.sdk.exceptions import (
+        AirflowException,
+        AirflowFailException,
+        AirflowSensorTimeout,
+    )
+else:
+    try:  # Airflow 3.1+
+        from airflow.sdk import BaseHook
+    except ImportError:
+        from airflow.hooks.base import BaseHook
+    try:  # Airflow 3.2+
+        from airflow.sdk import conf
+    except ImportError:
+        from airflow.configuration import conf
+    try:  # Airflow 3.1+
+        from airflow.sdk.exceptions import AirflowException
+    except ImportError:
+        from airflow.exceptions import AirflowException
+    try:  # Airflow 3.2+
+        from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout
+    except ImportError:
+        from airflow.exceptions import AirflowFailException, AirflowSensorTimeout
 
 
 def timer_trigger(moment: datetime) -> BaseTrigger:
@@ -50,10 +56,9 @@ def timer_trigger(moment: datetime) -> BaseTrigger:
 def stats() -> Any:
     """Airflow's metrics client (StatsD or OpenTelemetry, as configured), imported when used."""
     try:  # Airflow 3.2+
-        from airflow.sdk.observability.stats import Stats
+        return importlib.import_module("airflow.sdk.observability.stats").Stats
     except ImportError:
-        from airflow.stats import Stats  # type: ignore[no-redef]
-    return Stats
+        return importlib.import_module("airflow.stats").Stats
 
 
 def connection_form_widgets(conn_fields: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -413,7 +413,7 @@ def _export_target(
             "cannot be combined with file_export_options: an export writes files or an asset",
         )
     if destination is not None:
-        parsed = parse_destination(destination)
+        parsed = parse_destination(destination)  # type: ignore[arg-type]  # it refuses non-text
         if "fileExportOptions" in parsed:
             place = next(iter(parsed["fileExportOptions"].values()))
             if "filenamePrefix" not in place and isinstance(description, str) and description:

@@ -60,11 +60,12 @@ def destination_of(body: dict[str, Any]) -> Destination | None:
     files = body.get("fileExportOptions")
     if not isinstance(files, dict):
         return None
-    for key, kind, where in (
+    places: tuple[tuple[str, DestinationKind, str], ...] = (
         ("cloudStorageDestination", "gcs", "bucket"),
         ("gcsDestination", "gcs", "bucket"),
         ("driveDestination", "drive", "folder"),
-    ):
+    )
+    for key, kind, where in places:
         place = files.get(key)
         if isinstance(place, dict):
             prefix = place.get("filenamePrefix")

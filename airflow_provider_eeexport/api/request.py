@@ -15,7 +15,7 @@ import copy
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ._json import (
     as_boolean,
@@ -163,16 +163,19 @@ class ExportImageRequest:
         dimensions = (self.grid or {}).get("dimensions")
         if not dimensions:
             return None
-        return dimensions["width"] * dimensions["height"]
+        return int(dimensions["width"]) * int(dimensions["height"])
 
 
 # --- scalars ---------------------------------------------------------------------------------
+_T = TypeVar("_T")
+
+
 def _optional(fields: dict[str, Any], key: str, read: Callable[[Any, str], Any]) -> Any:
     """``read`` applied to ``fields[key]`` at its path, or None when the field is unset."""
     return read(fields[key], key) if key in fields else None
 
 
-def _wrapped(value: object, path: str, read: Callable[[Any, str], Any]) -> Any:
+def _wrapped(value: object, path: str, read: Callable[[Any, str], _T]) -> _T:
     """A wrapper-typed value, bare (JS client, docs) or as ``{"value": x}`` (Python client)."""
     if isinstance(value, dict):
         inner = read_fields(value, path, ("value",))
@@ -236,7 +239,7 @@ _AFFINE_FIELDS = ("scaleX", "shearX", "translateX", "shearY", "scaleY", "transla
 def _dimensions(value: object, path: str, *, minimum: int = 1) -> dict[str, int]:
     """GridDimensions with both ``width`` and ``height`` set, each at least ``minimum``."""
     fields = read_fields(value, path, ("width", "height"))
-    dimensions = {}
+    dimensions: dict[str, int] = {}
     for key in ("width", "height"):
         if key not in fields:
             fail(join(path, key), "is required: a number of pixels")

@@ -106,7 +106,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JsonAnswer:
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        found = exc.errors()
+        first: dict[str, Any] = dict(found[0]) if found else {"loc": (), "msg": "invalid request"}
         if first.get("type") == "json_invalid":  # an admin route's body that is not JSON
             return _error_response(errors.invalid_payload(first.get("ctx", {}).get("error", "")))
         field = ".".join(str(part) for part in first["loc"] if part != "body")

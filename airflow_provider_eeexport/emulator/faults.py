@@ -15,7 +15,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -48,16 +48,20 @@ def classify(method: str, path: str) -> str | None:
     return None
 
 
+FaultStatus = Literal[429, 503, 403, 501]
+_DEFAULT_STATUS: FaultStatus = 503
+
+
 class FaultConfig(BaseModel):
     """Body of ``POST /_emulator/faults``; each POST replaces the previous configuration."""
 
     model_config = ConfigDict(extra="forbid")
 
     rate: float = Field(0.0, ge=0, le=1)
-    statuses: list[Literal[429, 503, 403, 501]] = Field(default_factory=lambda: [503], min_length=1)
+    statuses: list[FaultStatus] = Field(default_factory=lambda: [_DEFAULT_STATUS], min_length=1)
     drop_connection_rate: float = Field(0.0, ge=0, le=1)
     drop_phase: Literal["before", "after"] = "before"
-    routes: list[RouteName] = Field(default_factory=lambda: list(ROUTES))
+    routes: list[RouteName] = Field(default_factory=lambda: cast(list[RouteName], list(ROUTES)))
     latency_ms: int = Field(0, ge=0, le=60_000)
     # Written as whole seconds in Retry-After; a day is more than any client would wait.
     retry_after_s: float = Field(1.0, ge=0, le=86_400)
@@ -93,7 +97,9 @@ class FaultInjector:
     def latency_s(self, route: str) -> float:
         """How long an answer on ``route`` is held back: its route latency plus fault latency."""
         cfg = self.config
-        latency = cfg.route_latency_ms.get(route, self.base_latency_ms.get(route, 0))
+        latency = self.base_latency_ms.get(route, 0)
+        if route in cfg.route_latency_ms:
+            latency = cfg.route_latency_ms[route]
         if self.applies_to(route):
             latency += cfg.latency_ms
         return latency / 1000

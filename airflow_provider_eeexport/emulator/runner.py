@@ -143,11 +143,13 @@ class EmulatorClient:
     def calls(self) -> list[dict[str, Any]]:
         """``[{"time", "route", "method", "path", "query", "status"}]`` of the latest API
         requests, oldest first (status 0: the connection was dropped)."""
-        return self._call("GET", "/_emulator/calls")["calls"]
+        calls: list[dict[str, Any]] = self._call("GET", "/_emulator/calls")["calls"]
+        return calls
 
     def requests(self) -> list[dict[str, Any]]:
         """``[{"name", "request"}]`` for every operation, oldest first: what clients sent."""
-        return self._call("GET", "/_emulator/operations")["operations"]
+        operations: list[dict[str, Any]] = self._call("GET", "/_emulator/operations")["operations"]
+        return operations
 
     def faults(self, **config: Any) -> dict[str, Any]:
         """Replace the fault configuration; ``faults()`` with no arguments clears it."""
@@ -165,7 +167,8 @@ class EmulatorClient:
     def close(self) -> None:
         self._http.close()
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         response = self._http.request(method, path, json=body if method == "POST" else None)
         response.raise_for_status()
-        return response.json()
+        answer: dict[str, Any] = response.json()
+        return answer

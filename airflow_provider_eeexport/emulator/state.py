@@ -10,6 +10,7 @@ import random
 import secrets
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -63,7 +64,7 @@ class Stats:
 class Store:
     """The emulator's whole state; one instance per server, used from one event loop."""
 
-    def __init__(self, config: EmulatorConfig, clock=time.time) -> None:
+    def __init__(self, config: EmulatorConfig, clock: Callable[[], float] = time.time) -> None:
         self.config = config
         self.clock = clock
         self.operations: dict[str, OperationPlan] = {}

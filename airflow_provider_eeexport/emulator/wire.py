@@ -153,7 +153,8 @@ class BodyCap:
         async def replay() -> dict[str, Any]:
             nonlocal replayed
             if replayed:
-                return await receive()  # the disconnect, when it comes
+                message: dict[str, Any] = await receive()  # the disconnect, when it comes
+                return message
             replayed = True
             return {"type": "http.request", "body": body, "more_body": False}
 

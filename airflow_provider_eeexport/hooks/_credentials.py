@@ -153,12 +153,18 @@ def _from_info(info: dict[str, Any], scopes: list[str]) -> tuple[Credentials, st
     if kind == "external_account":
         source = info.get("credential_source") or {}
         if info.get("subject_token_type") == _AWS_SUBJECT_TOKEN_TYPE:
-            from google.auth import aws as loader
+            from google.auth import aws
+
+            external: Any = aws.Credentials.from_info(info, scopes=scopes)
         elif source.get("executable") is not None:
-            from google.auth import pluggable as loader
+            from google.auth import pluggable
+
+            external = pluggable.Credentials.from_info(info, scopes=scopes)
         else:
-            from google.auth import identity_pool as loader
-        return loader.Credentials.from_info(info, scopes=scopes), info.get("quota_project_id")
+            from google.auth import identity_pool
+
+            external = identity_pool.Credentials.from_info(info, scopes=scopes)
+        return external, info.get("quota_project_id")
     if kind == "external_account_authorized_user":
         from google.auth import external_account_authorized_user
 
@@ -166,8 +172,8 @@ def _from_info(info: dict[str, Any], scopes: list[str]) -> tuple[Credentials, st
     if kind == "impersonated_service_account":
         from google.auth import impersonated_credentials
 
-        loaded = impersonated_credentials.Credentials.from_impersonated_service_account_info
-        return loaded(info, scopes=scopes), None
+        impersonated = impersonated_credentials.Credentials
+        return impersonated.from_impersonated_service_account_info(info, scopes=scopes), None
     raise ValueError(
         f"unsupported credentials type {kind!r}: expected service_account, authorized_user, "
         "external_account, external_account_authorized_user or impersonated_service_account"

@@ -250,7 +250,8 @@ class EarthEngineHook(_EarthEngineBaseHook):
                 continue
             log.debug("%s %s -> %s", call.method, retrying.url, response.status_code)
             if retrying.refresh_due(response.status_code, tokens is not None):
-                refused = response.request.headers.get("Authorization")
+                sent = response.request.headers.get("Authorization")
+                refused = sent if isinstance(sent, str) else None
                 continue
             body = retrying.after_answer(response.status_code, response.headers, response.content)
             if body is not None:
@@ -428,7 +429,10 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
         elif refused is not None:
             authorization = await asyncio.to_thread(tokens.refresh_refused, refused)
         else:
-            authorization = tokens.current() or await asyncio.to_thread(tokens.authorization)
+            current = tokens.current()
+            if current is None:
+                current = await asyncio.to_thread(tokens.authorization)
+            authorization = current
         return {
             "authorization": authorization,
             "x-goog-user-project": settings.quota_project_id or call.project,
@@ -439,7 +443,7 @@ def _connection_type() -> dict[str, Any]:
     from .. import get_provider_info
 
     (declared,) = get_provider_info()["connection-types"]
-    return declared
+    return dict(declared)
 
 
 def _new_http_client() -> httpx.AsyncClient:

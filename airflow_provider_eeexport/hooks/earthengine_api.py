@@ -38,4 +38,5 @@ def expression_from_callable(
             f"the expression callable must return an earthengine-api object such as ee.Image, "
             f"got {type(result).__name__}"
         )
-    return ee.serializer.encode(result, for_cloud_api=True)
+    encoded: dict[str, Any] = ee.serializer.encode(result, for_cloud_api=True)
+    return encoded

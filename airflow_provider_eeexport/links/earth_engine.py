@@ -49,7 +49,7 @@ class EarthEngineDestinationLink(_PersistedLink):
     @classmethod
     def url_for(cls, body: dict[str, Any], operation: dict[str, Any] | None = None) -> str | None:
         uris = ((operation or {}).get("metadata") or {}).get("destinationUris") or []
-        if uris:
+        if uris and isinstance(uris[0], str):
             return uris[0]
         assets = (body.get("assetExportOptions") or {}).get("earthEngineDestination") or {}
         if assets.get("name"):

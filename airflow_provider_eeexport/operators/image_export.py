@@ -327,7 +327,7 @@ class EarthEngineImageExportOperator(BaseOperator):
             elif previous is not None and not is_done(previous):
                 self.log.info("Re-attaching to running export %s", state.operation_name)
                 return previous, state
-            elif phase is OperationState.SUCCEEDED:
+            elif previous is not None and phase is OperationState.SUCCEEDED:
                 self.log.info(
                     "Export %s already succeeded; not starting another.", state.operation_name
                 )
@@ -391,9 +391,8 @@ class EarthEngineImageExportOperator(BaseOperator):
 
     def _target(self, context: Context) -> dict[str, Any]:
         """The destination part of the body ``_build_body`` makes, without the expression."""
-        names = ("destination", "file_export_options", "asset_export_options")
-        names += ("file_format", "format_options")
-        parameters = {name: getattr(self, name) for name in names}
+        names = ("destination", "file_export_options", "asset_export_options", "file_format")
+        parameters = {name: getattr(self, name) for name in (*names, "format_options")}
         return export_target(
             **parameters, description=self.description or _task_name(context["ti"])
         )
@@ -598,7 +597,8 @@ class EarthEngineImageExportOperator(BaseOperator):
             from ..hooks.earthengine_api import expression_from_callable
 
             return expression_from_callable(self.expression.build, hook, project)
-        return self.expression
+        expression: dict[str, Any] | str = self.expression  # rendered by now
+        return expression
 
 
 @dataclass(frozen=True)

@@ -352,9 +352,10 @@ def _older_than_wanted(operations: list[dict[str, Any]], wanted: dict[str, list[
     """Whether the page ends before every operation still wanted was created: newest-first
     order means they cannot come later (if the order differs, they are fetched singly)."""
     times = [records[0].create_time for records in wanted.values()]
-    if not operations or not times or any(time is None for time in times):
+    known = [time for time in times if time is not None]
+    if not operations or not times or len(known) < len(times):
         return False
     last = operations[-1]
     metadata = last.get("metadata") if isinstance(last, dict) else None
     page_end = parse_timestamp(metadata.get("createTime") if isinstance(metadata, dict) else None)
-    return page_end is not None and page_end < min(times)  # type: ignore[type-var]
+    return page_end is not None and page_end < min(known)

@@ -72,7 +72,7 @@ class EarthEngineOperationTrigger(BaseTrigger):
         impersonation_chain: str | list[str] | None = None,
         max_eecu_seconds: float | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.operation_name = operation_name
         self.ee_conn_id = ee_conn_id
         self.poll_interval = poll_interval
