@@ -6,6 +6,8 @@ from typing import Any
 
 # What Earth Engine says when a project's task queue is full; its HTTP status is undocumented.
 QUEUE_FULL_MARKER = "Too many tasks already in the queue"
+# Answers that say "not now" rather than "never": rate limits and server trouble.
+RETRYABLE_HTTP_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class EarthEngineError(Exception):
@@ -104,6 +106,17 @@ class EarthEngineAuthError(EarthEngineApiError):
 
 class EarthEngineConnectionError(EarthEngineError):
     """The API could not be reached (connection errors or timeouts) after every retry."""
+
+
+def is_exhausted(error: EarthEngineApiError) -> bool:
+    """Whether ``error`` says a quota or the project's task queue is used up for now."""
+    return error.status == "RESOURCE_EXHAUSTED" or isinstance(error, EarthEngineQueueFullError)
+
+
+def is_retryable(error: EarthEngineApiError) -> bool:
+    """Whether the same request may succeed later (rate limit, full queue, server trouble);
+    anything else (403, 404, a bad request) gets the same answer however often it is sent."""
+    return error.http_status in RETRYABLE_HTTP_STATUSES or is_exhausted(error)
 
 
 def error_from_response(http_status: int, payload: Any) -> EarthEngineApiError:

@@ -6,15 +6,17 @@ import email.utils
 import logging
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..api.errors import (
     EarthEngineApiError,
     EarthEngineAuthError,
     EarthEngineConnectionError,
     EarthEngineQueueFullError,
+    is_exhausted,
+    is_retryable,
 )
 from . import _calls
 from ._answers import shown_url
@@ -32,7 +34,6 @@ _TOKEN_CHECKS = {
     "key": "Check the connection's key.",
 }
 
-RETRYABLE_HTTP_STATUSES = frozenset({429, 500, 502, 503, 504})
 # RESOURCE_EXHAUSTED (rate limits, a full task queue) clears slower than a blip: back off from a
 # floor this many times the initial delay.
 EXHAUSTED_FLOOR_FACTOR = 4
@@ -57,16 +58,9 @@ class RetryPolicy:
         return Attempts(self)
 
 
-def is_exhausted(error: EarthEngineApiError) -> bool:
-    return error.status == "RESOURCE_EXHAUSTED" or isinstance(error, EarthEngineQueueFullError)
-
-
-def is_retryable(error: EarthEngineApiError) -> bool:
-    return error.http_status in RETRYABLE_HTTP_STATUSES or is_exhausted(error)
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """``Retry-After`` as seconds: delta-seconds or an HTTP date (RFC 9110)."""
+def retry_after_seconds(value: str | None, now: Callable[[], float] = time.time) -> float | None:
+    """``Retry-After`` as seconds: delta-seconds or an HTTP date (RFC 9110), counted from
+    ``now()`` (epoch seconds); None when absent or unreadable."""
     if not value:
         return None
     value = value.strip()
@@ -78,17 +72,25 @@ def retry_after_seconds(value: str | None) -> float | None:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, moment.timestamp() - time.time())
+    return max(0.0, moment.timestamp() - now())
 
 
 @dataclass
 class Attempts:
-    """The retry budget of one call: ask ``next_delay`` after each retryable failure."""
+    """The retry budget of one call: ask ``next_delay`` after each retryable failure.
+
+    ``rng`` draws the jitter and ``clock`` (seconds, monotonic) measures the deadline from
+    the moment the budget is made.
+    """
 
     policy: RetryPolicy
-    started: float = field(default_factory=time.monotonic)
-    made: int = 0
     rng: random.Random = field(default_factory=random.Random)
+    clock: Callable[[], float] = time.monotonic
+    made: int = 0
+    started: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.started = self.clock()
 
     def next_delay(
         self, *, exhausted: bool = False, retry_after: float | None = None
@@ -105,7 +107,7 @@ class Attempts:
         delay = self.rng.uniform(floor, max(floor, cap))
         if retry_after is not None:
             delay = max(delay, retry_after)
-        if time.monotonic() - self.started + delay > policy.deadline:
+        if self.clock() - self.started + delay > policy.deadline:
             return None
         return delay
 
@@ -113,9 +115,10 @@ class Attempts:
 class Retrying:
     """The decisions of one call, shared by the sync and the async transport.
 
-    After each failed attempt it either gives the delay before the next one or raises what the
-    caller should see. Token failures count against the same budget: no request reached Earth
-    Engine then, so trying again is safe even for a call that may not be repeated.
+    After each failed attempt, the ``after_*`` method for what went wrong either gives the
+    seconds to wait before the next attempt or raises what the caller should see. Token
+    failures count against the same budget: no request reached Earth Engine then, so trying
+    again is safe even for a call that may not be repeated.
     """
 
     def __init__(self, call: Call, settings: ConnectionSettings, policy: RetryPolicy) -> None:
@@ -123,7 +126,6 @@ class Retrying:
         self.settings = settings
         self.url = f"{settings.api_root}/{call.path}"
         self.attempts = policy.attempts()
-        self.delay = 0.0
         self._refreshed = False
 
     def after_transport_error(self, error: Exception, failure: str) -> float:
@@ -138,6 +140,7 @@ class Retrying:
         return self._retry_in(delay, type(error).__name__)
 
     def after_token_error(self, error: TokenError) -> float:
+        """The credentials got no token: retried when the token endpoint may answer later."""
         where = shown_url(error.url) if error.url else "the credentials"
         if not error.retryable:
             check = _TOKEN_CHECKS["refused" if error.refused else "url" if error.url else "key"]
@@ -153,6 +156,21 @@ class Retrying:
             ) from None
         return self._retry_in(delay, f"no access token: {where} {error.reason}")
 
+    def after_api_error(self, error: EarthEngineApiError, headers: Mapping[str, str]) -> float:
+        """Earth Engine answered ``error`` (``_calls.decode`` raised it), with ``headers``."""
+        delay = None
+        waits_itself = isinstance(error, EarthEngineQueueFullError) and (
+            not self.call.retry_queue_full
+        )
+        if self.call.retryable and is_retryable(error) and not waits_itself:
+            delay = self.attempts.next_delay(
+                exhausted=is_exhausted(error),
+                retry_after=retry_after_seconds(headers.get("retry-after")),
+            )
+        if delay is None:
+            raise self.call.not_retried(error) if is_retryable(error) else error from None
+        return self._retry_in(delay, f"{error.http_status} {error.status}")
+
     def refresh_due(self, status: int, has_credentials: bool) -> bool:
         """Whether to refresh the token and resend: after a first 401, when there is a token."""
         if status != 401 or not has_credentials or self._refreshed:
@@ -160,30 +178,8 @@ class Retrying:
         self._refreshed = True
         return True
 
-    def after_answer(
-        self, status: int, headers: Mapping[str, str], content: bytes
-    ) -> dict[str, Any] | None:
-        """The decoded body of a good answer; None when the call is to be retried in ``delay``."""
-        try:
-            return _calls.decode(self.call, self.url, status, headers, content)
-        except EarthEngineApiError as error:
-            delay = None
-            waits_itself = isinstance(error, EarthEngineQueueFullError) and (
-                not self.call.retry_queue_full
-            )
-            if self.call.retryable and is_retryable(error) and not waits_itself:
-                delay = self.attempts.next_delay(
-                    exhausted=is_exhausted(error),
-                    retry_after=retry_after_seconds(headers.get("retry-after")),
-                )
-            if delay is None:
-                raise self.call.not_retried(error) if is_retryable(error) else error from None
-            self._retry_in(delay, f"{error.http_status} {error.status}")
-            return None
-
     def _retry_in(self, delay: float, reason: str) -> float:
         log.info(
             "Earth Engine: could not %s (%s); retry in %.2f s", self.call.description, reason, delay
         )
-        self.delay = delay
         return delay

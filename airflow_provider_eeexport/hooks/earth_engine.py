@@ -253,10 +253,12 @@ class EarthEngineHook(_EarthEngineBaseHook):
                 sent = response.request.headers.get("Authorization")
                 refused = sent if isinstance(sent, str) else None
                 continue
-            body = retrying.after_answer(response.status_code, response.headers, response.content)
-            if body is not None:
-                return body
-            time.sleep(retrying.delay)
+            try:
+                return _calls.decode(
+                    call, retrying.url, response.status_code, response.headers, response.content
+                )
+            except EarthEngineApiError as error:
+                time.sleep(retrying.after_api_error(error, response.headers))
 
 
 class EarthEngineAsyncHook(_EarthEngineBaseHook):
@@ -404,10 +406,12 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
                 continue
             # Decoded on the loop: a 500-operation list page (360 KB) takes about 1 ms, and a
             # thread would not help, since json holds the GIL while it parses.
-            body = retrying.after_answer(response.status_code, response.headers, response.content)
-            if body is not None:
-                return body
-            await asyncio.sleep(retrying.delay)
+            try:
+                return _calls.decode(
+                    call, retrying.url, response.status_code, response.headers, response.content
+                )
+            except EarthEngineApiError as error:
+                await asyncio.sleep(retrying.after_api_error(error, response.headers))
 
     async def _http_client(self) -> httpx.AsyncClient:
         """The HTTP client, built once in a thread: loading the CA bundle takes tens of ms."""

@@ -23,9 +23,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..api.errors import EarthEngineApiError, EarthEngineConnectionError, EarthEngineError
+from ..api.errors import (
+    EarthEngineApiError,
+    EarthEngineConnectionError,
+    EarthEngineError,
+    is_retryable,
+)
 from ..api.operation import is_done, over_budget, parse_timestamp, progress_line
-from ..hooks._retry import is_retryable
 
 if TYPE_CHECKING:
     from ..hooks.earth_engine import EarthEngineAsyncHook
