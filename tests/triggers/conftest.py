@@ -1,8 +1,12 @@
-"""What the trigger tests share: starting exports on the emulator and taking a trigger's event."""
+"""What the trigger tests share: starting exports on the emulator, taking a trigger's event, and
+an event loop on a virtual clock."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import selectors
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 import pytest
 
@@ -12,6 +16,7 @@ from tests.conftest import PROJECT
 from tests.request_cases import valid_body
 
 UNKNOWN = f"projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA"
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -28,3 +33,42 @@ def start(emulator_connection) -> Callable[[str], str]:
 async def first_event(trigger: EarthEngineOperationTrigger) -> OperationEvent:
     """The one event the trigger fires, as the operator reads it."""
     return OperationEvent.from_payload((await anext(trigger.run())).payload)
+
+
+class _SkippingSelector(selectors.DefaultSelector):
+    """Polls without waiting, and instead moves its loop's clock on by what it would have
+    waited, so that the next timer is due at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = 0.0
+
+    def select(self, timeout: float | None = None) -> list:
+        ready = super().select(0)
+        if not ready:
+            if timeout is None:
+                raise RuntimeError("nothing is scheduled: the virtual clock would wait forever")
+            self.now += timeout
+        return ready
+
+
+class VirtualTimeLoop(asyncio.SelectorEventLoop):
+    """An event loop on a virtual clock: whenever nothing is ready to run, time jumps to the
+    next timer instead of passing, so a schedule of minutes runs in milliseconds and every
+    moment it reads is exact."""
+
+    def __init__(self) -> None:
+        self._skipping = _SkippingSelector()
+        super().__init__(self._skipping)
+
+    def time(self) -> float:
+        return self._skipping.now
+
+
+def in_virtual_time(main: Coroutine[Any, Any, T]) -> T:
+    """Run ``main`` to its end on a fresh :class:`VirtualTimeLoop`."""
+    loop = VirtualTimeLoop()
+    try:
+        return loop.run_until_complete(main)
+    finally:
+        loop.close()

@@ -1,20 +1,20 @@
 """Following many operations from one event loop: batched looks, the schedule, fallbacks.
 
-What was asked of Earth Engine is read back from the emulator's call log.
+What was asked of Earth Engine is read back from the emulator's call log; the schedule itself
+is checked on a virtual clock.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import time
 
 import pytest
 
 from airflow_provider_eeexport.triggers import _poller
 from airflow_provider_eeexport.triggers.operation import EarthEngineOperationTrigger, OperationEvent
 from tests.conftest import PROJECT
-from tests.triggers.conftest import UNKNOWN, first_event
+from tests.triggers.conftest import UNKNOWN, first_event, in_virtual_time
 
 
 @pytest.fixture
@@ -51,20 +51,51 @@ async def test_many_operations_of_a_project_are_followed_by_walking_its_list(
     assert len(looks) < len(names)
 
 
-async def test_one_operation_is_looked_at_soon_then_once_per_poll_interval(ee_emulator, start_many):
-    ee_emulator.script(duration_s=7)
-    (name,) = start_many(1)
-    followed_at = time.time()
+class _ProgressingHook:
+    """An export whose progress moves on at every look; notes when (on the loop's clock) each
+    look was made."""
 
-    (event,) = await _follow([name], poll_interval=2.5)
+    def __init__(self) -> None:
+        self.looks: list[float] = []
 
-    assert event.status == "success"
-    looks = [look["time"] for look in _looks(ee_emulator)]
-    assert {look["route"] for look in _looks(ee_emulator)} == {"get"}
-    assert looks[0] - followed_at < _poller.FIRST_LOOK_S + 1
-    gaps = [later - earlier for earlier, later in itertools.pairwise(looks)]
-    # Progress changed between every two looks; no look came sooner for it.
-    assert gaps and min(gaps) >= 2.5 * 0.95
+    async def get_operation(self, name: str) -> dict:
+        self.looks.append(asyncio.get_running_loop().time())
+        metadata = {"state": "RUNNING", "progress": len(self.looks) / 100}
+        return {"name": name, "metadata": metadata}
+
+
+def test_one_operation_is_looked_at_soon_then_backs_off_by_half_up_to_the_poll_interval():
+    poll_interval = 20.0
+    hook = _ProgressingHook()
+
+    async def follow(looks: int) -> float:
+        poller = _poller.ProjectPoller(hook, PROJECT)
+        followed_at = asyncio.get_running_loop().time()
+        record = poller.add(UNKNOWN, poll_interval)
+        try:
+            for _ in range(looks):
+                await record.next()  # every look saw new progress and woke the trigger
+        finally:
+            await poller.aclose()
+        return followed_at
+
+    followed_at = in_virtual_time(follow(9))
+
+    assert hook.looks[0] - followed_at <= _poller.FIRST_LOOK_S
+    # Rounded to the microsecond: the virtual clock adds floats.
+    gaps = [round(later - earlier, 6) for earlier, later in itertools.pairwise(hook.looks)]
+    # The pauses the schedule aims at: 3, 4.5, 6.75, ... then poll_interval. A look may come
+    # up to START_SLACK_S early while backing off (to join others due), and COALESCE_S late.
+    pauses = [
+        min(poll_interval, _poller.FIRST_LOOK_S * _poller.BACKOFF_FACTOR**k)
+        for k in range(1, len(hook.looks))
+    ]
+    assert pauses[-3:] == [poll_interval] * 3
+    for gap, pause in zip(gaps, pauses, strict=True):
+        assert pause - _poller.START_SLACK_S <= gap <= pause + _poller.COALESCE_S
+        if pause == poll_interval:
+            assert gap >= poll_interval
+    assert gaps == sorted(gaps)  # never shorter, though the progress changed at every look
 
 
 async def test_operations_the_walk_does_not_reach_are_fetched_singly(
