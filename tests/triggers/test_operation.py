@@ -6,6 +6,9 @@ import asyncio
 import importlib
 import time
 
+import pytest
+
+from airflow_provider_eeexport.hooks._credentials import clear_cache
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from airflow_provider_eeexport.triggers import _watcher
 from airflow_provider_eeexport.triggers.operation import EarthEngineOperationTrigger, OperationEvent
@@ -91,7 +94,7 @@ async def test_failed_event_quotes_the_earth_engine_error(ee_emulator, start):
     assert "Export too large: specified 4 pixels" in event.message and name in event.message
 
 
-async def test_cancelledfirst_event(ee_emulator, start):
+async def test_cancelled_event_for_an_export_cancelled_elsewhere(ee_emulator, start):
     ee_emulator.script(duration_s=600)
     name = start()
     EarthEngineHook().cancel_operation(name)
@@ -165,38 +168,55 @@ async def test_on_kill_respects_cancel_on_kill_false(ee_emulator, start):
     assert ee_emulator.stats()["requests"]["cancel"] == 0
 
 
-async def test_cleanup_never_cancels(ee_emulator, start):
+async def test_a_trigger_its_triggerer_stops_cancels_nothing_and_lets_go_of_the_watcher(
+    ee_emulator, start
+):
+    # A triggerer shutting down cancels the trigger's task without a message, then calls
+    # cleanup(); the next triggerer follows the same export.
+    ee_emulator.script(duration_s=600)
     name = start()
+    trigger = EarthEngineOperationTrigger(name, poll_interval=0.2)
+    waiting = asyncio.create_task(first_event(trigger))
+    while not any(call["route"] == "get" for call in ee_emulator.calls()):
+        await asyncio.sleep(0.05)
 
-    await EarthEngineOperationTrigger(name).cleanup()
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    await trigger.cleanup()
 
     assert ee_emulator.stats()["requests"]["cancel"] == 0
+    assert EarthEngineHook().get_operation(name)["metadata"]["state"] in ("PENDING", "RUNNING")
+    assert _watcher._WATCHERS.get(asyncio.get_running_loop()) == {}
 
 
-async def test_triggers_of_one_loop_share_one_watcher_and_release_it(ee_emulator, start):
+async def test_triggers_of_one_loop_share_one_watcher_and_release_it(
+    keyfile_connection, ee_emulator
+):
     ee_emulator.script(duration_s=1)
-    names = [start(f"e{i}") for i in range(5)]
-    loop = asyncio.get_running_loop()
-    seen = []
+    hook = EarthEngineHook()
+    names = [hook.start_image_export(valid_body(description=f"e{i}"))["name"] for i in range(5)]
+    clear_cache()  # the triggers get no token from the exports' hook
+    exports_done = len(ee_emulator.calls())
 
-    async def run(name: str) -> OperationEvent:
-        async with _watcher.operation_watcher("earthengine_default") as watcher:
-            seen.append(watcher)
-            return await first_event(EarthEngineOperationTrigger(name, poll_interval=0.2))
-
-    events = await asyncio.gather(*(run(name) for name in names))
+    events = await asyncio.gather(
+        *(first_event(EarthEngineOperationTrigger(name, poll_interval=0.2)) for name in names)
+    )
 
     assert {event.status for event in events} == {"success"}
-    assert len({id(watcher) for watcher in seen}) == 1
-    assert _watcher._WATCHERS.get(loop) == {}
-    assert ee_emulator.stats()["tokens_issued"] == 0
+    # One watcher: one token for all five triggers, and their looks made together, each a
+    # walk of the project's list (one page holds all five), never a GET of one operation.
+    assert ee_emulator.stats()["tokens_issued"] == 2  # the exports' hook's, then the watcher's
+    looks = ee_emulator.calls()[exports_done:]
+    assert [look for look in looks if look["route"] == "token"] == [looks[0]]
+    assert {look["route"] for look in looks[1:]} == {"list"}
+    assert all("pageToken" not in look["query"] for look in looks[1:])
+    assert _watcher._WATCHERS.get(asyncio.get_running_loop()) == {}
 
 
 async def test_event_loop_never_blocks_while_triggers_wait(keyfile_connection, ee_emulator):
     ee_emulator.script(duration_s=1.5)
     names = [EarthEngineHook().start_image_export(valid_body())["name"] for _ in range(3)]
-    from airflow_provider_eeexport.hooks._credentials import clear_cache
-
     clear_cache()  # the triggers must fetch their own token
     with BlockingCalls() as blocking:
         events = await asyncio.gather(
