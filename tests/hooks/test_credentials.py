@@ -7,14 +7,12 @@ import re
 
 import pytest
 
-from airflow_provider_eeexport.api.errors import EarthEngineAuthError
+from airflow_provider_eeexport.api.errors import EarthEngineApiError, EarthEngineAuthError
 from airflow_provider_eeexport.hooks._settings import DEFAULT_SCOPES
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from tests.conftest import TARGET
-from tests.hooks.conftest import PROJECT
+from tests.hooks.conftest import OP, PROJECT
 from tests.request_cases import valid_body
-
-OP = f"projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA"
 
 
 def _list_once(hook: EarthEngineHook) -> None:
@@ -135,11 +133,15 @@ def test_impersonation_chain_from_the_connection(impersonating_connection, ee_em
 def test_impersonation_chain_argument_overrides_the_connection(
     impersonating_connection, ee_emulator
 ):
-    impersonating_connection()
+    impersonating_connection(f"middle@my-project.iam.gserviceaccount.com,{TARGET}")
+    other = "other@my-project.iam.gserviceaccount.com"
 
-    _list_once(EarthEngineHook(impersonation_chain=[TARGET]))
+    hook = EarthEngineHook(impersonation_chain=[other])
+    _list_once(hook)
 
-    assert ee_emulator.stats()["requests"]["iam"] == 1
+    assert hook.settings.impersonation_chain == (other,)
+    (iam,) = [call for call in ee_emulator.calls() if call["route"] == "iam"]
+    assert iam["path"] == f"/v1/projects/-/serviceAccounts/{other}:generateAccessToken"
 
 
 @pytest.mark.parametrize("prefixed", [False, True])
@@ -189,8 +191,14 @@ def test_google_cloud_platform_connection_with_key_path_and_impersonation(
 
 @pytest.mark.ee_emulator(denied_quota_project=PROJECT)
 def test_quota_project_header_defaults_to_the_request_project(emulator_connection):
-    with pytest.raises(Exception, match="serviceUsageConsumer"):
+    with pytest.raises(EarthEngineApiError) as caught:
         _list_once(EarthEngineHook())
+
+    assert caught.value.http_status == 403
+    assert str(caught.value).startswith(
+        f"The caller may not bill requests to {PROJECT}: grant it "
+        f"roles/serviceusage.serviceUsageConsumer on {PROJECT}"
+    )
 
 
 @pytest.mark.ee_emulator(denied_quota_project=PROJECT)
@@ -215,24 +223,52 @@ def test_anonymous_mode_sends_the_password_as_a_static_token(connection, ee_emul
     assert ee_emulator.stats()["tokens_issued"] == 0
 
 
-def test_plain_http_to_a_remote_host_is_refused_with_real_credentials(
-    connection, keyfile_for, ee_emulator
-):
-    connection(
-        host="http://ee.internal.example:8080",
-        project=PROJECT,
-        keyfile_dict=keyfile_for(ee_emulator),
-    )
+def test_real_credentials_may_cross_plain_http_to_loopback(keyfile_connection, ee_emulator):
+    hook = EarthEngineHook()
 
-    with pytest.raises(ValueError, match="plain http to a non-loopback host"):
+    _list_once(hook)
+
+    # The emulator is at http://127.0.0.1:PORT: the API host and the key's token_uri.
+    assert hook.settings.endpoint == ee_emulator.url.rstrip("/")
+    assert hook.settings.keyfile_dict["token_uri"] == f"{ee_emulator.url}/token"
+    assert ee_emulator.url.startswith("http://127.0.0.1:")
+    assert ee_emulator.stats()["tokens_issued"] == 1
+    assert ee_emulator.stats()["requests"]["list"] == 1
+
+
+@pytest.mark.parametrize(
+    ("remote", "refusal"),
+    [
+        ("host", "host http://ee.internal.example:8080 uses plain http to a non-loopback host"),
+        (
+            "token_uri",
+            "keyfile token_uri must be https (got http://ee.internal.example:8080/token)",
+        ),
+    ],
+)
+def test_real_credentials_never_cross_plain_http_beyond_loopback(
+    connection, keyfile_for, ee_emulator, remote, refusal
+):
+    key = keyfile_for(ee_emulator)
+    host = ee_emulator.url
+    if remote == "host":
+        host = "http://ee.internal.example:8080"
+    else:
+        key["token_uri"] = "http://ee.internal.example:8080/token"
+    connection(host=host, project=PROJECT, keyfile_dict=key)
+
+    with pytest.raises(ValueError) as caught:
         EarthEngineHook().get_operation(OP)
 
+    assert refusal in str(caught.value)
+    assert ee_emulator.calls() == []
 
-@pytest.mark.parametrize("host", ["http://ee.internal.example:8080", "http://localhost:1"])
-def test_plain_http_is_allowed_in_anonymous_mode_and_to_loopback(connection, host):
-    connection(host=host, anonymous=True, project=PROJECT)
 
-    assert EarthEngineHook().settings.endpoint == host
+def test_plain_http_to_any_host_is_allowed_in_anonymous_mode(connection):
+    # No Google credentials are sent: an emulator in docker-compose, say.
+    connection(host="http://ee.internal.example:8080", anonymous=True, project=PROJECT)
+
+    assert EarthEngineHook().settings.endpoint == "http://ee.internal.example:8080"
 
 
 # --- token URLs: never plain http beyond loopback ------------------------------------------
