@@ -204,6 +204,23 @@ for native in (False, True):
             max_pixels="{{ 10 ** 9 }}",
         )
 
+with DAG(
+    "ee_export_templated",
+    schedule=None,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    default_args=DEFAULTS,
+    # Valid by default; a run's conf may replace any of them with a bad value.
+    params={"expression": SRTM, "where": "gs://my-bucket/templated/", "priority": 5},
+):
+    EarthEngineImageExportOperator(
+        task_id="export",
+        expression="{{ params.expression | tojson }}",
+        destination="{{ params.where }}",
+        priority="{{ params.priority }}",
+        poll_interval=0.2,
+    )
+
 with _dag("ee_export_queue_timeout"):
     EarthEngineImageExportOperator(
         task_id="export",

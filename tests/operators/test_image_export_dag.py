@@ -42,7 +42,7 @@ def test_export_runs_to_success_and_returns_the_operation(ee_emulator, mode):
 
 
 @pytest.mark.parametrize("mode", ["deferrable", "sync"])
-def test_failed_export_fails_the_task_quoting_earth_engine(ee_emulator, mode):
+def test_failed_export_fails_the_task_quoting_earth_engine(ee_emulator, mode, capfd):
     ee_emulator.script(
         duration_s=0.5,
         outcome="FAILED",
@@ -53,6 +53,12 @@ def test_failed_export_fails_the_task_quoting_earth_engine(ee_emulator, mode):
 
     assert task_states(run) == {("export", -1): "failed"}
     assert ee_emulator.stats()["operations_created"] == 1
+    name = xcom(run, "export", "operation_name")
+    # The task's failure: Earth Engine's own words, the operation and the error code.
+    assert (
+        f"Export {name} failed: Export too large: specified 9 pixels (max: 1). (code 3)"
+        in capfd.readouterr().out
+    )
     assert xcom(run, "export", "eecu_seconds") > 0  # what the failed export used is recorded
 
 

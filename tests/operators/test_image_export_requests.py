@@ -48,17 +48,6 @@ def test_every_expression_form_reaches_earth_engine_as_an_expression(
     assert place["filenamePrefix"] == "meta.json"  # ".json" here is text, not a template file
 
 
-@pytest.mark.usefixtures("airflow_db", "emulator_connection")
-def test_bad_templated_value_fails_the_task_before_anything_is_sent(ee_emulator, offline_ee):
-    ee_emulator.script(duration_s=0.3)
-
-    run = run_dag("ee_export_expression_forms", priority=10000)
-
-    states = task_states(run)
-    assert states[("templated_priority", -1)] == "failed"
-    assert ee_emulator.stats()["requests"]["export"] == 3  # the three other tasks only
-
-
 @pytest.mark.parametrize(
     ("parameter", "value"),
     [
@@ -112,15 +101,31 @@ def test_every_literal_setting_is_checked_when_the_dag_is_parsed(parameter, valu
     assert str(caught.value).startswith(f"{parameter}: ")
 
 
-def test_templated_values_are_checked_later():
-    operator = EarthEngineImageExportOperator(
+@pytest.mark.parametrize(
+    ("param", "value", "refusal"),
+    [
+        ("priority", 10000, "priority: must be an integer from 0 to 9999, got '10000'"),
+        ("where", "s3://my-bucket/x", "destination: must be one of gs://<bucket>/"),
+        ("expression", {"result": "0"}, "expression: values is required"),
+    ],
+)
+@pytest.mark.usefixtures("airflow_db", "emulator_connection")
+def test_templated_values_pass_parsing_and_are_checked_once_rendered(
+    ee_emulator, capfd, param, value, refusal
+):
+    # What the test DAG declares: nothing can be known before rendering.
+    EarthEngineImageExportOperator(
         task_id="t",
-        expression="{{ params.expression }}",
+        expression="{{ params.expression | tojson }}",
         destination="{{ params.where }}",
         priority="{{ params.priority }}",
     )
 
-    assert operator.priority == "{{ params.priority }}"  # kept for rendering, not refused
+    run = run_dag("ee_export_templated", **{param: value})
+
+    assert task_states(run) == {("export", -1): "failed"}
+    assert refusal in capfd.readouterr().out
+    assert ee_emulator.stats()["requests"]["export"] == 0
 
 
 def test_expression_must_be_an_expression_when_known():
