@@ -11,12 +11,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_eeexport.api.errors import InvalidRequestError
-from airflow_provider_eeexport.api.request import (
-    DEFAULT_MAX_PIXELS,
-    FILE_FORMAT_ALIASES,
-    FILE_FORMATS,
-    ExportImageRequest,
-)
+from airflow_provider_eeexport.api.request import ExportImageRequest
 from tests.request_cases import INVALID_CASES, VALID_VARIANTS, valid_body
 
 _VARIANT_BODIES = {variant: body for variant, body, _ in VALID_VARIANTS}
@@ -179,14 +174,6 @@ def test_pixel_count_is_unknown_without_grid_dimensions():
     )
 
 
-def test_service_default_for_max_pixels_is_1e8():
-    assert DEFAULT_MAX_PIXELS == 100_000_000
-
-
-def test_client_format_aliases_map_onto_the_wire_formats():
-    assert set(FILE_FORMAT_ALIASES.values()) == set(FILE_FORMATS)
-
-
 def test_request_shares_no_dicts_with_its_input_or_its_json():
     body = valid_body(grid={"crsCode": "EPSG:4326", "dimensions": {"width": 2, "height": 2}})
     request = ExportImageRequest.from_json(body)
@@ -216,6 +203,48 @@ def test_refusal_says_what_is_expected_and_what_was_got():
 
     assert error.rule == "must be between 0 and 9999, got 10000"
     assert str(error) == "priority.value: must be between 0 and 9999, got 10000"
+
+
+@pytest.mark.parametrize(
+    ("field", "longest", "rule"),
+    [
+        ("description", "d" * 100, "must be at most 100 characters, got 101"),
+        ("requestId", "r" * 60, "must be 1-60 characters of A-Z a-z 0-9 and '-'"),
+        ("workloadTag", "w" * 63, "must be 1-63 characters of A-Z a-z 0-9 '-' '_' '.'"),
+    ],
+)
+def test_text_fields_take_their_longest_value_and_not_one_character_more(field, longest, rule):
+    request = ExportImageRequest.from_json(valid_body(**{field: longest}))
+
+    assert request.to_json()[field] == longest
+    assert _refusal(valid_body(**{field: longest + longest[0]})).rule.startswith(rule)
+
+
+@pytest.mark.parametrize(
+    ("field", "highest", "rule"),
+    [
+        ("priority", 9999, "must be between 0 and 9999, got 10000"),
+        ("maxPixels", 2**63 - 1, f"must fit in int64, got {2**63}"),
+        ("maxWorkers", 2**31 - 1, f"must fit in int32, got {2**31}"),
+    ],
+)
+def test_numbers_take_their_highest_value_and_not_one_more(field, highest, rule):
+    request = ExportImageRequest.from_json(valid_body(**{field: highest}))
+
+    assert int(request.to_json()[field]) == highest
+    assert _refusal(valid_body(**{field: highest + 1})).rule == rule
+
+
+@pytest.mark.parametrize(
+    ("field", "lowest"), [("priority", 0), ("maxPixels", 1), ("maxWorkers", 1)]
+)
+def test_numbers_take_their_lowest_value_and_not_one_less(field, lowest):
+    request = ExportImageRequest.from_json(valid_body(**{field: lowest}))
+
+    assert int(request.to_json()[field]) == lowest
+    assert _refusal(valid_body(**{field: lowest - 1})).rule == (
+        f"must be at least {lowest}, got {lowest - 1}"
+    )
 
 
 def test_unknown_field_refusal_names_the_key():

@@ -121,6 +121,22 @@ def test_grid_larger_than_default_max_pixels_fails_the_task(api, start_export):
     )
 
 
+@pytest.mark.parametrize(
+    ("width", "height", "state"),
+    [(10_000, 10_000, "SUCCEEDED"), (100_000_001, 1, "FAILED")],
+    ids=["1e8-pixels", "one-more"],
+)
+def test_without_max_pixels_the_service_default_of_1e8_pixels_applies(
+    api, ee_emulator, start_export, width, height, state
+):
+    ee_emulator.script(duration_s=0.3)
+    grid = {**GRID, "dimensions": {"width": width, "height": height}}
+
+    op = start_export(grid=grid, maxPixels=OMIT)
+
+    assert wait_for_state(api, op["name"], {"SUCCEEDED", "FAILED"})["metadata"]["state"] == state
+
+
 def test_grid_within_max_pixels_succeeds(api, ee_emulator, start_export):
     ee_emulator.script(duration_s=0.3)
     op = start_export(grid=GRID, maxPixels={"value": "400000000"})
