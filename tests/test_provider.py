@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -71,15 +72,20 @@ def test_connection_type_is_declared_without_importing_the_hook():
     assert conn_type["conn-fields"]["keyfile_dict"]["schema"]["format"] == "password"
 
 
-def test_hook_class_attributes_match_the_declaration():
-    from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
+@pytest.mark.parametrize("hook", ["EarthEngineHook", "EarthEngineAsyncHook"])
+def test_hook_class_attributes_match_the_declaration(hook):
+    info = get_provider_info()
+    (declared,) = info["connection-types"]
+    module, _, name = declared["hook-class-name"].rpartition(".")
+    hooks = importlib.import_module(module)
+    (integration,) = [entry for entry in info["hooks"] if module in entry["python-modules"]]
+    cls = getattr(hooks, hook)
 
-    assert (
-        EarthEngineHook.conn_name_attr,
-        EarthEngineHook.default_conn_name,
-        EarthEngineHook.conn_type,
-        EarthEngineHook.hook_name,
-    ) == ("ee_conn_id", "earthengine_default", "earthengine", "Google Earth Engine")
+    assert getattr(hooks, name) is hooks.EarthEngineHook
+    assert cls.conn_type == declared["connection-type"]
+    assert cls.hook_name == integration["integration-name"]
+    # The attribute Airflow reads the connection id from holds the default connection's.
+    assert getattr(cls(), cls.conn_name_attr) == cls.default_conn_name
 
 
 def test_one_version_everywhere():
