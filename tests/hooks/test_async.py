@@ -13,8 +13,6 @@ from tests.conftest import BlockingCalls
 from tests.hooks.conftest import PROJECT
 from tests.request_cases import valid_body
 
-# Airflow's triggerer warns when its loop is blocked this long.
-
 
 async def test_export_get_wait_cancel_and_list(emulator_connection, ee_emulator):
     ee_emulator.script(match={"description": "slow"}, duration_s=600)

@@ -23,8 +23,10 @@ def test_sensors_wait_for_the_export_and_return_it(ee_emulator):
     assert ee_emulator.stats()["operations_created"] == 1
 
 
-def test_sensors_fail_on_a_failed_export(ee_emulator):
-    ee_emulator.script(duration_s=0.5, outcome="FAILED", error={"code": 3, "message": "nope"})
+def test_sensors_fail_on_a_failed_export_quoting_earth_engine(ee_emulator, capfd):
+    ee_emulator.script(
+        duration_s=0.5, outcome="FAILED", error={"code": 3, "message": "Export too large"}
+    )
 
     run = run_dag("ee_export_then_sensor", description="sensed-failure")
 
@@ -32,3 +34,6 @@ def test_sensors_fail_on_a_failed_export(ee_emulator):
     assert states[("start", -1)] == "success"
     assert states[("sensor_deferrable", -1)] == "failed"
     assert states[("sensor_poke", -1)] == "failed"
+    name = xcom(run, "start", "operation_name")
+    failure = f"Export {name} failed: Export too large (code 3)"
+    assert capfd.readouterr().out.count(failure) == 2  # each sensor fails with it
