@@ -22,7 +22,7 @@ from .errors import InvalidRequestError
 MAX_DEPTH = 300
 
 _INT32_MAX = 2**31 - 1
-_INT64_MAX = 2**63 - 1
+INT64_MAX = 2**63 - 1
 _DECIMAL = re.compile(r"-?[0-9]{1,19}")
 _BODY_PATH = "(body)"
 
@@ -36,17 +36,19 @@ def join(path: str, key: object) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
-def shown(value: object) -> str:
-    """A short description of a wrong value for error messages: its JSON type, or the text."""
+def shown(value: object, *, as_written: bool = False) -> str:
+    """A short description of a wrong value for error messages: its JSON type and value
+    (``number 5``, ``string 'x'``), or with ``as_written`` numbers and text as a user wrote
+    them (``5``, ``'x'``: operator parameters); text is shortened past 60 characters."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return f"boolean {str(value).lower()}"
     if isinstance(value, (int, float)):
-        return f"number {value!r}"
+        return repr(value) if as_written else f"number {value!r}"
     if isinstance(value, str):
         text = value if len(value) <= 60 else value[:57] + "..."
-        return f"string {text!r}"
+        return repr(text) if as_written else f"string {text!r}"
     if isinstance(value, list):
         return "an array"
     if isinstance(value, dict):
@@ -93,7 +95,7 @@ def as_list(value: object, path: str) -> list[Any]:
     return value
 
 
-def string_list(value: object, path: str) -> list[str]:
+def as_string_list(value: object, path: str) -> list[str]:
     return [as_string(item, join(path, index)) for index, item in enumerate(as_list(value, path))]
 
 
@@ -123,7 +125,7 @@ def as_integer(value: object, path: str, *, int64: bool = False, minimum: int | 
         fail(path, f"must be {kind}, got the non-integral {shown(value)}")
     else:
         number = int(value)
-    limit = _INT64_MAX if int64 else _INT32_MAX
+    limit = INT64_MAX if int64 else _INT32_MAX
     if not -limit - 1 <= number <= limit:
         fail(path, f"must fit in {'int64' if int64 else 'int32'}, got {number}")
     if minimum is not None and number < minimum:

@@ -19,12 +19,13 @@ import math
 import re
 from typing import Any
 
-from ._json import json_value, shown
+from ._json import INT64_MAX, json_value, shown
 from .errors import InvalidRequestError
 from .request import (
     API_VERSIONS,
     FILE_FORMAT_ALIASES,
     FILE_FORMATS,
+    MAX_PRIORITY,
     REQUEST_ID_PATTERN,
     ExportImageRequest,
     check_asset_name,
@@ -115,8 +116,6 @@ _CLIENT_OPTION_NAMES = {
     "maxFileSize": "maxSizeBytes",
     "maskedThreshold": "maxMaskedRatio",
 }
-_INT64_MAX = 2**63 - 1
-_MAX_PRIORITY = 9999
 # Longer digit strings go through float(): int() refuses over 4300 digits with a ValueError.
 _DECIMAL = re.compile(r"[+-]?[0-9]{1,30}")
 _REQUEST_ID_DIGEST_LENGTH = 40
@@ -154,7 +153,8 @@ def build_export_body(
     """
     if api_version not in API_VERSIONS:
         raise InvalidParameterError(
-            "api_version", f"must be one of {', '.join(API_VERSIONS)}, got {_got(api_version)}"
+            "api_version",
+            f"must be one of {', '.join(API_VERSIONS)}, got {shown(api_version, as_written=True)}",
         )
     body: dict[str, Any] = {"expression": _expression(expression)}
     sources: _Sources = {}
@@ -267,7 +267,8 @@ def parse_destination(destination: str) -> dict[str, Any]:
                 raise InvalidParameterError("destination", error.rule) from None
             return {"assetExportOptions": {"earthEngineDestination": {"name": destination}}}
     raise InvalidParameterError(
-        "destination", f"must be one of {_DESTINATION_FORMS}, got {_got(destination)}"
+        "destination",
+        f"must be one of {_DESTINATION_FORMS}, got {shown(destination, as_written=True)}",
     )
 
 
@@ -283,7 +284,8 @@ def request_id_for(
     """
     if isinstance(generation, bool) or not isinstance(generation, int) or generation < 0:
         raise InvalidParameterError(
-            "request_id", f"generation must be a non-negative integer, got {_got(generation)}"
+            "request_id",
+            f"generation must be a non-negative integer, got {shown(generation, as_written=True)}",
         )
     # JSON quotes and escapes every part, so ("a-b", "c") and ("a", "b-c") never collide; the
     # leading tag lets a later scheme change without reusing ids.
@@ -307,7 +309,8 @@ def _expression(value: object) -> dict[str, Any]:
             value = json.loads(value)
         except (ValueError, RecursionError) as error:
             raise InvalidParameterError(
-                "expression", f"{_EXPRESSION_FORMS}; got {_got(value)}, which is not JSON"
+                "expression",
+                f"{_EXPRESSION_FORMS}; got {shown(value, as_written=True)}, which is not JSON",
             ) from error
     if not isinstance(value, dict):
         raise InvalidParameterError("expression", f"{_EXPRESSION_FORMS}; got {shown(value)}")
@@ -335,20 +338,21 @@ def _whole_number(value: object) -> int | None:
 
 def _max_pixels(value: object) -> str:
     number = _whole_number(value)
-    if number is None or not 1 <= number <= _INT64_MAX:
+    if number is None or not 1 <= number <= INT64_MAX:
         raise InvalidParameterError(
             "max_pixels",
             "must be a whole number of pixels from 1 to 2**63-1 (an int, a float such as 1e9, "
-            f"or a decimal string), got {_got(value)}",
+            f"or a decimal string), got {shown(value, as_written=True)}",
         )
     return str(number)
 
 
 def _priority(value: object) -> int:
     number = _whole_number(value)
-    if number is None or not 0 <= number <= _MAX_PRIORITY:
+    if number is None or not 0 <= number <= MAX_PRIORITY:
         raise InvalidParameterError(
-            "priority", f"must be an integer from 0 to {_MAX_PRIORITY}, got {_got(value)}"
+            "priority",
+            f"must be an integer from 0 to {MAX_PRIORITY}, got {shown(value, as_written=True)}",
         )
     return number
 
@@ -364,7 +368,7 @@ def _file_format(value: object) -> str:
         raise InvalidParameterError(
             "file_format",
             f"must be one of {', '.join(FILE_FORMATS)} or {', '.join(FILE_FORMAT_ALIASES)} "
-            f"(any case), got {_got(value)}",
+            f"(any case), got {shown(value, as_written=True)}",
         )
     return wire
 
@@ -466,8 +470,8 @@ def _file_target(
         if current is not None and _wire_format(current) != wire_format:
             raise InvalidParameterError(
                 "file_format",
-                f"{wire_format} conflicts with fileFormat {_got(current)} in file_export_options: "
-                "give the format once",
+                f"{wire_format} conflicts with fileFormat {shown(current, as_written=True)} in "
+                "file_export_options: give the format once",
             )
         options["fileFormat"] = wire_format
     elif current is None:
@@ -532,15 +536,6 @@ def _blame(error: InvalidRequestError, sources: _Sources) -> InvalidParameterErr
         if key in _CLIENT_OPTION_NAMES:
             rule += f" (earthengine-api's {key} is {_CLIENT_OPTION_NAMES[key]} on the wire)"
     return InvalidParameterError(parameter, f"{where} {rule}" if where else rule, field=path)
-
-
-def _got(value: object) -> str:
-    """A wrong value as a user wrote it: numbers bare, text quoted and shortened."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return repr(value)
-    if isinstance(value, str):
-        return repr(value if len(value) <= 60 else value[:57] + "...")
-    return shown(value)
 
 
 # --- parse time ------------------------------------------------------------------------------

@@ -11,12 +11,12 @@ from ._json import (
     as_list,
     as_object,
     as_string,
+    as_string_list,
     fail,
     join,
     json_value,
     read_fields,
     shown,
-    string_list,
     too_deep,
 )
 
@@ -121,7 +121,7 @@ def _value_node(
             nested(item, join(items_path, key))
     elif kind == "functionDefinitionValue":
         definition = read_fields(inner, where, ("argumentNames", "body"))
-        string_list(definition.get("argumentNames", []), join(where, "argumentNames"))
+        as_string_list(definition.get("argumentNames", []), join(where, "argumentNames"))
         if "body" not in definition:
             fail(join(where, "body"), "is required: the name of the entry of values to run")
         reference(definition["body"], join(where, "body"))

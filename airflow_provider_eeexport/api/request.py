@@ -23,11 +23,11 @@ from ._json import (
     as_number,
     as_object,
     as_string,
+    as_string_list,
     fail,
     join,
     read_fields,
     shown,
-    string_list,
 )
 from .expression import validate_expression
 from .names import PROJECT_ID_PART
@@ -75,7 +75,8 @@ _REQUEST_FIELDS = (
     "assetExportOptions",
     "maxWorkers",
 )
-_MAX_PRIORITY = 9999
+# The highest priority an export may ask for (higher runs sooner, for paid projects).
+MAX_PRIORITY = 9999
 
 
 @dataclass(frozen=True)
@@ -201,8 +202,8 @@ def _max_pixels(value: object, path: str) -> int:
 def _priority(value: object, path: str) -> int:
     def read(inner: object, where: str) -> int:
         number = as_integer(inner, where, minimum=0)
-        if number > _MAX_PRIORITY:
-            fail(where, f"must be between 0 and {_MAX_PRIORITY}, got {number}")
+        if number > MAX_PRIORITY:
+            fail(where, f"must be between 0 and {MAX_PRIORITY}, got {number}")
         return number
 
     return _wrapped(value, path, read)
@@ -351,7 +352,7 @@ def _cloud_storage_destination(value: object, path: str) -> dict[str, Any]:
             fields["permissions"], join(path, "permissions"), TILE_PERMISSIONS
         )
     if "bucketCorsUris" in fields:
-        destination["bucketCorsUris"] = string_list(
+        destination["bucketCorsUris"] = as_string_list(
             fields["bucketCorsUris"], join(path, "bucketCorsUris")
         )
     return destination
@@ -365,7 +366,7 @@ def _geotiff_options(value: object, path: str) -> dict[str, Any]:
         "tileSize": lambda v, p: _wrapped(v, p, _positive_int32),
         "noData": _no_data,
         # Sent by earthengine-api although the v1 reference page does not list it.
-        "metadataKeys": string_list,
+        "metadataKeys": as_string_list,
     }
     return _read_all(value, path, readers)
 
