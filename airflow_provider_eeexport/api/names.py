@@ -1,11 +1,13 @@
-"""The names that end up in request URLs: Cloud project ids and Earth Engine operation names.
+"""The names that end up in request URLs: Cloud project ids and Earth Engine operation names,
+and lists of names as settings give them (an impersonation chain).
 
-Both are checked before they are put into a path, so that no value can reach another route
+Names are checked before they are put into a path, so that no value can reach another route
 (``p/operations/x:wait``) or another path (``a/b?c``) of the API.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -67,3 +69,23 @@ class OperationName:
             f"must look like {OPERATION_NAME_FORM} (the project a Cloud project id or number, "
             f"the id letters, digits, '-' or '_'), got {shown(name)}",
         )
+
+
+def name_list(raw: object, setting: str) -> tuple[str, ...]:
+    """The names a list setting holds (the service accounts of an impersonation chain, OAuth
+    scopes), given as a JSON list, a comma-separated string or a list of strings; blanks are
+    dropped. Raises ``ValueError`` naming ``setting`` for anything else."""
+    if raw is None or raw == "":
+        return ()
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.startswith("["):
+            try:
+                raw = json.loads(text)
+            except ValueError:
+                raise ValueError(f"extra {setting} is not a valid JSON list") from None
+        else:
+            raw = text.split(",")
+    if not isinstance(raw, (list, tuple)) or not all(isinstance(item, str) for item in raw):
+        raise ValueError(f"extra {setting} must be a comma-separated string or a list of strings")
+    return tuple(item.strip() for item in raw if item.strip())

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..api.names import name_list
 from ..api.request import API_VERSIONS
 
 DEFAULT_ENDPOINT = "https://earthengine.googleapis.com"
@@ -61,7 +62,7 @@ class ConnectionSettings:
         """These settings with ``chain`` overriding the connection's, when one is given."""
         if chain is None or chain == "" or chain == []:
             return self
-        return replace(self, impersonation_chain=string_list(chain, "impersonation_chain"))
+        return replace(self, impersonation_chain=name_list(chain, "impersonation_chain"))
 
     def credential_digest(self) -> str:
         """A digest of everything that decides which token we get, so a rotated key shows."""
@@ -114,8 +115,8 @@ def settings_from_connection(conn: Any) -> ConnectionSettings:
         project=extra("project"),
         key_path=extra("key_path"),
         keyfile_dict=_keyfile(extra("keyfile_dict")),
-        impersonation_chain=string_list(extra("impersonation_chain"), "impersonation_chain"),
-        scopes=string_list(scopes_raw, "scopes") if scopes_raw else DEFAULT_SCOPES,
+        impersonation_chain=name_list(extra("impersonation_chain"), "impersonation_chain"),
+        scopes=name_list(scopes_raw, "scopes") if scopes_raw else DEFAULT_SCOPES,
         quota_project_id=extra("quota_project_id"),
         iam_endpoint=_endpoint(extra("iam_endpoint")) if extra("iam_endpoint") else None,
         anonymous=False if gcp else _bool(extra("anonymous"), "anonymous"),
@@ -215,24 +216,6 @@ def _keyfile(raw: Any) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         raise ValueError("extra keyfile_dict must be a JSON object (the key file's content)")
     return value
-
-
-def string_list(raw: Any, name: str) -> tuple[str, ...]:
-    """A list given as a JSON list, a comma-separated string, or a Python list."""
-    if raw is None or raw == "":
-        return ()
-    if isinstance(raw, str):
-        text = raw.strip()
-        if text.startswith("["):
-            try:
-                raw = json.loads(text)
-            except ValueError:
-                raise ValueError(f"extra {name} is not a valid JSON list") from None
-        else:
-            raw = text.split(",")
-    if not isinstance(raw, (list, tuple)) or not all(isinstance(item, str) for item in raw):
-        raise ValueError(f"extra {name} must be a comma-separated string or a list of strings")
-    return tuple(item.strip() for item in raw if item.strip())
 
 
 def _bool(raw: Any, name: str) -> bool:

@@ -17,8 +17,7 @@ import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
-from ..api.names import OperationName
-from ..hooks._settings import string_list
+from ..api.names import OperationName, name_list
 from ..hooks.earth_engine import EarthEngineAsyncHook
 from ._poller import Followed, ProjectPoller
 
@@ -94,7 +93,7 @@ async def operation_watcher(
 ) -> AsyncIterator[OperationWatcher]:
     """The running loop's watcher for this connection, shared while any trigger uses it."""
     loop = asyncio.get_running_loop()
-    chain = string_list(impersonation_chain, "impersonation_chain")
+    chain = name_list(impersonation_chain, "impersonation_chain")
     watchers = _WATCHERS.setdefault(loop, {})
     key = (ee_conn_id, chain)
     watcher = watchers.get(key)
