@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from typing import Literal, get_args
 
 DUPLICATE_MODES = ("replay", "conflict")
 # Earth Engine refuses larger request bodies: "Request payload size exceeds the limit: 10485760
 # bytes." (HTTP 400 INVALID_ARGUMENT, as clients report it).
 MAX_BODY_BYTES = 10 * 1024 * 1024
 # The API routes a request is counted, faulted and delayed under.
-ROUTES = ("export", "get", "list", "cancel", "wait", "delete", "token", "iam")
+RouteName = Literal["export", "get", "list", "cancel", "wait", "delete", "token", "iam"]
+ROUTES: tuple[RouteName, ...] = get_args(RouteName)
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,13 @@ from typing import Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import errors
-from .config import ROUTES, route_latencies
+from .config import ROUTES, RouteName, route_latencies
 from .state import Store
 from .wire import send_error
 
-RouteName = Literal["export", "get", "list", "cancel", "wait", "delete", "token", "iam"]
 _V = r"/(?:v1|v1beta|v1alpha)"
 _OP = _V + r"/projects/[^/]+/operations/[^/:]+"
-_PATTERNS: list[tuple[str, re.Pattern[str], str]] = [
+_PATTERNS: list[tuple[str, re.Pattern[str], RouteName]] = [
     ("POST", re.compile(r"^/token$"), "token"),
     ("POST", re.compile(_V + r"/projects/-/serviceAccounts/[^/]+:generateAccessToken$"), "iam"),
     ("POST", re.compile(_V + r"/projects/[^/]+/image:export$"), "export"),
@@ -40,7 +39,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str], str]] = [
 _PROJECT = re.compile(r"/projects/([^/]+)/")
 
 
-def classify(method: str, path: str) -> str | None:
+def classify(method: str, path: str) -> RouteName | None:
     """The API route name of a request (``export``, ``get``, …), or None for anything else."""
     for route_method, pattern, name in _PATTERNS:
         if method == route_method and pattern.match(path):
