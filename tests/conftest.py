@@ -195,13 +195,15 @@ class BlockingCalls:
 
 @pytest.fixture
 def offline_ee(monkeypatch):
-    """earthengine-api initialized with no network, as its own test suite does (reference §8.3)."""
+    """earthengine-api (the ``ee`` module), reset, that initializes with no network as its own
+    test suite does: no discovery document, the algorithm list bundled with it, no data
+    catalog; reset again afterwards."""
     import ee
     from ee import apitestcase
 
-    monkeypatch.setattr(ee.data, "_install_cloud_api_resource", lambda: None)
-    monkeypatch.setattr(ee.data, "getAlgorithms", apitestcase.GetAlgorithms)
-    monkeypatch.setattr(ee.deprecation, "_FetchDataCatalogStac", lambda: {})
+    monkeypatch.setattr(ee.data, "_install_cloud_api_resource", lambda: None)  # no discovery doc
+    monkeypatch.setattr(ee.data, "getAlgorithms", apitestcase.GetAlgorithms)  # bundled snapshot
+    monkeypatch.setattr(ee.deprecation, "_FetchDataCatalogStac", lambda: {})  # no catalog GET
     ee.Reset()
     yield ee
     ee.Reset()

@@ -1,6 +1,7 @@
 """ExportImageRequest bodies shared by the model tests and the emulator's HTTP tests.
 
-``valid_body()`` is what earthengine-api sends for a GCS GeoTIFF export (reference §11.3);
+``valid_body()`` is what earthengine-api sends for a GCS GeoTIFF export
+(``Export.image.toCloudStorage``), as captured from the Python client;
 ``INVALID_CASES`` each break one rule and name the field the error must point at;
 ``VALID_VARIANTS`` are other bodies the API accepts.
 """
@@ -62,7 +63,7 @@ _SRTM_EXPRESSION: dict[str, Any] = {
 
 
 def valid_body(**overrides: Any) -> dict[str, Any]:
-    """A fresh valid GCS GeoTIFF export body, as the Python client sends it (reference §11.3).
+    """A fresh valid GCS GeoTIFF export body, as the Python client sends it.
 
     Three changes to the capture: the bucket name is long enough to be valid; there is no
     ``requestId``, so two exports of it are never deduplicated; and there is no ``maxPixels``
@@ -137,7 +138,8 @@ _ASSET_OPTIONS = {
     "earthEngineDestination": {"name": "projects/my-project/assets/dem/srtm", "overwrite": False},
     "pyramidingPolicy": "MEAN",
 }
-# A valid PixelGrid (reference §3 example), shared by the schema and builder tests.
+# A valid PixelGrid (256 x 128 pixels of 30 m in UTM zone 10N), shared by the schema and
+# builder tests.
 GRID = {
     "crsCode": "EPSG:32610",
     "affineTransform": {

@@ -1,10 +1,11 @@
 """build_export_body writes the body the official client (earthengine-api) POSTs for the same
 export, up to number encoding and the random requestId.
 
-earthengine-api runs fully offline (reference §8.3). Its body is recorded where ee hands it to
-its discovery-based API client (``ee.data._get_cloud_projects().image().export(body=...)``),
-the last step before the HTTP layer; nothing of requests, httpx or google-auth is replaced,
-and any attempt to open a socket fails the test.
+earthengine-api runs fully offline (the ``offline_ee`` fixture). Its body is recorded where ee
+hands it to its discovery-based API client
+(``ee.data._get_cloud_projects().image().export(body=...)``), the last step before the HTTP
+layer; nothing of requests, httpx or google-auth is replaced, and any attempt to open a socket
+fails the test.
 """
 
 from __future__ import annotations
@@ -12,31 +13,23 @@ from __future__ import annotations
 import copy
 import json
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import ee
 import pytest
-from ee import apitestcase
 
 from airflow_provider_eeexport.api.builder import build_export_body
 
-# Fields whose canonical JSON form is an int64 string (reference §2.3).
+# Fields whose canonical JSON form is an int64 string (proto3 JSON writes int64 as a string).
 _INT64_PATHS = {("maxPixels",), ("fileExportOptions", "tfRecordOptions", "maxSizeBytes")}
 
 
-@pytest.fixture(scope="module")
-def offline_ee() -> Iterator[None]:
-    """earthengine-api initialized with no network and no credentials, undone afterwards."""
-    with pytest.MonkeyPatch.context() as patch:
-        ee.Reset()
-        patch.setattr(ee.data, "_install_cloud_api_resource", lambda: None)  # no discovery doc
-        patch.setattr(ee.data, "getAlgorithms", apitestcase.GetAlgorithms)  # bundled snapshot
-        patch.setattr(ee.deprecation, "_FetchDataCatalogStac", lambda: {})  # no catalog GET
-        ee.Initialize(None, "", project="my-project")
-        yield
-        ee.Reset()
+@pytest.fixture
+def initialized_ee(offline_ee) -> None:
+    """earthengine-api initialized with no network and no credentials."""
+    offline_ee.Initialize(None, "", project="my-project")
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +42,7 @@ def _no_network(monkeypatch) -> None:
 
 
 @pytest.fixture
-def posted_body(offline_ee, monkeypatch) -> Callable[[ee.batch.Task], dict[str, Any]]:
+def posted_body(initialized_ee, monkeypatch) -> Callable[[ee.batch.Task], dict[str, Any]]:
     """Start an ee export task; get the body ee would POST to ``image:export``."""
     bodies: list[dict[str, Any]] = []
 
@@ -81,12 +74,12 @@ def posted_body(offline_ee, monkeypatch) -> Callable[[ee.batch.Task], dict[str, 
 
 
 @pytest.fixture
-def image(offline_ee) -> ee.Image:
+def image(initialized_ee) -> ee.Image:
     return ee.Image("USGS/SRTMGL1_003")
 
 
 @pytest.fixture
-def region(offline_ee) -> ee.Geometry:
+def region(initialized_ee) -> ee.Geometry:
     return ee.Geometry.Polygon(
         [[[-122.1, 37.4], [-122.0, 37.4], [-122.0, 37.5], [-122.1, 37.5], [-122.1, 37.4]]]
     )
@@ -121,7 +114,7 @@ class _Export:
     ee_kwargs: dict[str, Any]
     parameters: dict[str, Any]
     fold: Callable[[ee.Image, ee.Geometry], ee.Image] = field(
-        # What ee folds region=..., scale=30 into (reference §11.1).
+        # What ee's Export.image folds region=..., scale=30 into.
         default=lambda image, region: image.clipToBoundsAndScale(geometry=region, scale=30)
     )
     spatial: dict[str, Any] = field(default_factory=lambda: {"scale": 30})
