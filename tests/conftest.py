@@ -73,6 +73,8 @@ def keyfile_for(service_account_key):
 
 
 PROJECT = "my-project"
+# An operation name no test starts: Earth Engine (the emulator) answers 404 for it.
+UNKNOWN_OPERATION = f"projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA"
 
 
 @pytest.fixture(autouse=True)

@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from tests.conftest import PROJECT
 from tests.request_cases import valid_body
 
-PROJECT = "my-project"
+__all__ = ["PROJECT", "assert_google_error", "get_operation", "send_raw", "wait_for_state"]
 
 
 @pytest.fixture

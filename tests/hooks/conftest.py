@@ -12,11 +12,11 @@ import pytest
 
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineAsyncHook, EarthEngineHook
 from tests.conftest import PROJECT
+from tests.conftest import UNKNOWN_OPERATION as OP
 from tests.stub_server import StubServer
 
 __all__ = ["OP", "OP_PATH", "PROJECT", "TIGHT", "Hooks"]
 
-OP = f"projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA"
 OP_PATH = f"/v1/{OP}"
 # A retry policy that keeps failing tests fast: three attempts, a few ms apart.
 TIGHT = {"max_attempts": 3, "initial_delay": 0.001, "max_delay": 0.005}

@@ -10,7 +10,7 @@ from airflow_provider_eeexport.api.errors import EarthEngineApiError, EarthEngin
 from airflow_provider_eeexport.hooks._in_flight import DEFAULT_MAX_IN_FLIGHT
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineAsyncHook, EarthEngineHook
 from tests.conftest import BlockingCalls
-from tests.hooks.conftest import PROJECT
+from tests.hooks.conftest import OP
 from tests.request_cases import valid_body
 
 
@@ -22,7 +22,7 @@ async def test_export_get_wait_cancel_and_list(emulator_connection, ee_emulator)
         assert (await hook.get_operation(quick["name"]))["name"] == quick["name"]
         assert (await hook.wait_operation(quick["name"], timeout=20))["done"] is True
         await hook.cancel_operation(slow["name"])
-        await hook.cancel_operation(f"projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA")
+        await hook.cancel_operation(OP)
         listed = [op["name"] async for op in hook.list_operations(page_size=1)]
         ok, _ = await hook.test_connection()
 

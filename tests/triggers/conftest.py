@@ -12,10 +12,10 @@ import pytest
 
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from airflow_provider_eeexport.triggers.operation import EarthEngineOperationTrigger, OperationEvent
-from tests.conftest import PROJECT
+from tests.conftest import UNKNOWN_OPERATION as UNKNOWN
 from tests.request_cases import valid_body
 
-UNKNOWN = f"projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA"
+__all__ = ["UNKNOWN", "VirtualTimeLoop", "first_event", "in_virtual_time"]
 T = TypeVar("T")
 
 
