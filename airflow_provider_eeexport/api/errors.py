@@ -70,6 +70,7 @@ class EarthEngineApiError(EarthEngineError):
         return None
 
     def error_info_metadata(self) -> dict[str, Any]:
+        """The ``metadata`` of the ``ErrorInfo`` among the details (``consumer``, …), or ``{}``."""
         for detail in self.details:
             if isinstance(detail, dict) and str(detail.get("@type", "")).endswith("ErrorInfo"):
                 metadata = detail.get("metadata")

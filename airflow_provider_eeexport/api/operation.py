@@ -26,6 +26,7 @@ class OperationState(str, enum.Enum):
 
     @property
     def is_terminal(self) -> bool:
+        """Whether an operation in this state has finished (succeeded, failed or cancelled)."""
         return self in _TERMINAL
 
 
@@ -124,6 +125,7 @@ class Usage:
 
 
 def usage(operation: dict[str, Any]) -> Usage:
+    """What the operation reports it cost so far (or in all, once done)."""
     metadata = operation.get("metadata") or {}
     eecu = metadata.get("batchEecuUsageSeconds")
     if isinstance(eecu, bool) or not isinstance(eecu, (int, float)):

@@ -41,6 +41,8 @@ Text = Annotated[str, AfterValidator(_unicode_text)]
 
 
 class ScriptError(BaseModel):
+    """The ``error`` a script rule gives the exports it fails: a google.rpc.Code and a message."""
+
     model_config = ConfigDict(extra="forbid")
 
     code: int = Field(13, ge=1, le=16)

@@ -26,6 +26,7 @@ class OAuthError(Exception):
         self.http_status = http_status
 
     def body(self) -> dict[str, str]:
+        """The JSON body of the answer."""
         return {"error": self.error, "error_description": self.description}
 
 

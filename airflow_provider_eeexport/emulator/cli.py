@@ -15,6 +15,7 @@ _PARENT_CHECK_S = 0.5
 
 
 def main(argv: list[str] | None = None) -> None:
+    """``eeexport-emulator``: serve until interrupted; a damaged state file stops it in a line."""
     config = parse_args(argv)
     from .state_file import StateFileError  # with the server's imports, not --help's
 

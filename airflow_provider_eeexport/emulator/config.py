@@ -18,6 +18,8 @@ ROUTES: tuple[RouteName, ...] = get_args(RouteName)
 
 @dataclass(frozen=True)
 class EmulatorConfig:
+    """How an emulator runs: every ``eeexport-emulator`` option, checked when made."""
+
     host: str = "127.0.0.1"
     port: int = 8787
     duration: float = 10.0
@@ -89,6 +91,7 @@ def _milliseconds(value: object) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``eeexport-emulator`` command line, its defaults those of :class:`EmulatorConfig`."""
     defaults = EmulatorConfig()
     parser = argparse.ArgumentParser(
         prog="eeexport-emulator",
@@ -168,5 +171,6 @@ def _latency_option(text: str) -> dict[str, int]:
 
 
 def parse_args(argv: list[str] | None = None) -> EmulatorConfig:
+    """The configuration a command line asks for (``sys.argv`` when ``argv`` is None)."""
     args = build_parser().parse_args(argv)
     return EmulatorConfig(**vars(args))

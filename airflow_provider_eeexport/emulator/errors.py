@@ -31,6 +31,7 @@ class ApiError(Exception):
         self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
+        """The JSON body of the answer: ``{"error": {code, message, status[, details]}}``."""
         error: dict[str, Any] = {
             "code": self.http_status,
             "message": self.message,
@@ -42,6 +43,7 @@ class ApiError(Exception):
 
 
 def invalid_argument(field: str, rule: str) -> ApiError:
+    """400 INVALID_ARGUMENT naming the offending field, with a ``BadRequest`` detail."""
     return ApiError(
         400,
         "INVALID_ARGUMENT",
@@ -62,6 +64,7 @@ def invalid_payload(reason: str) -> ApiError:
 
 
 def payload_too_large(limit: int) -> ApiError:
+    """400 for a request body larger than ``limit`` bytes, in Earth Engine's words."""
     # Earth Engine's words and status for an oversized body: 400, not 413.
     return ApiError(
         400, "INVALID_ARGUMENT", f"Request payload size exceeds the limit: {limit} bytes."
@@ -69,10 +72,13 @@ def payload_too_large(limit: int) -> ApiError:
 
 
 def not_found(what: str) -> ApiError:
+    """404 NOT_FOUND for ``what`` (an operation, say)."""
     return ApiError(404, "NOT_FOUND", f"{what} not found.")
 
 
 def unauthenticated(reason: str) -> ApiError:
+    """401 UNAUTHENTICATED with the ``ErrorInfo`` ``reason`` (``CREDENTIALS_MISSING``,
+    ``ACCESS_TOKEN_EXPIRED``, …) and a ``WWW-Authenticate`` header."""
     if reason == "CREDENTIALS_MISSING":
         lead = "Request is missing required authentication credential."
     else:
@@ -95,6 +101,7 @@ def unauthenticated(reason: str) -> ApiError:
 
 
 def service_disabled(project: str) -> ApiError:
+    """403 for a project where the Earth Engine API is not enabled (``SERVICE_DISABLED``)."""
     url = f"https://console.developers.google.com/apis/api/{SERVICE}/overview?project={project}"
     return ApiError(
         403,
@@ -123,6 +130,7 @@ def service_disabled(project: str) -> ApiError:
 
 
 def user_project_denied(project: str) -> ApiError:
+    """403 for a quota project the caller may not bill (``USER_PROJECT_DENIED``)."""
     url = f"https://console.developers.google.com/iam-admin/iam/project?project={project}"
     return ApiError(
         403,
@@ -147,6 +155,7 @@ def user_project_denied(project: str) -> ApiError:
 
 
 def rate_limited(project: str, retry_after_s: float) -> ApiError:
+    """429 RESOURCE_EXHAUSTED for too many requests, with ``Retry-After``."""
     return ApiError(
         429,
         "RESOURCE_EXHAUSTED",
@@ -165,6 +174,7 @@ def rate_limited(project: str, retry_after_s: float) -> ApiError:
 
 
 def queue_full(max_pending: int, retry_after_s: float = 1) -> ApiError:
+    """429 for a project with ``max_pending`` unfinished exports: the task queue is full."""
     return ApiError(
         429,
         "RESOURCE_EXHAUSTED",
@@ -174,10 +184,12 @@ def queue_full(max_pending: int, retry_after_s: float = 1) -> ApiError:
 
 
 def unavailable() -> ApiError:
+    """503 UNAVAILABLE: the service is down for now."""
     return ApiError(503, "UNAVAILABLE", "The service is currently unavailable.")
 
 
 def unimplemented() -> ApiError:
+    """501 UNIMPLEMENTED: the call is not supported here."""
     return ApiError(501, "UNIMPLEMENTED", "Operation is not implemented, or supported, or enabled.")
 
 

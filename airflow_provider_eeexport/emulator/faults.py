@@ -75,11 +75,16 @@ class FaultConfig(BaseModel):
 
 @dataclass(frozen=True)
 class Decision:
+    """What happens to one request: its connection dropped, an error ``status``, or neither."""
+
     drop: bool = False
     status: int | None = None
 
 
 class FaultInjector:
+    """Draws the faults of each request from the configured rates, with an RNG seeded anew
+    whenever the faults are configured (see the module's draw order)."""
+
     def __init__(self, seed: int | None, route_latency_ms: Mapping[str, int] | None = None) -> None:
         self.seed = seed
         self.base_latency_ms = dict(route_latency_ms or {})
@@ -87,10 +92,12 @@ class FaultInjector:
         self.rng = random.Random(seed)
 
     def configure(self, config: FaultConfig) -> None:
+        """Replace the fault configuration and restart the seeded draws."""
         self.config = config
         self.rng = random.Random(self.seed)
 
     def applies_to(self, route: str) -> bool:
+        """Whether the configured faults and latency apply to ``route``."""
         return route in self.config.routes
 
     def latency_s(self, route: str) -> float:
@@ -104,6 +111,7 @@ class FaultInjector:
         return latency / 1000
 
     def decide(self, route: str) -> Decision:
+        """The fault, if any, for the next request on ``route``."""
         cfg = self.config
         if not self.applies_to(route) or (cfg.rate == 0 and cfg.drop_connection_rate == 0):
             return Decision()
@@ -115,6 +123,7 @@ class FaultInjector:
         return Decision()
 
     def error_for(self, status: int, path: str) -> errors.ApiError:
+        """The Google error answer a fault of ``status`` gives, for the project in ``path``."""
         match = _PROJECT.search(path)
         project = match.group(1) if match and match.group(1) != "-" else "unknown"
         if status == 429:
@@ -135,6 +144,7 @@ class FaultMiddleware:
         self.injector = injector
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Count an API request, then delay, drop or fail it as configured, or pass it on."""
         route = classify(scope["method"], scope["path"]) if scope["type"] == "http" else None
         if route is None:
             await self.app(scope, receive, send)

@@ -52,14 +52,17 @@ class OperationPlan:
 
     # --- derived state ---------------------------------------------------------------------
     def done_time(self) -> float:
+        """When the operation is done: at its end, or once a cancel before that has taken effect."""
         if self.cancel_time is not None and self.cancel_time < self.end_time:
             return self.cancel_time + CANCEL_LATENCY_S
         return self.end_time
 
     def is_done(self, now: float) -> bool:
+        """Whether the operation has finished at time ``now``."""
         return now >= self.done_time()
 
     def state(self, now: float) -> OperationState:
+        """The operation's ``metadata.state`` at time ``now``."""
         if self.cancel_time is not None and self.cancel_time < self.end_time:
             if now >= self.cancel_time + CANCEL_LATENCY_S:
                 return OperationState.CANCELLED
@@ -72,6 +75,7 @@ class OperationPlan:
         return OperationState.PENDING
 
     def progress(self, now: float) -> float:
+        """The share of the run done at ``now`` (0 to 1), frozen when it was cancelled."""
         run = max(self.end_time - self.start_time, 1e-9)
         frozen = min(now, self.cancel_time) if self.cancel_time is not None else now
         return max(0.0, min(1.0, (frozen - self.start_time) / run))
@@ -143,6 +147,7 @@ class OperationPlan:
         return stages
 
     def to_record(self) -> dict[str, Any]:
+        """The plan as a JSON-ready dict, for the state file."""
         return asdict(self)
 
 

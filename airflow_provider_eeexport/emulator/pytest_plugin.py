@@ -18,6 +18,7 @@ SHARED_OPTIONS: dict[str, Any] = {"duration": 2.0, "seed": 0}
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Declare the ``ee_emulator`` marker."""
     config.addinivalue_line(
         "markers",
         "ee_emulator(**options): run this test against its own Earth Engine emulator started "

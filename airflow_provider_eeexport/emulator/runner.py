@@ -138,6 +138,8 @@ class EmulatorClient:
         return f"{self.url}/{version}"
 
     def stats(self) -> dict[str, Any]:
+        """``GET /_emulator/stats``: requests per route, operations created, tokens issued, the
+        most requests in flight at once and the connections that carried them."""
         return self._call("GET", "/_emulator/stats")
 
     def calls(self) -> list[dict[str, Any]]:
@@ -156,15 +158,20 @@ class EmulatorClient:
         return self._call("POST", "/_emulator/faults", config)
 
     def script(self, **rule: Any) -> dict[str, Any]:
+        """Add a script rule: how exports whose description matches ``match`` go (``duration_s``,
+        ``outcome``, ``error``, ``eecu_per_s``); the first matching rule wins."""
         return self._call("POST", "/_emulator/script", rule)
 
     def revoke_tokens(self) -> dict[str, Any]:
+        """Revoke every token issued so far: their next use gets a 401."""
         return self._call("POST", "/_emulator/tokens:revoke")
 
     def reset(self) -> None:
+        """Forget every operation, token, script rule and counter."""
         self._call("POST", "/_emulator/reset")
 
     def close(self) -> None:
+        """Close the client's HTTP connections (the emulator keeps running)."""
         self._http.close()
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -27,6 +27,8 @@ _TILE_PIXELS = 256 * 256
 
 @dataclass
 class IssuedToken:
+    """An access token the emulator issued: until when, to whom, and whether it was revoked."""
+
     expires_at: float
     subject: str
     revoked: bool = False
@@ -48,6 +50,7 @@ class Stats:
     )
 
     def to_json(self) -> dict[str, Any]:
+        """The body of ``GET /_emulator/stats``."""
         return {
             "requests": {route: self.requests.get(route, 0) for route in ROUTES},
             "operations_created": self.operations_created,
@@ -57,6 +60,7 @@ class Stats:
         }
 
     def calls_json(self) -> list[dict[str, Any]]:
+        """The body of ``GET /_emulator/calls``: one dict per request, oldest first."""
         keys = ("time", "route", "method", "path", "query", "status")
         return [dict(zip(keys, call, strict=True)) for call in self.calls]
 
@@ -76,6 +80,7 @@ class Store:
         self._load()
 
     def reset(self) -> None:
+        """Forget every operation, request id, token, script rule and counter."""
         self.operations.clear()
         self.request_ids.clear()
         self.tokens.clear()
@@ -86,12 +91,14 @@ class Store:
 
     # --- exports ---------------------------------------------------------------------------
     def find_duplicate(self, project: str, request_id: str | None) -> OperationPlan | None:
+        """The operation an earlier export of ``project`` with this requestId started, if any."""
         if not request_id:
             return None
         name = self.request_ids.get((project, request_id))
         return self.operations.get(name) if name else None
 
     def pending_count(self, project: str) -> int:
+        """How many of the project's exports are not done yet."""
         now = self.clock()
         return sum(
             1 for op in self.operations.values() if op.project == project and not op.is_done(now)
@@ -100,6 +107,8 @@ class Store:
     def create_export(
         self, project: str, request: ExportImageRequest, api_version: str
     ) -> OperationPlan:
+        """Plan a new export: its timing and outcome from the script rules and the request
+        (a grid larger than ``maxPixels`` fails), then keep it."""
         now = self.clock()
         script = self._script_for(request.description or "")
         duration = float(script.get("duration_s", self.config.duration)) if script else None
@@ -164,12 +173,14 @@ class Store:
 
     # --- operations ------------------------------------------------------------------------
     def cancel(self, plan: OperationPlan) -> None:
+        """Start cancelling the operation, unless it is done or already being cancelled."""
         now = self.clock()
         if plan.cancel_time is None and not plan.is_done(now):
             plan.cancel_time = now
             self._save()
 
     def delete(self, plan: OperationPlan) -> None:
+        """Forget the operation and its request id."""
         del self.operations[plan.name]
         if plan.request_id:
             self.request_ids.pop((plan.project, plan.request_id), None)
@@ -191,6 +202,8 @@ class Store:
 
     # --- tokens ----------------------------------------------------------------------------
     def issue_token(self, subject: str, lifetime_s: float | None = None) -> tuple[str, float]:
+        """A new access token for ``subject`` and its lifetime in seconds (``--token-ttl`` unless
+        given)."""
         lifetime = self.config.token_ttl if lifetime_s is None else lifetime_s
         token = "ya29.emulator-" + secrets.token_urlsafe(24)
         self.tokens[token] = IssuedToken(expires_at=self.clock() + lifetime, subject=subject)
@@ -207,6 +220,7 @@ class Store:
         return None
 
     def revoke_tokens(self) -> int:
+        """Revoke every token issued so far; returns how many there were."""
         for issued in self.tokens.values():
             issued.revoked = True
         return len(self.tokens)
@@ -228,6 +242,7 @@ class Store:
 
 
 def encode_page_token(offset: int) -> str:
+    """The ``nextPageToken`` of the page that starts at ``offset``."""
     return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode().rstrip("=")
 
 

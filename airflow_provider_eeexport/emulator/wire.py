@@ -26,6 +26,7 @@ class JsonAnswer(JSONResponse):
     """
 
     def render(self, content: Any) -> bytes:
+        """The content as compact UTF-8 JSON."""
         text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         # Inside JSON strings, Python's backslash escape of a surrogate is the JSON escape.
         return text.encode("utf-8", "backslashreplace")
@@ -127,6 +128,7 @@ class BodyCap:
         self.limit = limit
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Refuse a body over the limit before the application sees it; pass the rest on."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -105,6 +105,9 @@ class EarthEngineHook(_EarthEngineBaseHook):
 
     @cached_property
     def settings(self) -> ConnectionSettings:
+        """The connection's settings, read once, with this hook's impersonation chain if given.
+
+        Raises ``ValueError`` naming the setting when one is unusable."""
         conn = self.get_connection(self.ee_conn_id)
         return settings_from_connection(conn).with_impersonation_chain(self.impersonation_chain)
 
@@ -170,6 +173,7 @@ class EarthEngineHook(_EarthEngineBaseHook):
         return self._send(call)
 
     def get_operation(self, name: str) -> dict[str, Any]:
+        """The Operation as Earth Engine has it now; ``name`` may carry a version prefix."""
         return self._send(_calls.get_call(name))
 
     def wait_operation(self, name: str, timeout: float) -> dict[str, Any]:
@@ -282,6 +286,7 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
         await self.aclose()
 
     async def aclose(self) -> None:
+        """Close the HTTP client; a later call opens a new one."""
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -310,21 +315,27 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
         return hook
 
     async def project_id(self, project_id: str | None = None) -> str:
+        """The Cloud project calls go to: the argument, else the connection's, else ADC's."""
         return (await self.get_sync_hook()).project_id(project_id)
 
     # --- calls ---------------------------------------------------------------------------
     async def start_image_export(
         self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
     ) -> dict[str, Any]:
+        """Start an export; returns its Operation. Retried only when ``body`` has a requestId.
+
+        :param retry_queue_full: as for :meth:`EarthEngineHook.start_image_export`."""
         project = await self.project_id(project_id)
         return await self._send(
             _calls.export_call(body, project, retry_queue_full=retry_queue_full)
         )
 
     async def get_operation(self, name: str) -> dict[str, Any]:
+        """The Operation as Earth Engine has it now; ``name`` may carry a version prefix."""
         return await self._send(_calls.get_call(name))
 
     async def wait_operation(self, name: str, timeout: float) -> dict[str, Any]:
+        """The Operation once done or after about ``timeout`` seconds (a get where unsupported)."""
         try:
             return await self._send(_calls.wait_call(name, timeout))
         except EarthEngineApiError as error:
@@ -333,6 +344,7 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
             return await self.get_operation(name)
 
     async def cancel_operation(self, name: str) -> None:
+        """Ask Earth Engine to cancel; an operation already gone or finished is not an error."""
         try:
             await self._send(_calls.cancel_call(name))
         except EarthEngineApiError as error:
@@ -342,6 +354,7 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
     async def list_operations(
         self, project_id: str | None = None, page_size: int = 500
     ) -> AsyncIterator[dict[str, Any]]:
+        """Every operation of the project, newest first, fetching pages as they are consumed."""
         project = await self.project_id(project_id)
         token: str | None = None
         while True:
@@ -355,6 +368,7 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
     async def list_operations_page(
         self, project_id: str | None = None, page_size: int = 500, page_token: str | None = None
     ) -> dict[str, Any]:
+        """One page of the project's operations: ``{"operations": [...], "nextPageToken"}``."""
         project = await self.project_id(project_id)
         return await self._send(_calls.list_call(project, page_size, page_token))
 

@@ -38,6 +38,7 @@ class EarthEngineTaskLink(_PersistedLink):
 
     @classmethod
     def url_for(cls, operation_name: str) -> str:
+        """The Earth Engine task list of the operation's project."""
         return TASKS_PAGE.format(project=OperationName.parse(operation_name).project)
 
 
@@ -48,6 +49,8 @@ class EarthEngineDestinationLink(_PersistedLink):
 
     @classmethod
     def url_for(cls, body: dict[str, Any], operation: dict[str, Any] | None = None) -> str | None:
+        """Where an export of ``body`` writes: the operation's first destination URI once known,
+        else the asset or the Cloud Storage folder; None for Drive until then."""
         uris = ((operation or {}).get("metadata") or {}).get("destinationUris") or []
         if uris and isinstance(uris[0], str):
             return uris[0]

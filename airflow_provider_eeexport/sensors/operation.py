@@ -64,11 +64,16 @@ class EarthEngineOperationSensor(BaseSensorOperator):
 
     @cached_property
     def hook(self) -> EarthEngineHook:
+        """The sync hook for the sensor's connection and impersonation chain."""
         from ..hooks.earth_engine import EarthEngineHook
 
         return EarthEngineHook(self.ee_conn_id, self.impersonation_chain)
 
     def execute(self, context: Context) -> Any:
+        """Wait for the operation; returns it once SUCCEEDED, fails otherwise.
+
+        Deferrable: one look, then the triggerer waits (until ``timeout``, without cancelling);
+        otherwise Airflow's poking calls :meth:`poke` every ``poke_interval``."""
         EarthEngineTaskLink.persist(context, EarthEngineTaskLink.url_for(self.operation_name))
         if not self.deferrable:
             return super().execute(context)
@@ -92,6 +97,8 @@ class EarthEngineOperationSensor(BaseSensorOperator):
         )
 
     def poke(self, context: Context) -> PokeReturnValue:
+        """One look at the operation: not done yet, or done with the Operation as XCom value
+        (or an exception when it failed or was cancelled)."""
         operation = self.hook.get_operation(self.operation_name)
         self.log.info("%s %s", self.operation_name, progress_line(operation))
         if not is_done(operation):
@@ -101,9 +108,11 @@ class EarthEngineOperationSensor(BaseSensorOperator):
         )
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
+        """Resume after the trigger fired: the Operation, or an error quoting Earth Engine."""
         return self._finish(OperationEvent.from_payload(event))
 
     def on_kill(self) -> None:
+        """Cancel the operation, only with ``cancel_on_kill``: the sensor did not start it."""
         if self.cancel_on_kill:
             self.hook.cancel_operation(self.operation_name)
 

@@ -31,6 +31,7 @@ class OperationEvent:
     operation: dict[str, Any] | None = None
 
     def to_payload(self) -> dict[str, Any]:
+        """The event as a ``TriggerEvent`` payload (JSON-ready)."""
         return asdict(self)
 
     @classmethod
@@ -41,6 +42,7 @@ class OperationEvent:
 
     @classmethod
     def finished(cls, operation: dict[str, Any]) -> OperationEvent:
+        """The event of a finished operation: success, failed or cancelled, quoting Earth Engine."""
         status, message = outcome(operation)
         return cls(status, operation["name"], message, operation)  # type: ignore[arg-type]
 
@@ -83,6 +85,7 @@ class EarthEngineOperationTrigger(BaseTrigger):
         self.max_eecu_seconds = max_eecu_seconds
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
+        """The classpath and kwargs Airflow stores to rebuild this trigger in the triggerer."""
         kwargs = {
             "operation_name": self.operation_name,
             "ee_conn_id": self.ee_conn_id,
@@ -97,6 +100,8 @@ class EarthEngineOperationTrigger(BaseTrigger):
         return "airflow_provider_eeexport.triggers.operation.EarthEngineOperationTrigger", kwargs
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Follow the operation through the loop's shared watcher; fire one event when it is done,
+        passes its EECU budget, reaches ``end_time`` or cannot be followed."""
         event = await self._wait()
         yield TriggerEvent(event.to_payload())
 
