@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import selectors
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -15,7 +16,7 @@ from airflow_provider_eeexport.triggers.operation import EarthEngineOperationTri
 from tests.conftest import UNKNOWN_OPERATION as UNKNOWN
 from tests.request_cases import valid_body
 
-__all__ = ["UNKNOWN", "VirtualTimeLoop", "first_event", "in_virtual_time"]
+__all__ = ["UNKNOWN", "VirtualTimeLoop", "first_event", "follow_all", "in_virtual_time"]
 T = TypeVar("T")
 
 
@@ -33,6 +34,25 @@ def start(emulator_connection) -> Callable[[str], str]:
 async def first_event(trigger: EarthEngineOperationTrigger) -> OperationEvent:
     """The one event the trigger fires, as the operator reads it."""
     return OperationEvent.from_payload((await anext(trigger.run())).payload)
+
+
+async def follow_all(
+    names: list[str], poll_interval: float
+) -> tuple[list[OperationEvent], list[float]]:
+    """Follow each operation with a trigger of its own, all in this event loop: their events,
+    and the moments (epoch seconds, the emulator's clock) the triggers fired, earliest first.
+
+    A poller makes single looks once fewer than three of its operations are due together, so
+    a test reading the emulator's call log knows from these when that could start."""
+    fired: list[float] = []
+
+    async def follow(name: str) -> OperationEvent:
+        event = await first_event(EarthEngineOperationTrigger(name, poll_interval=poll_interval))
+        fired.append(time.time())
+        return event
+
+    events = await asyncio.gather(*(follow(name) for name in names))
+    return list(events), fired
 
 
 class _SkippingSelector(selectors.DefaultSelector):
