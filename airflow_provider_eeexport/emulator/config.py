@@ -68,7 +68,7 @@ def route_latencies(raw: Mapping[str, int] | str) -> dict[str, int]:
         else:
             pairs = [item.partition("=") for item in text.split(",") if item.strip()]
             raw = {key.strip(): _milliseconds(value) for key, _, value in pairs}
-    latencies = {}
+    latencies: dict[str, int] = {}
     for route, value in raw.items():
         if route not in ROUTES:
             raise ValueError(

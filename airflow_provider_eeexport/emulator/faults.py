@@ -15,7 +15,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -60,7 +60,7 @@ class FaultConfig(BaseModel):
     statuses: list[FaultStatus] = Field(default_factory=lambda: [_DEFAULT_STATUS], min_length=1)
     drop_connection_rate: float = Field(0.0, ge=0, le=1)
     drop_phase: Literal["before", "after"] = "before"
-    routes: list[RouteName] = Field(default_factory=lambda: cast(list[RouteName], list(ROUTES)))
+    routes: list[RouteName] = Field(default_factory=lambda: list(ROUTES))
     latency_ms: int = Field(0, ge=0, le=60_000)
     # Written as whole seconds in Retry-After; a day is more than any client would wait.
     retry_after_s: float = Field(1.0, ge=0, le=86_400)
