@@ -12,16 +12,25 @@ Cloud Storage follows Airflow's Google provider (Asset URI) and the OpenLineage 
 files: Earth Engine appends a tile or shard suffix and the extension to it. Drive and Earth
 Engine asset names mirror what the operator's ``destination`` shorthand takes; an asset name is
 ``projects/<project>/assets/<id>`` as sent.
+
+In an Asset URI, characters Airflow would not keep as written are percent-encoded (UTF-8):
+``%``, ``#`` (a fragment, dropped), ``?`` (a query, reordered), ``@`` and ``:`` (read as user
+and port), ``[`` and ``]``, and anything outside printable ASCII (refused on Airflow 3.0 and
+with MySQL). Bucket names and asset ids never contain them; Drive folders and file name
+prefixes may.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import quote
 
 DestinationKind = Literal["gcs", "drive", "asset"]
 EARTH_ENGINE_SCHEME = "earthengine"
 DRIVE_SCHEME = "drive"
+# Printable ASCII that Airflow keeps as written in an Asset URI's host and path.
+_URI_KEPT = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) not in "%#?@:[]")
 
 
 @dataclass(frozen=True)
@@ -37,9 +46,10 @@ class Destination:
     def asset_uri(self) -> str:
         """The URI of the Airflow Asset this export writes."""
         if self.kind == "asset":
-            return f"{EARTH_ENGINE_SCHEME}://{self.where}"
+            return f"{EARTH_ENGINE_SCHEME}://{_uri_part(self.where)}"
         scheme = "gs" if self.kind == "gcs" else DRIVE_SCHEME
-        return f"{scheme}://{self.where}/{self.path}" if self.path else f"{scheme}://{self.where}"
+        where = f"{scheme}://{_uri_part(self.where)}"
+        return f"{where}/{_uri_part(self.path)}" if self.path else where
 
     @property
     def openlineage_name(self) -> tuple[str, str]:
@@ -48,6 +58,10 @@ class Destination:
             return EARTH_ENGINE_SCHEME, self.where
         scheme = "gs" if self.kind == "gcs" else DRIVE_SCHEME
         return f"{scheme}://{self.where}", self.path or "/"
+
+
+def _uri_part(text: str) -> str:
+    return quote(text, safe=_URI_KEPT)
 
 
 def destination_of(body: dict[str, Any]) -> Destination | None:

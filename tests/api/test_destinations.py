@@ -63,3 +63,10 @@ def test_a_body_without_a_destination_names_none():
     assert (
         destination_of({"fileExportOptions": {"cloudStorageDestination": {"bucket": ""}}}) is None
     )
+
+
+def test_asset_uris_percent_encode_what_airflow_would_not_keep_as_written():
+    where = Destination("drive", "Données 2024", "a#b?c@d:e%f[1]")
+
+    assert where.asset_uri == "drive://Donn%C3%A9es 2024/a%23b%3Fc%40d%3Ae%25f%5B1%5D"
+    assert where.openlineage_name == ("drive://Données 2024", "a#b?c@d:e%f[1]")
