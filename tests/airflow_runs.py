@@ -20,14 +20,14 @@ needs_trigger_on_kill = pytest.mark.skipif(
 )
 
 
-def dag_bag(folder: Path):
+def dag_bag(folder: Path, bundle_path: Path | None = None):
     """Airflow's DagBag of ``folder`` (it moved to ``airflow.dag_processing`` in 3.2)."""
     try:
         from airflow.dag_processing.dagbag import DagBag
     except ImportError:  # Airflow 3.0, 3.1
         from airflow.models.dagbag import DagBag
 
-    return DagBag(dag_folder=str(folder))
+    return DagBag(dag_folder=str(folder), bundle_path=bundle_path)
 
 
 def run_dag(dag_id: str, folder: Path = TEST_DAGS, **conf: Any):
@@ -89,3 +89,46 @@ def task_state_store(dag_run, task_id: str, key: str) -> Any:
             )
         ).first()
         return None if row is None else json.loads(row.value)
+
+
+def write_dags_to_db() -> None:
+    """Write every DAG of the DAGs folder to the metadata DB, as the DAG processor does
+    (``dag.test()`` does it too from Airflow 3.1 on)."""
+    from airflow.dag_processing.bundles.manager import DagBundlesManager
+
+    try:
+        from airflow.dag_processing.dagbag import sync_bag_to_db
+    except ImportError:
+        try:  # Airflow 3.1
+            from airflow.models.dagbag import sync_bag_to_db
+        except ImportError:  # Airflow 3.0
+            sync_bag_to_db = None
+    manager = DagBundlesManager()
+    manager.sync_bundles_to_db()
+    for bundle in manager.get_all_dag_bundles():
+        if not bundle.is_initialized:
+            bundle.initialize()
+        bag = dag_bag(bundle.path, bundle_path=bundle.path)
+        if sync_bag_to_db is None:
+            bag.sync_to_db(bundle.name, bundle.version)
+        else:
+            sync_bag_to_db(bag, bundle.name, bundle.version)
+
+
+def asset_events(dag_run) -> list[tuple[str, dict[str, Any], list[str]]]:
+    """The Asset events a DagRun's tasks recorded: ``(asset URI, extra, aliases)``, by URI."""
+    from airflow.models.asset import AssetEvent
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        events = session.scalars(
+            select(AssetEvent).where(
+                AssetEvent.source_dag_id == dag_run.dag_id,
+                AssetEvent.source_run_id == dag_run.run_id,
+            )
+        )
+        return sorted(
+            (event.uri, event.extra, sorted(alias.name for alias in event.source_aliases))
+            for event in events
+        )

@@ -9,11 +9,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from .._compat import (
     AirflowException,
     AirflowFailException,
+    Asset,
+    AssetAlias,
     BaseOperator,
     conf,
     stats,
@@ -26,6 +28,7 @@ from ..api.builder import (
     export_target,
     request_id_for,
 )
+from ..api.destinations import destination_of
 from ..api.errors import (
     EarthEngineAlreadyExistsError,
     EarthEngineApiError,
@@ -76,12 +79,26 @@ TEMPLATE_FILE_SUFFIX = ".json"
 EECU_XCOM_KEY = "eecu_seconds"
 
 
+class WrittenAssetExtra(TypedDict):
+    """The ``extra`` of the Asset event a succeeded export records."""
+
+    operation_name: str
+    destination_uris: list[str]  # the Operation's metadata.destinationUris
+    eecu_seconds: float | None
+
+
 class EarthEngineImageExportOperator(BaseOperator):
     """Start an Earth Engine image export (``image:export``) once, and wait for its Operation.
 
     The request id is derived from the task instance (never the try number), so retries and
     crashes re-attach to the export they started instead of starting another. On Airflow 3.3 the
     export is also recorded in ``task_state_store`` (key ``ee_export``).
+
+    A succeeded export records an Asset event for what it wrote (``gs://<bucket>/<prefix>``,
+    ``drive://<folder>/<prefix>`` or ``earthengine://projects/<p>/assets/<id>``), with
+    ``operation_name``, ``destination_uris`` and ``eecu_seconds`` as its extra. A destination
+    known when the DAG is parsed is declared as an outlet by the operator itself; a templated
+    one is recorded through every ``AssetAlias`` given in ``outlets``.
 
     :param expression: the image to export: an Expression dict, its JSON text, a path to a
         ``.json`` file rendered as a template, or a callable returning an earthengine-api object
@@ -212,6 +229,7 @@ class EarthEngineImageExportOperator(BaseOperator):
         # Fail at parse time for what is already known; templated values are checked later.
         _check_settings(self)
         check_parameters(**self._request_parameters(parse_time=True))
+        self._declare_written_asset()
 
     def render_template(
         self,
@@ -389,13 +407,16 @@ class EarthEngineImageExportOperator(BaseOperator):
         self._built_body = body
         return body
 
-    def _target(self, context: Context) -> dict[str, Any]:
-        """The destination part of the body ``_build_body`` makes, without the expression."""
+    def _target(self, context: Context | None) -> dict[str, Any]:
+        """The destination part of the body ``_build_body`` makes, without the expression.
+
+        With no context (at parse time), a file name prefix that would be the task's name is
+        left out: a mapped task's name is known only when it runs.
+        """
         names = ("destination", "file_export_options", "asset_export_options", "file_format")
         parameters = {name: getattr(self, name) for name in (*names, "format_options")}
-        return export_target(
-            **parameters, description=self.description or _task_name(context["ti"])
-        )
+        default = _task_name(context["ti"]) if context is not None else None
+        return export_target(**parameters, description=self.description or default)
 
     def _request_id(self, context: Context, hook: EarthEngineHook, generation: int) -> str:
         if self.request_id:
@@ -571,6 +592,7 @@ class EarthEngineImageExportOperator(BaseOperator):
         EarthEngineDestinationLink.persist(
             context, EarthEngineDestinationLink.url_for({}, operation)
         )
+        self._record_written_asset(context, operation)
         return operation
 
     def _record_cost(self, context: Context, operation: dict[str, Any]) -> None:
@@ -590,6 +612,52 @@ class EarthEngineImageExportOperator(BaseOperator):
         for name, seconds in (("queue_wait", cost.queued_s), ("run_time", cost.ran_s)):
             if seconds is not None:
                 metrics.timing(f"eeexport.{name}", timedelta(seconds=seconds), tags=tags)
+
+    # --- assets ------------------------------------------------------------------------
+    def _declare_written_asset(self) -> None:
+        """Declare the Asset a destination known at parse time writes as an outlet, unless
+        ``outlets`` names it already: Airflow records its event when the task succeeds."""
+        asset = self._asset_known_at_parse_time()
+        if asset is None or any(
+            isinstance(outlet, Asset) and outlet.uri == asset.uri for outlet in self.outlets
+        ):
+            return
+        # A new list: Airflow 3.0 keeps the caller's, which other tasks may share.
+        self.outlets = [*self.outlets, asset]
+
+    def _asset_known_at_parse_time(self) -> Asset | None:
+        if not self.wait_for_completion:
+            return None  # the task ends before anything is written
+        try:
+            written = destination_of(self._target(None))
+        except InvalidParameterError:
+            return None  # an options dict given as a template: known once rendered
+        if written is None or _has_jinja(f"{written.where}/{written.path}"):
+            return None
+        if written.kind != "asset" and not written.path and self.destination is not None:
+            return None  # the file name prefix will be the task's name
+        return Asset(written.asset_uri)
+
+    def _record_written_asset(self, context: Context, operation: dict[str, Any]) -> None:
+        """Give the event of the outlet naming what the export wrote its extra, and add the
+        written Asset to every ``AssetAlias`` outlet. Called once the export succeeded."""
+        written = destination_of(self._built_body or self._target(context))
+        if written is None:
+            return
+        asset = Asset(written.asset_uri)
+        extra: WrittenAssetExtra = {
+            "operation_name": operation["name"],
+            "destination_uris": list(
+                (operation.get("metadata") or {}).get("destinationUris") or []
+            ),
+            "eecu_seconds": usage(operation).eecu_seconds,
+        }
+        events = context["outlet_events"]
+        for outlet in self.outlets:
+            if isinstance(outlet, AssetAlias):
+                events[outlet].add(asset, extra=dict(extra))
+            elif isinstance(outlet, Asset) and outlet.uri == asset.uri:
+                events[outlet].extra = dict(extra)
 
     # --- expression --------------------------------------------------------------------
     def _resolve_expression(self, hook: EarthEngineHook, project: str) -> dict[str, Any] | str:

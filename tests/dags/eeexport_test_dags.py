@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from airflow.sdk import DAG, Param
+from airflow.sdk import DAG, AssetAlias, Param
 
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
 from airflow_provider_eeexport.sensors.operation import EarthEngineOperationSensor
@@ -241,3 +241,23 @@ for mode in ("deferrable", "sync"):
             poll_interval=0.2,
             max_eecu_seconds=50,
         )
+
+with _dag("ee_export_assets"):
+    # What each export wrote: a destination known at parse time is the task's own outlet; a
+    # templated one goes through an alias, here after a deferral (a new operator instance).
+    EarthEngineImageExportOperator(
+        task_id="static",
+        expression=SRTM,
+        description="{{ params.description }}",
+        destination="gs://my-bucket/assets/static-",
+        poll_interval=0.2,
+    )
+    EarthEngineImageExportOperator(
+        task_id="templated",
+        expression=SRTM,
+        description="{{ params.description }}",
+        destination="drive://EE/{{ params.description }}",
+        outlets=[AssetAlias("ee-exports")],
+        deferrable=True,
+        poll_interval=0.2,
+    )

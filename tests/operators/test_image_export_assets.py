@@ -1,0 +1,98 @@
+"""What an export tells Airflow it wrote: its outlet when the DAG file says, and Asset events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from airflow.sdk import Asset, AssetAlias
+
+from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
+from tests.airflow_runs import asset_events, run_dag, task_states, xcom
+from tests.dags.eeexport_test_dags import SRTM
+
+
+@pytest.mark.parametrize(
+    ("arguments", "uri"),
+    [
+        ({"destination": "gs://b-1/dem/srtm-"}, "gs://b-1/dem/srtm-"),
+        ({"destination": "drive://EE Exports/srtm"}, "drive://EE Exports/srtm"),
+        (
+            {"destination": "projects/my-project/assets/dem"},
+            "earthengine://projects/my-project/assets/dem",
+        ),
+        # Without a prefix, Earth Engine names the files after the description.
+        ({"destination": "gs://b-1", "description": "srtm"}, "gs://b-1/srtm"),
+        (
+            {
+                "file_export_options": {"driveDestination": {"folder": "F", "filenamePrefix": "x"}},
+                "description": "{{ params.name }}",
+            },
+            "drive://F/x",
+        ),
+    ],
+)
+def test_a_destination_known_at_parse_time_is_declared_as_the_tasks_outlet(arguments, uri):
+    task = EarthEngineImageExportOperator(task_id="t", expression=SRTM, **arguments)
+
+    assert [outlet.name for outlet in task.outlets] == [uri]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"destination": "gs://b-1/{{ ds }}/"},
+        {"destination": "gs://b-1", "description": "{{ params.name }}"},
+        {"destination": "gs://b-1"},  # the prefix will be the task's name, mapped or not
+        {"file_export_options": "{{ params.options }}"},
+        {"destination": "gs://b-1/x", "wait_for_completion": False},  # ends before it is written
+    ],
+)
+def test_no_outlet_is_declared_when_the_dag_file_does_not_say_what_is_written(arguments):
+    task = EarthEngineImageExportOperator(task_id="t", expression=SRTM, **arguments)
+
+    assert task.outlets == []
+
+
+def test_outlets_naming_the_destination_already_get_nothing_more():
+    listed = [Asset(name="dem", uri="gs://b-1/dem"), AssetAlias("ee-exports")]
+
+    task = EarthEngineImageExportOperator(
+        task_id="t", expression=SRTM, destination="gs://b-1/dem", outlets=listed
+    )
+
+    assert task.outlets == listed
+
+
+def _extra(operation: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "operation_name": operation["name"],
+        "destination_uris": operation["metadata"]["destinationUris"],
+        "eecu_seconds": operation["metadata"]["batchEecuUsageSeconds"],
+    }
+
+
+@pytest.mark.usefixtures("airflow_db", "emulator_connection")
+def test_a_succeeded_export_records_the_asset_it_wrote_with_the_operation(ee_emulator):
+    ee_emulator.script(duration_s=0.2)
+
+    run = run_dag("ee_export_assets", description="assets-ok")
+
+    assert set(task_states(run).values()) == {"success"}
+    static, templated = xcom(run, "static"), xcom(run, "templated")
+    assert asset_events(run) == [
+        ("drive://EE/assets-ok", _extra(templated), ["ee-exports"]),
+        ("gs://my-bucket/assets/static-", _extra(static), []),
+    ]
+
+
+@pytest.mark.usefixtures("airflow_db", "emulator_connection")
+def test_a_failed_export_records_no_asset_event(ee_emulator):
+    ee_emulator.script(
+        duration_s=0.2, outcome="FAILED", error={"code": 3, "message": "Export too large."}
+    )
+
+    run = run_dag("ee_export_assets", description="assets-failed")
+
+    assert set(task_states(run).values()) == {"failed"}
+    assert asset_events(run) == []
