@@ -115,6 +115,15 @@ def write_dags_to_db() -> None:
             sync_bag_to_db(bag, bundle.name, bundle.version)
 
 
+def set_paused(dag_id: str, paused: bool) -> None:
+    from airflow.models.dag import DagModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import update
+
+    with create_session() as session:
+        session.execute(update(DagModel).where(DagModel.dag_id == dag_id).values(is_paused=paused))
+
+
 def asset_events(dag_run) -> list[tuple[str, dict[str, Any], list[str]]]:
     """The Asset events a DagRun's tasks recorded: ``(asset URI, extra, aliases)``, by URI."""
     from airflow.models.asset import AssetEvent
@@ -131,4 +140,20 @@ def asset_events(dag_run) -> list[tuple[str, dict[str, Any], list[str]]]:
         return sorted(
             (event.uri, event.extra, sorted(alias.name for alias in event.source_aliases))
             for event in events
+        )
+
+
+def queued_asset_runs(dag_id: str) -> list[str]:
+    """URIs of the Assets whose events wait to trigger a run of ``dag_id`` (AssetDagRunQueue)."""
+    from airflow.models.asset import AssetDagRunQueue, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        return sorted(
+            session.scalars(
+                select(AssetModel.uri)
+                .join(AssetDagRunQueue, AssetDagRunQueue.asset_id == AssetModel.id)
+                .where(AssetDagRunQueue.target_dag_id == dag_id)
+            )
         )

@@ -9,10 +9,20 @@ import sys
 
 import pytest
 
-from tests.airflow_runs import dag_bag, run_dag, task_states
+from tests.airflow_runs import (
+    asset_events,
+    dag_bag,
+    queued_asset_runs,
+    run_dag,
+    set_paused,
+    task_states,
+    xcom,
+)
 from tests.conftest import EXAMPLE_DAGS
 
 EXAMPLES = sorted(path.stem for path in EXAMPLE_DAGS.glob("example_*.py"))
+# Scheduled on what an example export writes; it exports nothing itself.
+SCHEDULED_ON_EXPORT = "example_scheduled_on_export"
 
 
 @pytest.fixture
@@ -56,7 +66,8 @@ def test_example_runs_to_success_on_the_emulator(ee_emulator, dag_id):
     run = run_dag(dag_id, folder=EXAMPLE_DAGS)
 
     assert set(task_states(run).values()) == {"success"}
-    assert ee_emulator.stats()["operations_created"] >= 1
+    if dag_id != SCHEDULED_ON_EXPORT:
+        assert ee_emulator.stats()["operations_created"] >= 1
 
 
 @pytest.mark.usefixtures("airflow_db", "emulator_connection")
@@ -74,3 +85,27 @@ def test_composite_template_renders_the_params_into_the_expression(ee_emulator):
     assert destination == {"bucket": "other-bucket", "filenamePrefix": "composites/2026-12/lisbon-"}
     assert sent["request"]["fileExportOptions"]["geoTiffOptions"] == {"cloudOptimized": True}
     assert sent["request"]["maxPixels"] == "10000000000"
+
+
+@pytest.fixture
+def consumer_unpaused(airflow_db):
+    """The DAG scheduled on the example export, unpaused."""
+    set_paused(SCHEDULED_ON_EXPORT, False)
+    yield SCHEDULED_ON_EXPORT
+    set_paused(SCHEDULED_ON_EXPORT, True)
+
+
+@pytest.mark.usefixtures("emulator_connection")
+def test_an_export_queues_a_run_of_the_dag_scheduled_on_what_it_wrote(
+    ee_emulator, consumer_unpaused
+):
+    ee_emulator.script(duration_s=0.2)
+
+    run = run_dag("example_export_outlet", folder=EXAMPLE_DAGS)
+
+    uri = "gs://my-exports-bucket/terrain/slope-"
+    operation_name = xcom(run, "export_slope")["name"]
+    assert [(asset, extra["operation_name"]) for asset, extra, _ in asset_events(run)] == [
+        (uri, operation_name)
+    ]
+    assert queued_asset_runs(consumer_unpaused) == [uri]

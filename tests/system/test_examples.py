@@ -11,6 +11,7 @@ pytestmark = [pytest.mark.system, pytest.mark.compat, pytest.mark.timeout(420)]
 # A callable expression initializes earthengine-api, which needs Google's discovery documents:
 # dag.test() runs it offline; a real worker cannot here.
 ON_THE_STACK = [name for name in EXAMPLES if name != "example_callable_expression"]
+EXPORT, SCHEDULED_ON_EXPORT = "example_export_outlet", "example_scheduled_on_export"
 
 
 def test_every_example_runs_to_success_through_the_real_components(airflow, emulator):
@@ -21,4 +22,22 @@ def test_every_example_runs_to_success_through_the_real_components(airflow, emul
     states = {dag_id: airflow.wait_for_run(dag_id, run_id, 360) for dag_id, run_id in runs.items()}
 
     assert states == dict.fromkeys(ON_THE_STACK, "success")
-    assert emulator.stats()["operations_created"] >= len(ON_THE_STACK)
+    # Every example exports, but the one scheduled on an export.
+    assert emulator.stats()["operations_created"] >= len(ON_THE_STACK) - 1
+
+    # What the export wrote started a run of the DAG scheduled on it, which saw its files.
+    asset_run = airflow.wait_for(
+        lambda: _asset_triggered_run(airflow, SCHEDULED_ON_EXPORT), 120, "an asset-triggered run"
+    )
+    assert airflow.wait_for_run(SCHEDULED_ON_EXPORT, asset_run, 120) == "success"
+    operation = airflow.xcom(EXPORT, runs[EXPORT], "export_slope", "return_value")
+    files = airflow.xcom(SCHEDULED_ON_EXPORT, asset_run, "list_exported_files", "return_value")
+    assert files == operation["metadata"]["destinationUris"] != []
+
+
+def _asset_triggered_run(airflow, dag_id: str) -> str | None:
+    response = airflow.http.get(
+        f"/api/v2/dags/{dag_id}/dagRuns", params={"run_type": "asset_triggered"}
+    )
+    runs = response.json()["dag_runs"]
+    return runs[0]["dag_run_id"] if runs else None
