@@ -24,6 +24,9 @@ from packaging.version import Version
 
 AIRFLOW_VERSION = Version(Version(_dist_version("apache-airflow")).base_version)
 AIRFLOW_V_3_3_PLUS = Version("3.3.0") <= AIRFLOW_VERSION
+# Airflow 3.0 groups the events added to an AssetAlias by the items of their extra, so a list
+# there fails the task when it ends.
+ALIAS_EVENT_EXTRA_TAKES_LISTS = Version("3.1.0") <= AIRFLOW_VERSION
 
 # The task SDK took these over one minor at a time; older lines have them in airflow core. Type
 # checking sees the newest supported Airflow.
@@ -51,6 +54,12 @@ else:
         from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout
     except ImportError:
         from airflow.exceptions import AirflowFailException, AirflowSensorTimeout
+
+
+def made_from_mapped_task(operator: BaseOperator) -> bool:
+    """Whether Airflow made ``operator`` to run one instance of a mapped task
+    (``partial().expand()``), whose DAG declares no such operator."""
+    return bool(getattr(operator, "_BaseOperator__from_mapped", False))
 
 
 def timer_trigger(moment: datetime) -> BaseTrigger:
@@ -119,6 +128,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AIRFLOW_VERSION",
     "AIRFLOW_V_3_3_PLUS",
+    "ALIAS_EVENT_EXTRA_TAKES_LISTS",
     "AirflowException",
     "AirflowFailException",
     "AirflowSensorTimeout",
@@ -135,6 +145,7 @@ __all__ = [
     "XCom",
     "conf",
     "connection_form_widgets",
+    "made_from_mapped_task",
     "stats",
     "timer_trigger",
     "ui_field_behaviour",

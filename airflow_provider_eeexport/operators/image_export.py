@@ -12,12 +12,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from .._compat import (
+    ALIAS_EVENT_EXTRA_TAKES_LISTS,
     AirflowException,
     AirflowFailException,
     Asset,
     AssetAlias,
     BaseOperator,
     conf,
+    made_from_mapped_task,
     stats,
     timer_trigger,
 )
@@ -98,7 +100,7 @@ class EarthEngineImageExportOperator(BaseOperator):
     ``drive://<folder>/<prefix>`` or ``earthengine://projects/<p>/assets/<id>``), with
     ``operation_name``, ``destination_uris`` and ``eecu_seconds`` as its extra. A destination
     known when the DAG is parsed is declared as an outlet by the operator itself; a templated
-    one is recorded through every ``AssetAlias`` given in ``outlets``.
+    one, or a mapped task's, is recorded through every ``AssetAlias`` given in ``outlets``.
 
     :param expression: the image to export: an Expression dict, its JSON text, a path to a
         ``.json`` file rendered as a template, or a callable returning an earthengine-api object
@@ -410,12 +412,15 @@ class EarthEngineImageExportOperator(BaseOperator):
     def _target(self, context: Context | None) -> dict[str, Any]:
         """The destination part of the body ``_build_body`` makes, without the expression.
 
-        With no context (at parse time), a file name prefix that would be the task's name is
-        left out: a mapped task's name is known only when it runs.
+        With no context (at parse time), the task's name comes from the operator, and a file
+        name prefix that would be it is left out when the operator has no DAG yet.
         """
         names = ("destination", "file_export_options", "asset_export_options", "file_format")
         parameters = {name: getattr(self, name) for name in (*names, "format_options")}
-        default = _task_name(context["ti"]) if context is not None else None
+        if context is not None:
+            default = _task_name(context["ti"])
+        else:
+            default = _task_name(self) if self.has_dag() else None
         return export_target(**parameters, description=self.description or default)
 
     def _request_id(self, context: Context, hook: EarthEngineHook, generation: int) -> str:
@@ -628,6 +633,9 @@ class EarthEngineImageExportOperator(BaseOperator):
     def _asset_known_at_parse_time(self) -> Asset | None:
         if not self.wait_for_completion:
             return None  # the task ends before anything is written
+        if made_from_mapped_task(self):
+            # Declared now, it would be an outlet the DAG lacks: Airflow 3.0 fails the task.
+            return None
         try:
             written = destination_of(self._target(None))
         except InvalidParameterError:
@@ -635,7 +643,7 @@ class EarthEngineImageExportOperator(BaseOperator):
         if written is None or _has_jinja(f"{written.where}/{written.path}"):
             return None
         if written.kind != "asset" and not written.path and self.destination is not None:
-            return None  # the file name prefix will be the task's name
+            return None  # the file name prefix will be the name of a task not in a DAG yet
         return Asset(written.asset_uri)
 
     def _record_written_asset(self, context: Context, operation: dict[str, Any]) -> None:
@@ -652,10 +660,13 @@ class EarthEngineImageExportOperator(BaseOperator):
             ),
             "eecu_seconds": usage(operation).eecu_seconds,
         }
+        through_alias: dict[str, Any] = dict(extra)
+        if not ALIAS_EVENT_EXTRA_TAKES_LISTS:
+            del through_alias["destination_uris"]
         events = context["outlet_events"]
         for outlet in self.outlets:
             if isinstance(outlet, AssetAlias):
-                events[outlet].add(asset, extra=dict(extra))
+                events[outlet].add(asset, extra=through_alias)
             elif isinstance(outlet, Asset) and outlet.uri == asset.uri:
                 events[outlet].extra = dict(extra)
 
@@ -753,10 +764,12 @@ class _EarthEngineFactory:
 
 
 def _task_name(ti: Any) -> str:
-    """``<dag_id>.<task_id>[.<map_index>]``: the default file name prefix."""
+    """``<dag_id>.<task_id>[.<map_index>]``: the default file name prefix, of a task instance
+    or of the one instance of an unmapped task."""
     name = f"{ti.dag_id}.{ti.task_id}"
-    if ti.map_index is not None and ti.map_index >= 0:
-        name += f".{ti.map_index}"
+    map_index = getattr(ti, "map_index", None)
+    if map_index is not None and map_index >= 0:
+        name += f".{map_index}"
     return name[:DESCRIPTION_MAX]
 
 

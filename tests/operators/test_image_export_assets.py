@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from airflow.sdk import Asset, AssetAlias
+from airflow.sdk import DAG, Asset, AssetAlias
 
+from airflow_provider_eeexport._compat import ALIAS_EVENT_EXTRA_TAKES_LISTS
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
 from tests.airflow_runs import asset_events, run_dag, task_states, xcom
 from tests.dags.eeexport_test_dags import SRTM
@@ -21,8 +22,9 @@ from tests.dags.eeexport_test_dags import SRTM
             {"destination": "projects/my-project/assets/dem"},
             "earthengine://projects/my-project/assets/dem",
         ),
-        # Without a prefix, Earth Engine names the files after the description.
+        # Without a prefix, the files are named after the description, by default the task's.
         ({"destination": "gs://b-1", "description": "srtm"}, "gs://b-1/srtm"),
+        ({"destination": "gs://b-1"}, "gs://b-1/assets.t"),
         (
             {
                 "file_export_options": {"driveDestination": {"folder": "F", "filenamePrefix": "x"}},
@@ -33,7 +35,8 @@ from tests.dags.eeexport_test_dags import SRTM
     ],
 )
 def test_a_destination_known_at_parse_time_is_declared_as_the_tasks_outlet(arguments, uri):
-    task = EarthEngineImageExportOperator(task_id="t", expression=SRTM, **arguments)
+    with DAG("assets", schedule=None):
+        task = EarthEngineImageExportOperator(task_id="t", expression=SRTM, **arguments)
 
     assert [outlet.name for outlet in task.outlets] == [uri]
 
@@ -43,13 +46,21 @@ def test_a_destination_known_at_parse_time_is_declared_as_the_tasks_outlet(argum
     [
         {"destination": "gs://b-1/{{ ds }}/"},
         {"destination": "gs://b-1", "description": "{{ params.name }}"},
-        {"destination": "gs://b-1"},  # the prefix will be the task's name, mapped or not
         {"file_export_options": "{{ params.options }}"},
         {"destination": "gs://b-1/x", "wait_for_completion": False},  # ends before it is written
+        # What Airflow makes to run one instance of a mapped task, whose DAG declares no outlet.
+        {"destination": "gs://b-1/x", "_airflow_from_mapped": True},
     ],
 )
 def test_no_outlet_is_declared_when_the_dag_file_does_not_say_what_is_written(arguments):
-    task = EarthEngineImageExportOperator(task_id="t", expression=SRTM, **arguments)
+    with DAG("assets", schedule=None):
+        task = EarthEngineImageExportOperator(task_id="t", expression=SRTM, **arguments)
+
+    assert task.outlets == []
+
+
+def test_a_prefix_left_to_the_name_of_a_task_outside_a_dag_is_not_declared():
+    task = EarthEngineImageExportOperator(task_id="t", expression=SRTM, destination="gs://b-1")
 
     assert task.outlets == []
 
@@ -80,8 +91,11 @@ def test_a_succeeded_export_records_the_asset_it_wrote_with_the_operation(ee_emu
 
     assert set(task_states(run).values()) == {"success"}
     static, templated = xcom(run, "static"), xcom(run, "templated")
+    through_alias = _extra(templated)
+    if not ALIAS_EVENT_EXTRA_TAKES_LISTS:  # Airflow 3.0
+        del through_alias["destination_uris"]
     assert asset_events(run) == [
-        ("drive://EE/assets-ok", _extra(templated), ["ee-exports"]),
+        ("drive://EE/assets-ok", through_alias, ["ee-exports"]),
         ("gs://my-bucket/assets/static-", _extra(static), []),
     ]
 
