@@ -417,10 +417,11 @@ class EarthEngineImageExportOperator(BaseOperator):
         """
         names = ("destination", "file_export_options", "asset_export_options", "file_format")
         parameters = {name: getattr(self, name) for name in (*names, "format_options")}
+        default: str | None = None
         if context is not None:
             default = _task_name(context["ti"])
-        else:
-            default = _task_name(self) if self.has_dag() else None
+        elif self.get_dag() is not None:
+            default = _task_name(self)
         return export_target(**parameters, description=self.description or default)
 
     def _request_id(self, context: Context, hook: EarthEngineHook, generation: int) -> str:
@@ -660,7 +661,8 @@ class EarthEngineImageExportOperator(BaseOperator):
             ),
             "eecu_seconds": usage(operation).eecu_seconds,
         }
-        through_alias: dict[str, Any] = dict(extra)
+        recorded: dict[str, Any] = dict(extra)
+        through_alias = dict(recorded)
         if not ALIAS_EVENT_EXTRA_TAKES_LISTS:
             del through_alias["destination_uris"]
         events = context["outlet_events"]
@@ -668,7 +670,7 @@ class EarthEngineImageExportOperator(BaseOperator):
             if isinstance(outlet, AssetAlias):
                 events[outlet].add(asset, extra=through_alias)
             elif isinstance(outlet, Asset) and outlet.uri == asset.uri:
-                events[outlet].extra = dict(extra)
+                events[outlet].extra = recorded
 
     # --- expression --------------------------------------------------------------------
     def _resolve_expression(self, hook: EarthEngineHook, project: str) -> dict[str, Any] | str:
