@@ -17,10 +17,12 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ._json import INT64_MAX, json_value, shown
 from .errors import InvalidRequestError
+from .parameters import IMAGE_EXPORT, names, wire_fields
 from .request import (
     API_VERSIONS,
     FILE_FORMAT_ALIASES,
@@ -59,42 +61,16 @@ class InvalidParameterError(InvalidRequestError):
         return (type(self), (self.parameter, self.rule), self.__dict__)
 
 
+# Everything below is derived from the one declaration of the parameters (api/parameters.py).
 # The wire field each parameter sets; extra_body may set none of them.
-_FIELD_PARAMETERS = {
-    "expression": "expression",
-    "description": "description",
-    "maxPixels": "max_pixels",
-    "grid": "grid",
-    "requestId": "request_id",
-    "workloadTag": "workload_tag",
-    "priority": "priority",
-    "fileExportOptions": "file_export_options",
-    "assetExportOptions": "asset_export_options",
-}
+_FIELD_PARAMETERS = wire_fields(IMAGE_EXPORT)
 # Fields the schema knows that no parameter sets: extra_body values for them are validated.
 _SCHEMA_ONLY_FIELDS = ("maxWorkers",)
-_PARAMETERS = (
-    *_FIELD_PARAMETERS.values(),
-    "destination",
-    "file_format",
-    "format_options",
-    "extra_body",
-    "api_version",
-)
+_PARAMETERS = (*names(IMAGE_EXPORT), "api_version")
 # Parameters whose validity depends on no other parameter.
-_INDEPENDENT = (
-    "expression",
-    "description",
-    "max_pixels",
-    "grid",
-    "request_id",
-    "workload_tag",
-    "priority",
-    "extra_body",
-    "api_version",
-)
-_EXPORT_TARGET = ("destination", "file_export_options", "asset_export_options")
-_EXPORT_GROUP = (*_EXPORT_TARGET, "file_format", "format_options")
+_INDEPENDENT = (*names(IMAGE_EXPORT, "field", "extra"), "api_version")
+_EXPORT_TARGET = names(IMAGE_EXPORT, "target")
+_EXPORT_GROUP = names(IMAGE_EXPORT, "target", "format")
 
 _DESTINATION_FORMS = (
     "gs://<bucket>/<filename prefix>, drive://<folder>/<filename prefix> or "
@@ -128,59 +104,42 @@ _Sources = dict[str, tuple[str, str]]
 
 
 def build_export_body(
-    *,
-    expression: dict[str, Any] | str,
-    description: str | None = None,
-    max_pixels: int | float | str | None = None,
-    grid: dict[str, Any] | None = None,
-    request_id: str | None = None,
-    workload_tag: str | None = None,
-    priority: int | str | None = None,
-    file_export_options: dict[str, Any] | None = None,
-    asset_export_options: dict[str, Any] | None = None,
-    destination: str | None = None,
-    file_format: str | None = None,
-    format_options: dict[str, Any] | None = None,
-    extra_body: dict[str, Any] | None = None,
-    api_version: str = "v1",
+    *, expression: dict[str, Any] | str, api_version: str = "v1", **parameters: Any
 ) -> dict[str, Any]:
     """The ExportImageRequest JSON body in canonical encoding (bare numbers, int64 as string).
 
-    ``destination`` is a shorthand for the options dicts (see :func:`parse_destination`);
-    ``file_format`` and ``format_options`` fill in ``fileExportOptions``, which defaults to
-    GeoTIFF like earthengine-api. ``extra_body`` adds top-level fields newer than this provider.
-    Raises :class:`InvalidParameterError` naming the parameter to fix, whatever the input.
+    Takes the parameters of :data:`~airflow_provider_eeexport.api.parameters.IMAGE_EXPORT` by
+    name (None or left out: not set). ``destination`` is a shorthand for the options dicts
+    (see :func:`parse_destination`); ``file_format`` and ``format_options`` fill in
+    ``fileExportOptions``, which defaults to GeoTIFF like earthengine-api. ``extra_body`` adds
+    top-level fields newer than this provider. Raises :class:`InvalidParameterError` naming
+    the parameter to fix, whatever the input.
     """
     if api_version not in API_VERSIONS:
         raise InvalidParameterError(
             "api_version",
             f"must be one of {', '.join(API_VERSIONS)}, got {shown(api_version, as_written=True)}",
         )
-    body: dict[str, Any] = {"expression": _expression(expression)}
+    unknown = sorted(set(parameters) - set(_PARAMETERS))
+    if unknown:
+        raise TypeError(f"build_export_body() got unexpected parameters: {', '.join(unknown)}")
+    given = {"expression": _expression(expression), **parameters}
+    body: dict[str, Any] = {}
     sources: _Sources = {}
-    for field, parameter, value in (
-        ("expression", "expression", body["expression"]),
-        ("description", "description", description),
-        ("maxPixels", "max_pixels", None if max_pixels is None else _max_pixels(max_pixels)),
-        ("grid", "grid", grid),
-        ("requestId", "request_id", request_id),
-        ("workloadTag", "workload_tag", workload_tag),
-        ("priority", "priority", None if priority is None else _priority(priority)),
-    ):
-        if value is not None:
-            body[field] = value
-            sources[field] = (parameter, field)
+    for parameter in IMAGE_EXPORT:
+        value, field = given.get(parameter.name), parameter.wire
+        if parameter.role != "field" or value is None or field is None:
+            continue
+        convert = _CONVERSIONS.get(parameter.name)
+        body[field] = convert(value) if convert else value
+        sources[field] = (parameter.name, field)
     target, target_sources = _export_target(
-        destination=destination,
-        file_export_options=file_export_options,
-        asset_export_options=asset_export_options,
-        file_format=file_format,
-        format_options=format_options,
-        description=description,
+        **{name: given.get(name) for name in _EXPORT_GROUP},
+        description=given.get("description"),
     )
     body.update(target)
     sources.update(target_sources)
-    passthrough = _extra_fields(extra_body, body, sources)
+    passthrough = _extra_fields(given.get("extra_body"), body, sources)
     try:
         request = ExportImageRequest.from_json(body, api_version=api_version)
     except InvalidRequestError as error:
@@ -355,6 +314,13 @@ def _priority(value: object) -> int:
             f"must be an integer from 0 to {MAX_PRIORITY}, got {shown(value, as_written=True)}",
         )
     return number
+
+
+# How a field parameter's value becomes its wire value, where it is not already the same.
+_CONVERSIONS: dict[str, Callable[[object], object]] = {
+    "max_pixels": _max_pixels,
+    "priority": _priority,
+}
 
 
 def _wire_format(value: object) -> str | None:

@@ -23,6 +23,7 @@ from airflow_provider_eeexport.api.builder import (
     request_id_for,
 )
 from airflow_provider_eeexport.api.errors import InvalidRequestError
+from airflow_provider_eeexport.api.parameters import IMAGE_EXPORT, names
 from airflow_provider_eeexport.api.request import ExportImageRequest
 from tests.request_cases import GRID, valid_body
 
@@ -800,28 +801,11 @@ def test_a_schema_error_keeps_the_wire_path_of_the_value(build):
 _STRANGE_VALUES = [object(), {1, 2}, b"bytes", float("nan"), [[]], {}, {"k": {}}, 3 + 4j, -1]
 
 
-@pytest.mark.parametrize(
-    "parameter",
-    [
-        "expression",
-        "description",
-        "max_pixels",
-        "grid",
-        "request_id",
-        "workload_tag",
-        "priority",
-        "file_export_options",
-        "asset_export_options",
-        "destination",
-        "file_format",
-        "format_options",
-        "extra_body",
-    ],
-)
+@pytest.mark.parametrize("parameter", names(IMAGE_EXPORT))
 @pytest.mark.parametrize("value", _STRANGE_VALUES, ids=lambda value: type(value).__name__)
 def test_any_strange_value_is_refused_only_with_invalid_parameter_error(parameter, value):
     parameters = {"expression": valid_body()["expression"], parameter: value}
-    if parameter not in ("destination", "file_export_options", "asset_export_options"):
+    if parameter not in names(IMAGE_EXPORT, "target"):
         parameters["destination"] = _GCS
 
     try:
@@ -1043,3 +1027,8 @@ def test_request_id_refuses_a_generation_it_cannot_number(generation):
         request_id_for(**{**_IDENTITY, "generation": generation})
 
     assert caught.value.parameter == "request_id"
+
+
+def test_a_parameter_the_table_does_not_declare_is_a_type_error():
+    with pytest.raises(TypeError, match="unexpected parameters: max_pixel"):
+        build_export_body(expression=valid_body()["expression"], destination=_GCS, max_pixel=1)
