@@ -25,8 +25,10 @@ $(CONSTRAINTS):
 
 install: $(INSTALLED)
 
+# Two workers; the system tests, which share one real Airflow, all run on the same one.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 test: $(INSTALLED) lint
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Types are checked against the newest supported Airflow, the one _compat.py is written for.
 lint: $(INSTALLED)

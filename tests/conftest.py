@@ -214,3 +214,11 @@ def offline_ee(monkeypatch):
     ee.Reset()
     yield ee
     ee.Reset()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``make test``), the system tests share one worker, and so one real
+    Airflow."""
+    for item in items:
+        if item.get_closest_marker("system") is not None:
+            item.add_marker(pytest.mark.xdist_group("system"))
