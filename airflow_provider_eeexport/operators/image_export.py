@@ -49,6 +49,7 @@ from ..api.operation import (
     summary,
     usage,
 )
+from ..api.parameters import IMAGE_EXPORT, names
 from ..links.earth_engine import EarthEngineDestinationLink, EarthEngineTaskLink
 from ..triggers.operation import EarthEngineOperationTrigger, OperationEvent
 from ._state import ExportState
@@ -106,8 +107,8 @@ class EarthEngineImageExportOperator(BaseOperator):
         ``.json`` file rendered as a template, or a callable returning an earthengine-api object
         (run at execute time with earthengine-api initialized from the connection). (templated)
     :param project_id: Cloud project of the export; default the connection's. (templated)
-    :param description: task name shown in Earth Engine; default ``<dag_id>.<task_id>``.
-        (templated)
+    :param description: task name shown in Earth Engine; default
+        ``<dag_id>.<task_id>[.<map_index>] <run_id>``. (templated)
     :param max_pixels: cap on exported pixels (Earth Engine's default is 1e8). (templated)
     :param grid: PixelGrid (wire form) to reproject and clip to. (templated)
     :param request_id: replaces the derived request id. (templated)
@@ -137,34 +138,16 @@ class EarthEngineImageExportOperator(BaseOperator):
         again). Default: no budget.
     """
 
+    # The request parameters (api/parameters.py), and the operator's own templated settings.
     template_fields: Sequence[str] = (
-        "expression",
+        *(parameter.name for parameter in IMAGE_EXPORT if parameter.templated),
         "project_id",
-        "description",
-        "max_pixels",
-        "grid",
-        "request_id",
-        "workload_tag",
-        "priority",
-        "file_export_options",
-        "asset_export_options",
-        "destination",
-        "file_format",
-        "format_options",
-        "extra_body",
         "impersonation_chain",
     )
     # Only ``expression`` may name a template file; it is loaded by ``render_template`` below, so
     # a description or destination ending in ".json" stays text.
     template_ext: Sequence[str] = ()
-    template_fields_renderers = {
-        "expression": "json",
-        "grid": "json",
-        "file_export_options": "json",
-        "asset_export_options": "json",
-        "format_options": "json",
-        "extra_body": "json",
-    }
+    template_fields_renderers = {p.name: p.renderer for p in IMAGE_EXPORT if p.renderer}
     operator_extra_links = (EarthEngineTaskLink(), EarthEngineDestinationLink())
     ui_color = "#e8f5e9"
 
@@ -254,20 +237,8 @@ class EarthEngineImageExportOperator(BaseOperator):
         return super().render_template(content, context, jinja_env, seen_oids)
 
     def _request_parameters(self, *, parse_time: bool = False) -> dict[str, Any]:
-        parameters = {
-            "description": self.description,
-            "max_pixels": self.max_pixels,
-            "grid": self.grid,
-            "request_id": self.request_id,
-            "workload_tag": self.workload_tag,
-            "priority": self.priority,
-            "file_export_options": self.file_export_options,
-            "asset_export_options": self.asset_export_options,
-            "destination": self.destination,
-            "file_format": self.file_format,
-            "format_options": self.format_options,
-            "extra_body": self.extra_body,
-        }
+        parameters = {name: getattr(self, name) for name in names(IMAGE_EXPORT)}
+        del parameters["expression"]  # resolved on its own at execute time
         if parse_time:
             if not isinstance(self.expression, (_EarthEngineFactory, _TemplateFile)):
                 parameters["expression"] = self.expression
@@ -415,8 +386,7 @@ class EarthEngineImageExportOperator(BaseOperator):
         With no context (at parse time), the task's name comes from the operator, and a file
         name prefix that would be it is left out when the operator has no DAG yet.
         """
-        names = ("destination", "file_export_options", "asset_export_options", "file_format")
-        parameters = {name: getattr(self, name) for name in (*names, "format_options")}
+        parameters = {name: getattr(self, name) for name in names(IMAGE_EXPORT, "target", "format")}
         default: str | None = None
         if context is not None:
             default = _task_name(context["ti"])
