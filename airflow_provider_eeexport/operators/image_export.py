@@ -247,12 +247,15 @@ class EarthEngineImageExportOperator(BaseOperator):
 
     @cached_property
     def hook(self) -> EarthEngineHook:
+        """The hook for ``ee_conn_id`` and ``impersonation_chain``, made when first used."""
         from ..hooks.earth_engine import EarthEngineHook
 
         return EarthEngineHook(self.ee_conn_id, self.impersonation_chain)
 
     # --- execute -----------------------------------------------------------------------
     def execute(self, context: Context) -> dict[str, Any]:
+        """Start the export (or re-attach to this task instance's), then wait for it: in the
+        worker, or deferred to the triggerer. Returns the final Operation."""
         hook = self.hook
         project = hook.project_id(self.project_id)
         state = ExportState.load(context)
