@@ -50,8 +50,13 @@ from ..api.operation import (
     usage,
 )
 from ..api.parameters import IMAGE_EXPORT, names
+from ..api.request import DESCRIPTION_MAX
 from ..links.earth_engine import EarthEngineDestinationLink, EarthEngineTaskLink
-from ..triggers.operation import EarthEngineOperationTrigger, OperationEvent
+from ..triggers.operation import (
+    TRIGGER_TIMEOUT_MARGIN,
+    EarthEngineOperationTrigger,
+    OperationEvent,
+)
 from ._state import ExportState
 
 if TYPE_CHECKING:
@@ -60,11 +65,8 @@ if TYPE_CHECKING:
 
 # Earth Engine's own limit on a batch task's lifetime.
 DEFAULT_TIMEOUT = timedelta(days=10)
-# Airflow's trigger timeout is only a backstop behind the trigger's own deadline.
-TRIGGER_TIMEOUT_MARGIN = timedelta(minutes=5)
 # How far back a 409 ALREADY_EXISTS is matched against listed operations.
 CONFLICT_WINDOW = timedelta(days=10)
-DESCRIPTION_MAX = 100
 # Bounds the walk past earlier failed generations when no task state says where to start.
 MAX_GENERATION_PROBES = 50
 # While the project's task queue is full: first poll_interval, within these bounds, then half

@@ -17,13 +17,15 @@ from .._compat import (
 )
 from ..api.operation import is_done, progress_line
 from ..links.earth_engine import EarthEngineTaskLink
-from ..triggers.operation import EarthEngineOperationTrigger, OperationEvent
+from ..triggers.operation import (
+    TRIGGER_TIMEOUT_MARGIN,
+    EarthEngineOperationTrigger,
+    OperationEvent,
+)
 
 if TYPE_CHECKING:
     from .._compat import Context
     from ..hooks.earth_engine import EarthEngineHook
-
-TRIGGER_TIMEOUT_MARGIN = timedelta(minutes=5)
 
 
 class EarthEngineOperationSensor(BaseSensorOperator):

@@ -5,12 +5,17 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, fields
+from datetime import timedelta
 from typing import Any, Literal
 
 from .._compat import BaseTrigger, TriggerEvent
 from ..api.errors import EarthEngineError
 from ..api.operation import budget_message, is_done, outcome, over_budget, progress_line
 from ._watcher import OperationWatcher, operation_watcher
+
+# What deferring tasks add to their own deadline for Airflow's trigger timeout: only a backstop
+# behind the trigger's deadline, which (unlike Airflow's) cancels the export.
+TRIGGER_TIMEOUT_MARGIN = timedelta(minutes=5)
 
 EventStatus = Literal["success", "failed", "cancelled", "timeout", "over_budget", "error"]
 
