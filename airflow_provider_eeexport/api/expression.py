@@ -1,9 +1,11 @@
-"""Validation of the Expression graph an export computes (``values`` + ``result``)."""
+"""The Expression graph an export computes (``values`` + ``result``): its validation, and the
+stored data it reads."""
 
 from __future__ import annotations
 
 import copy
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from ._json import (
     MAX_DEPTH,
@@ -19,8 +21,9 @@ from ._json import (
     shown,
     too_deep,
 )
+from .destinations import EARTH_ENGINE_SCHEME
 
-__all__ = ["MAX_DEPTH", "validate_expression"]
+__all__ = ["LOADERS", "MAX_DEPTH", "Source", "sources_of", "validate_expression"]
 
 _VALUE_KINDS = (
     "constantValue",
@@ -164,3 +167,131 @@ def _refuse_cycles(references: dict[str, list[tuple[str, str]]]) -> None:
                 on_stack.add(target)
                 trail.append(target)
                 stack.append(iter(references[target]))
+
+
+# --- what an Expression reads -----------------------------------------------------------------
+SourceKind = Literal["asset", "file", "bigquery"]
+# The Earth Engine algorithms that read stored data, with the argument naming what they read
+# (earthengine-api's algorithm list): ee.Image(id), ee.ImageCollection(id) and
+# ee.FeatureCollection(id) call the first three.
+LOADERS: dict[str, tuple[SourceKind, str]] = {
+    "Image.load": ("asset", "id"),
+    "ImageCollection.load": ("asset", "id"),
+    "Collection.loadTable": ("asset", "tableId"),
+    "Classifier.load": ("asset", "id"),
+    "Image.loadGeoTIFF": ("file", "uri"),
+    "Image.loadMosaic": ("file", "uri"),
+    "Image.loadZarrV2Array": ("file", "uri"),
+    "ImageCollection.loadZarrV2Array": ("file", "uri"),
+    "FeatureCollection.loadBigQueryTable": ("bigquery", "table"),
+}
+BIGQUERY_NAMESPACE = "bigquery"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Stored data an Expression reads: an Earth Engine asset (its id), a file (its URI, such
+    as ``gs://bucket/path.tif``) or a BigQuery table (``project.dataset.table``), named as the
+    Expression writes it."""
+
+    kind: SourceKind
+    name: str
+
+    @property
+    def openlineage_name(self) -> tuple[str, str]:
+        """``(namespace, name)`` of the OpenLineage dataset: ``earthengine`` and the asset id,
+        ``gs://bucket`` and the object path, or ``bigquery`` and the table."""
+        if self.kind == "asset":
+            return EARTH_ENGINE_SCHEME, self.name
+        if self.kind == "bigquery":
+            return BIGQUERY_NAMESPACE, self.name
+        scheme, _, rest = self.name.partition("://")
+        authority, _, path = rest.partition("/")
+        return f"{scheme}://{authority}", path or "/"
+
+
+def sources_of(expression: object) -> list[Source]:
+    """Every asset, file and table the Expression loads (see ``LOADERS``), each once, in the
+    order a depth-first walk from ``result`` meets them.
+
+    Only what the result depends on counts, including the bodies of functions it maps. A load
+    whose id is computed inside the Expression (``String.cat``, a mapped list of ids) names
+    nothing until Earth Engine runs it, so it is left out. Any JSON is accepted: what is not an
+    Expression reads nothing.
+    """
+    if not isinstance(expression, dict) or not isinstance(expression.get("values"), dict):
+        return []
+    values: dict[str, Any] = expression["values"]
+    found: dict[Source, None] = {}
+    visited: set[str] = set()
+    # Iterative: an Expression may nest deeper than Python's recursion limit.
+    stack: list[object] = [{"valueReference": expression.get("result")}]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict) or len(node) != 1:
+            continue
+        ((kind, inner),) = node.items()
+        children: list[object] = []
+        if kind == "valueReference":
+            children = _referenced(inner, values, visited)
+        elif kind == "functionDefinitionValue" and isinstance(inner, dict):
+            children = _referenced(inner.get("body"), values, visited)
+        elif kind in ("arrayValue", "dictionaryValue") and isinstance(inner, dict):
+            items = inner.get("values")
+            children = list(items.values()) if isinstance(items, dict) else _as_list(items)
+        elif kind == "functionInvocationValue" and isinstance(inner, dict):
+            arguments = inner.get("arguments")
+            arguments = arguments if isinstance(arguments, dict) else {}
+            source = _loaded(inner.get("functionName"), arguments, values)
+            if source is not None:
+                found.setdefault(source)
+            children = [
+                *_referenced(inner.get("functionReference"), values, visited),
+                *arguments.values(),
+            ]
+        stack.extend(reversed(children))
+    return list(found)
+
+
+def _referenced(name: object, values: dict[str, Any], visited: set[str]) -> list[object]:
+    """The node a reference names, the first time it is met."""
+    if not isinstance(name, str) or name not in values or name in visited:
+        return []
+    visited.add(name)
+    return [values[name]]
+
+
+def _as_list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
+
+
+def _loaded(function: object, arguments: dict[str, Any], values: dict[str, Any]) -> Source | None:
+    if not isinstance(function, str) or function not in LOADERS:
+        return None
+    kind, argument = LOADERS[function]
+    name = _constant_text(arguments.get(argument), values)
+    if not name or (kind == "file" and not _is_url(name)):
+        return None
+    return Source(kind, name)
+
+
+def _constant_text(node: object, values: dict[str, Any]) -> str | None:
+    """The string a node stands for when it is a constant, directly or through references."""
+    for _ in range(len(values) + 1):  # a reference cycle ends here, not in a loop
+        if not isinstance(node, dict):
+            return None
+        if "valueReference" in node:
+            node = (
+                values.get(node["valueReference"])
+                if isinstance(node["valueReference"], str)
+                else None
+            )
+            continue
+        text = node.get("constantValue")
+        return text if isinstance(text, str) else None
+    return None
+
+
+def _is_url(text: str) -> bool:
+    scheme, separator, rest = text.partition("://")
+    return bool(scheme and separator and rest.partition("/")[0])
