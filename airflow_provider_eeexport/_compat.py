@@ -77,6 +77,16 @@ def stats() -> Any:
         return importlib.import_module("airflow.stats").Stats
 
 
+def openlineage_classes() -> tuple[type, type, type]:
+    """``(OperatorLineage, Dataset, RunFacet)``: what an operator returns to the openlineage
+    provider, and the OpenLineage classes it is made of. Imported only when that provider asks
+    for lineage, so DAG files never load OpenLineage (an optional extra)."""
+    from airflow.providers.common.compat.openlineage.facet import Dataset, RunFacet
+    from airflow.providers.openlineage.extractors import OperatorLineage
+
+    return OperatorLineage, Dataset, RunFacet
+
+
 def connection_form_widgets(conn_fields: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The form fields Airflow 3.0 and 3.1 build the connection form from, made from the
     provider info's ``conn-fields`` (which Airflow 3.2 and later read themselves).
@@ -123,7 +133,9 @@ def ui_field_behaviour(behaviour: dict[str, Any]) -> dict[str, Any]:
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from airflow.providers.openlineage.extractors import OperatorLineage
     from airflow.sdk import Context
+    from airflow.sdk.types import RuntimeTaskInstanceProtocol
 
 __all__ = [
     "AIRFLOW_VERSION",
@@ -140,12 +152,15 @@ __all__ = [
     "BaseSensorOperator",
     "BaseTrigger",
     "Context",
+    "OperatorLineage",
     "PokeReturnValue",
+    "RuntimeTaskInstanceProtocol",
     "TriggerEvent",
     "XCom",
     "conf",
     "connection_form_widgets",
     "made_from_mapped_task",
+    "openlineage_classes",
     "stats",
     "timer_trigger",
     "ui_field_behaviour",

@@ -93,3 +93,16 @@ def test_importing_operators_and_sensors_loads_no_heavy_library():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert out.stdout.strip() == "[]"
+
+
+def test_importing_the_operator_loads_no_openlineage_module():
+    # The tests' environment configures OpenLineage (see conftest); the operator's lineage and
+    # the openlineage provider are imported only when the provider asks for lineage.
+    code = (
+        "import sys, airflow.sdk; before = set(sys.modules); "
+        "import airflow_provider_eeexport.operators.image_export; "
+        "print(sorted(m for m in set(sys.modules) - before if 'lineage' in m))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+    assert out.stdout.strip() == "[]"

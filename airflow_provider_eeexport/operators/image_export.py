@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -37,6 +38,7 @@ from ..api.errors import (
     EarthEngineQueueFullError,
     InvalidRequestError,
 )
+from ..api.expression import Source, sources_of
 from ..api.names import OperationName, check_project_id
 from ..api.operation import (
     OperationState,
@@ -60,7 +62,8 @@ from ..triggers.operation import (
 from ._state import ExportState
 
 if TYPE_CHECKING:
-    from .._compat import Context
+    from .._compat import Context, OperatorLineage, RuntimeTaskInstanceProtocol
+    from ..api.destinations import Destination
     from ..hooks.earth_engine import EarthEngineHook
 
 # Earth Engine's own limit on a batch task's lifetime.
@@ -82,6 +85,8 @@ QUEUE_WAIT_XCOM_KEY = "queue_wait_started"
 TEMPLATE_FILE_SUFFIX = ".json"
 # XCom key holding the export's final batchEecuUsageSeconds.
 EECU_XCOM_KEY = "eecu_seconds"
+# XCom key holding what a callable's Expression loads, for the lineage reported after deferral.
+SOURCES_XCOM_KEY = "expression_sources"
 
 
 class WrittenAssetExtra(TypedDict):
@@ -212,7 +217,10 @@ class EarthEngineImageExportOperator(BaseOperator):
         self.reexport_on_clear = reexport_on_clear
         self.max_eecu_seconds = max_eecu_seconds
         self._operation_name: str | None = None
+        self._operation: dict[str, Any] | None = None
         self._built_body: dict[str, Any] = {}
+        self._rendered_context: Context | None = None
+        self._callable_sources: list[Source] = []
         # Fail at parse time for what is already known; templated values are checked later.
         _check_settings(self)
         check_parameters(**self._request_parameters(parse_time=True))
@@ -231,6 +239,10 @@ class EarthEngineImageExportOperator(BaseOperator):
         With ``render_template_as_native_obj=True`` Airflow would turn every string into a
         Python literal where it can, so an Expression's ``"result": "0"`` became ``0``.
         """
+        # OpenLineage asks for the lineage at start with no context; the default file name
+        # prefix needs the task instance (its map index). A mapped task's expanded operator is
+        # rendered through this method too, unlike through render_template_fields.
+        self._rendered_context = context
         if isinstance(content, _TemplateFile):
             jinja_env = jinja_env or self.get_template_env()
             content = jinja_env.loader.get_source(jinja_env, content.path)[0]
@@ -265,6 +277,7 @@ class EarthEngineImageExportOperator(BaseOperator):
         if not self._built_body:  # re-attached: where it writes, from the same parameters
             self._built_body = self._target(context)
         self._operation_name = operation["name"]
+        self._operation = operation
         context["ti"].xcom_push(key="operation_name", value=operation["name"])
         EarthEngineTaskLink.persist(context, EarthEngineTaskLink.url_for(operation["name"]))
         EarthEngineDestinationLink.persist(
@@ -277,6 +290,7 @@ class EarthEngineImageExportOperator(BaseOperator):
             return self._finish(context, OperationEvent.finished(operation))
         end_time = time.time() + self._remaining(operation)
         if self.deferrable:
+            self._keep_callable_sources(context)
             self.defer(
                 trigger=EarthEngineOperationTrigger(
                     operation_name=operation["name"],
@@ -295,6 +309,10 @@ class EarthEngineImageExportOperator(BaseOperator):
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
         """Resume after the trigger fired: the Operation, or an error quoting Earth Engine."""
+        if isinstance(self.expression, _EarthEngineFactory):
+            ti = context["ti"]
+            kept = ti.xcom_pull(task_ids=ti.task_id, key=SOURCES_XCOM_KEY, map_indexes=ti.map_index)
+            self._callable_sources = [Source(kind, name) for kind, name in kept or []]
         return self._finish(context, OperationEvent.from_payload(event))
 
     def resubmit(self, context: Context, event: Any = None) -> dict[str, Any]:
@@ -556,6 +574,7 @@ class EarthEngineImageExportOperator(BaseOperator):
         return OperationEvent.finished(operation)
 
     def _finish(self, context: Context, event: OperationEvent) -> dict[str, Any]:
+        self._operation = event.operation or {"name": event.operation_name}
         if event.operation:
             # Said again here: the trigger's progress lines live in a separate log.
             self.log.info("Export %s ended: %s", event.operation_name, summary(event.operation))
@@ -646,6 +665,61 @@ class EarthEngineImageExportOperator(BaseOperator):
                 events[outlet].add(asset, extra=through_alias)
             elif isinstance(outlet, Asset) and outlet.uri == asset.uri:
                 events[outlet].extra = recorded
+
+    # --- lineage -----------------------------------------------------------------------
+    def get_openlineage_facets_on_start(self) -> OperatorLineage:
+        """What the export reads and where it writes, for the openlineage provider."""
+        from ._lineage import export_lineage
+
+        return export_lineage(self._sources(), self._destination(), None)
+
+    def get_openlineage_facets_on_complete(
+        self, task_instance: RuntimeTaskInstanceProtocol
+    ) -> OperatorLineage:
+        """What the export read, where it wrote, and its Earth Engine operation (run facet
+        ``earthEngineOperation``), for the openlineage provider."""
+        from ._lineage import export_lineage
+
+        return export_lineage(self._sources(), self._destination(), self._operation)
+
+    def get_openlineage_facets_on_failure(
+        self, task_instance: RuntimeTaskInstanceProtocol
+    ) -> OperatorLineage:
+        """The same as on completion: a failed export read its inputs and used EECUs too."""
+        return self.get_openlineage_facets_on_complete(task_instance)
+
+    def _sources(self) -> list[Source]:
+        """What the Expression loads: from the body sent, or else from the rendered
+        parameter; a callable's only once it has run."""
+        if "expression" in self._built_body:
+            return sources_of(self._built_body["expression"])
+        if isinstance(self.expression, _EarthEngineFactory):
+            return self._callable_sources
+        expression = self.expression
+        if isinstance(expression, str):
+            try:
+                expression = json.loads(expression)
+            except (ValueError, RecursionError):
+                return []
+        return sources_of(expression)
+
+    def _destination(self) -> Destination | None:
+        """Where the export writes: from the body sent, or else from the rendered parameters."""
+        body = self._built_body
+        if not body:
+            try:
+                body = self._target(self._rendered_context)
+            except InvalidParameterError:
+                return None  # the task fails on it, saying why
+        return destination_of(body)
+
+    def _keep_callable_sources(self, context: Context) -> None:
+        """A callable's Expression is made in ``execute`` only: keep what it loads for the
+        lineage reported after deferral, by a new instance of the operator."""
+        if isinstance(self.expression, _EarthEngineFactory) and "expression" in self._built_body:
+            sources = sources_of(self._built_body["expression"])
+            value = [[source.kind, source.name] for source in sources]
+            context["ti"].xcom_push(key=SOURCES_XCOM_KEY, value=value)
 
     # --- expression --------------------------------------------------------------------
     def _resolve_expression(self, hook: EarthEngineHook, project: str) -> dict[str, Any] | str:
