@@ -12,6 +12,7 @@ change), it checks:
   emulator with ``dag.test()`` (not on Airflow 3.2, whose own ``dag.test`` is broken);
 - deferrable / sensor: the deferrable sensor with ``dag.test()``, and every example run by the
   real scheduler, workers and triggerer;
+- OpenLineage: the events a deferred export reports from a real worker;
 - demo: ``python -m demo``;
 - built wheel (default minor only): ``python -m build``, then the wheel installed in a fresh
   virtualenv with the constraints, where ``airflow providers list`` lists it.
@@ -62,6 +63,7 @@ CHECKS = (
     ),
     Check("deferrable sensor (dag.test)", ("tests/sensors",), needs_dag_test=True),
     Check("examples on real components", ("-m", "compat", "tests/system/test_examples.py")),
+    Check("OpenLineage on real components", ("-m", "compat", "tests/system/test_lineage.py")),
     Check("python -m demo"),
     # Slow (a fresh virtualenv): once, for the default minor.
     Check("built wheel", ("-m", "compat", "tests/test_wheel.py"), only=DEFAULT_MINOR),

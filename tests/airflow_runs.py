@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from airflow_provider_eeexport._compat import AIRFLOW_V_3_3_PLUS
-from tests.conftest import TEST_DAGS
+from tests.conftest import OPENLINEAGE_EVENTS, TEST_DAGS
 
 # What the operator does with a task state store, which Airflow has from 3.3 on.
 needs_task_state_store = pytest.mark.skipif(
@@ -70,8 +72,6 @@ def xcom(dag_run, task_id: str, key: str = "return_value", map_index: int = -1) 
 
 def task_state_store(dag_run, task_id: str, key: str) -> Any:
     """A value the task wrote to ``task_state_store`` (Airflow 3.3+; None before)."""
-    import json
-
     try:
         from airflow.models.task_state_store import TaskStateStoreModel
     except ImportError:  # Airflow 3.0 to 3.2 have no task state store
@@ -157,3 +157,22 @@ def queued_asset_runs(dag_id: str) -> list[str]:
                 .where(AssetDagRunQueue.target_dag_id == dag_id)
             )
         )
+
+
+def openlineage_events(run_id: str) -> dict[str, list[dict[str, Any]]]:
+    """The OpenLineage task events of a DAG run written so far, in the order they were
+    emitted, by job name ``<dag_id>.<task_id>`` (conftest says which DAGs emit them)."""
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if not OPENLINEAGE_EVENTS.exists():
+        return found
+    # Only whole lines: a worker may be appending an event right now.
+    for line in OPENLINEAGE_EVENTS.read_text().split("\n")[:-1]:
+        event = json.loads(line)
+        if event["run"]["facets"]["airflow"]["dagRun"]["run_id"] == run_id:
+            found[event["job"]["name"]].append(event)
+    return found
+
+
+def datasets(event: dict[str, Any], side: str) -> list[tuple[str, str]]:
+    """``(namespace, name)`` of an OpenLineage event's ``inputs`` or ``outputs``, sorted."""
+    return sorted((dataset["namespace"], dataset["name"]) for dataset in event[side])

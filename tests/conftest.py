@@ -36,22 +36,26 @@ os.environ["AIRFLOW_HOME"] = str(_HOME)
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(_HOME / "dags")
 os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
-# OpenLineage (the openlineage extra) appends the task events of one DAG, and of no other, to a
-# JSON-lines file; tests read the events back from it.
-OPENLINEAGE_DAG = "ee_export_lineage"
+# OpenLineage (the openlineage extra) appends the task events of these DAGs, and of no others, to
+# a JSON-lines file, also from the workers of the real Airflow the system tests start; tests
+# read the events back from it.
+OPENLINEAGE_DAGS = ("ee_export_lineage", "example_monthly_composite_gcs")
 OPENLINEAGE_EVENTS = _HOME / "openlineage.jsonl"
 os.environ["AIRFLOW__OPENLINEAGE__TRANSPORT"] = json.dumps(
     {"type": "file", "log_file_path": str(OPENLINEAGE_EVENTS), "append": True}
 )
-# The listener waits for each event to be written, at most this long: a busy machine must not
-# lose one.
-os.environ["AIRFLOW__OPENLINEAGE__EXECUTION_TIMEOUT"] = "120"
 os.environ["AIRFLOW__OPENLINEAGE__EMISSION_POLICY"] = json.dumps(
     [
         {"scope": {}, "controls": {"emit": False}},
-        {"scope": {"dag_id": OPENLINEAGE_DAG}, "controls": {"emit_task_events": True}},
+        *(
+            {"scope": {"dag_id": dag}, "controls": {"emit_task_events": True}}
+            for dag in OPENLINEAGE_DAGS
+        ),
     ]
 )
+# The listener waits for each event to be written, at most this long: a busy machine must not
+# lose one.
+os.environ["AIRFLOW__OPENLINEAGE__EXECUTION_TIMEOUT"] = "120"
 
 
 @pytest.fixture(scope="session")
