@@ -77,7 +77,9 @@ def stats() -> Any:
         return importlib.import_module("airflow.stats").Stats
 
 
-def openlineage_classes() -> tuple[type, type, type]:
+def openlineage_classes() -> tuple[
+    type[OperatorLineage[Dataset, RunFacet]], type[Dataset], type[RunFacet]
+]:
     """``(OperatorLineage, Dataset, RunFacet)``: what an operator returns to the openlineage
     provider, and the OpenLineage classes it is made of. Imported only when that provider asks
     for lineage, so DAG files never load OpenLineage (an optional extra)."""
@@ -133,6 +135,7 @@ def ui_field_behaviour(behaviour: dict[str, Any]) -> dict[str, Any]:
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from airflow.providers.common.compat.openlineage.facet import Dataset, RunFacet
     from airflow.providers.openlineage.extractors import OperatorLineage
     from airflow.sdk import Context
     from airflow.sdk.types import RuntimeTaskInstanceProtocol
@@ -152,8 +155,10 @@ __all__ = [
     "BaseSensorOperator",
     "BaseTrigger",
     "Context",
+    "Dataset",
     "OperatorLineage",
     "PokeReturnValue",
+    "RunFacet",
     "RuntimeTaskInstanceProtocol",
     "TriggerEvent",
     "XCom",

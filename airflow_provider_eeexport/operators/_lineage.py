@@ -19,16 +19,16 @@ from ..api.expression import Source
 from ..api.operation import operation_state, usage
 
 if TYPE_CHECKING:
-    from .._compat import OperatorLineage
-
-_OperatorLineage, _Dataset, _RunFacet = openlineage_classes()
+    from .._compat import Dataset, OperatorLineage, RunFacet
+else:
+    OperatorLineage, Dataset, RunFacet = openlineage_classes()
 
 # The key of the facet in a run event's ``run.facets``.
 RUN_FACET_KEY = "earthEngineOperation"
 
 
 @attrs.define
-class EarthEngineOperationRunFacet(_RunFacet):  # type: ignore[misc, valid-type]
+class EarthEngineOperationRunFacet(RunFacet):
     """The Earth Engine operation that ran the export, as the task last saw it: its ``name``
     (``projects/<p>/operations/<id>``), ``state``, ``eecuSeconds`` used, ``attempt`` and
     ``stages`` (Earth Engine's OperationStage objects, as the API returns them)."""
@@ -49,18 +49,20 @@ def export_lineage(
     sources: Iterable[Source],
     destination: Destination | None,
     operation: dict[str, Any] | None,
-) -> OperatorLineage:
+) -> OperatorLineage[Dataset, RunFacet]:
     """The ``OperatorLineage`` of an export: what it reads, where it writes, and its
     operation once there is one."""
     inputs = [_dataset(source.openlineage_name) for source in sources]
     outputs = [] if destination is None else [_dataset(destination.openlineage_name)]
-    facets = {} if operation is None else {RUN_FACET_KEY: operation_facet(operation)}
-    return _OperatorLineage(inputs=inputs, outputs=outputs, run_facets=facets)
+    facets: dict[str, RunFacet] = {}
+    if operation is not None:
+        facets[RUN_FACET_KEY] = operation_facet(operation)
+    return OperatorLineage(inputs=inputs, outputs=outputs, run_facets=facets)
 
 
-def _dataset(name: tuple[str, str]) -> Any:
+def _dataset(name: tuple[str, str]) -> Dataset:
     namespace, path = name
-    return _Dataset(namespace=namespace, name=path)
+    return Dataset(namespace=namespace, name=path)
 
 
 def operation_facet(operation: dict[str, Any]) -> EarthEngineOperationRunFacet:

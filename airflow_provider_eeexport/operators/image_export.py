@@ -62,7 +62,7 @@ from ..triggers.operation import (
 from ._state import ExportState
 
 if TYPE_CHECKING:
-    from .._compat import Context, OperatorLineage, RuntimeTaskInstanceProtocol
+    from .._compat import Context, Dataset, OperatorLineage, RunFacet, RuntimeTaskInstanceProtocol
     from ..api.destinations import Destination
     from ..hooks.earth_engine import EarthEngineHook
 
@@ -667,7 +667,7 @@ class EarthEngineImageExportOperator(BaseOperator):
                 events[outlet].extra = recorded
 
     # --- lineage -----------------------------------------------------------------------
-    def get_openlineage_facets_on_start(self) -> OperatorLineage:
+    def get_openlineage_facets_on_start(self) -> OperatorLineage[Dataset, RunFacet]:
         """What the export reads and where it writes, for the openlineage provider."""
         from ._lineage import export_lineage
 
@@ -675,7 +675,7 @@ class EarthEngineImageExportOperator(BaseOperator):
 
     def get_openlineage_facets_on_complete(
         self, task_instance: RuntimeTaskInstanceProtocol
-    ) -> OperatorLineage:
+    ) -> OperatorLineage[Dataset, RunFacet]:
         """What the export read, where it wrote, and its Earth Engine operation (run facet
         ``earthEngineOperation``), for the openlineage provider."""
         from ._lineage import export_lineage
@@ -684,7 +684,7 @@ class EarthEngineImageExportOperator(BaseOperator):
 
     def get_openlineage_facets_on_failure(
         self, task_instance: RuntimeTaskInstanceProtocol
-    ) -> OperatorLineage:
+    ) -> OperatorLineage[Dataset, RunFacet]:
         """The same as on completion: a failed export read its inputs and used EECUs too."""
         return self.get_openlineage_facets_on_complete(task_instance)
 
