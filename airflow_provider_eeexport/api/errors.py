@@ -1,4 +1,19 @@
-"""Exceptions shared by every layer that talks to (or emulates) the Earth Engine REST API."""
+"""Exceptions shared by every layer that talks to (or emulates) the Earth Engine REST API.
+
+Everything the package raises about Earth Engine is an :class:`EarthEngineError`::
+
+    EarthEngineError
+    ├── InvalidRequestError (also a ValueError)  a request breaks a schema rule; nothing sent
+    │   └── InvalidParameterError (api.builder)  ... named by the operator parameter to change
+    ├── EarthEngineApiError                      Earth Engine answered with an error (or an
+    │   │                                        answer that is not what the call returns)
+    │   ├── EarthEngineAlreadyExistsError        409: the requestId started an export already
+    │   ├── EarthEngineQueueFullError            the project's task queue is full
+    │   └── EarthEngineAuthError                 the token endpoint refused the credentials
+    └── EarthEngineConnectionError               no usable answer after every retry
+
+Each one survives pickling and copying, as Airflow and multiprocessing need.
+"""
 
 from __future__ import annotations
 
