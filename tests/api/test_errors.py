@@ -7,9 +7,15 @@ import pickle
 
 import pytest
 
+from airflow_provider_eeexport.api.builder import InvalidParameterError
 from airflow_provider_eeexport.api.errors import (
+    EarthEngineAlreadyExistsError,
     EarthEngineApiError,
     EarthEngineAuthError,
+    EarthEngineConnectionError,
+    EarthEngineError,
+    EarthEngineQueueFullError,
+    InvalidRequestError,
     error_from_response,
 )
 
@@ -45,3 +51,24 @@ def test_errors_survive_pickling_and_copying(error):
 
 def test_a_502_is_unavailable():
     assert error_from_response(502, "").status == "UNAVAILABLE"
+
+
+_EVERY_KIND = [
+    EarthEngineError("something about Earth Engine"),
+    InvalidRequestError("fileExportOptions.cloudStorageDestination.bucket", "is required"),
+    InvalidParameterError("priority", "must be an integer from 0 to 9999, got 10000"),
+    EarthEngineApiError(400, "INVALID_ARGUMENT", "Invalid JSON payload received."),
+    EarthEngineAlreadyExistsError(409, "ALREADY_EXISTS", "Request ID already used."),
+    EarthEngineQueueFullError(429, "RESOURCE_EXHAUSTED", "Too many tasks already in the queue"),
+    EarthEngineAuthError(message="https://oauth2.example/token refused the credentials"),
+    EarthEngineConnectionError("POST https://earthengine.example/v1/x: connection refused"),
+]
+
+
+@pytest.mark.parametrize("error", _EVERY_KIND, ids=lambda error: type(error).__name__)
+def test_every_kind_of_error_survives_pickling_and_copying_whole(error):
+    for clone in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error)):
+        assert type(clone) is type(error)
+        assert str(clone) == str(error)
+        assert vars(clone) == vars(error)
+        assert isinstance(clone, EarthEngineError)
