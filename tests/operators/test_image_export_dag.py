@@ -9,7 +9,7 @@ import pytest
 
 from airflow_provider_eeexport._compat import AIRFLOW_V_3_3_PLUS
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
-from airflow_provider_eeexport.operators import image_export
+from airflow_provider_eeexport.operators import _export
 from airflow_provider_eeexport.operators.image_export import marked_description, run_mark
 from tests.airflow_runs import needs_task_state_store, run_dag, task_state_store, task_states, xcom
 from tests.request_cases import valid_body
@@ -142,7 +142,7 @@ def _free_the_queue_once_refused(ee_emulator, filler: str) -> threading.Thread:
 @pytest.fixture
 def short_queue_waits(monkeypatch):
     """dag.test() runs the task in this process: waits for room start at poll_interval."""
-    monkeypatch.setattr(image_export, "MIN_QUEUE_WAIT_S", 0.1)
+    monkeypatch.setattr(_export, "MIN_QUEUE_WAIT_S", 0.1)
 
 
 @pytest.mark.ee_emulator(max_pending=1)
