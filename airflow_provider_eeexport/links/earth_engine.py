@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 TASKS_PAGE = "https://console.cloud.google.com/earth-engine/tasks?project={project}"
 STORAGE_BROWSER = "https://console.cloud.google.com/storage/browser/{bucket}/{prefix}"
 ASSET_PAGE = "https://code.earthengine.google.com/?asset={name}"
+BIGQUERY_TABLE = (
+    "https://console.cloud.google.com/bigquery?project={project}&p={project}&d={dataset}"
+    "&t={table}&page=table"
+)
 
 
 class _PersistedLink(BaseOperatorLink):
@@ -43,7 +47,8 @@ class EarthEngineTaskLink(_PersistedLink):
 
 
 class EarthEngineDestinationLink(_PersistedLink):
-    """Where the export writes: the Cloud Storage folder, the asset, or (once known) Drive."""
+    """Where the export writes: the Cloud Storage folder, the Earth Engine asset or
+    FeatureView, the BigQuery table, or (once known) Drive."""
 
     name = "Export destination"
 
@@ -55,8 +60,15 @@ class EarthEngineDestinationLink(_PersistedLink):
         if uris and isinstance(uris[0], str):
             return uris[0]
         assets = (body.get("assetExportOptions") or {}).get("earthEngineDestination") or {}
-        if assets.get("name"):
-            return ASSET_PAGE.format(name=assets["name"])
+        views = (body.get("featureViewExportOptions") or {}).get("featureViewDestination") or {}
+        for place in (assets, views):
+            if place.get("name"):
+                return ASSET_PAGE.format(name=place["name"])
+        bigquery = (body.get("bigqueryExportOptions") or {}).get("bigqueryDestination") or {}
+        project, _, rest = str(bigquery.get("table") or "").partition(".")
+        dataset, _, table = rest.partition(".")
+        if project and dataset and table:
+            return BIGQUERY_TABLE.format(project=project, dataset=dataset, table=table)
         files = body.get("fileExportOptions") or {}
         gcs = files.get("cloudStorageDestination") or files.get("gcsDestination") or {}
         if gcs.get("bucket"):
