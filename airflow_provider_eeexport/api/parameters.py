@@ -1,4 +1,4 @@
-"""The export request parameters, declared once.
+"""The export request parameters, declared once per kind of export (images, tables).
 
 Each operator parameter that shapes the request body is a row here: its name, the wire field it
 sets, whether Airflow renders it, how the UI shows it and the line that documents it. The
@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 # "field": its value is the top-level wire field ``wire``; "target": says where the export
-# writes (``wire``: the field it fills, if it is not a shorthand); "format": shapes the file
-# format of a file export; "extra": top-level fields newer than this provider.
+# writes (``wire``: the field it fills, if it is not a shorthand); "format": shapes how the
+# destination is written (file format, BigQuery write disposition); "extra": top-level fields
+# newer than this provider.
 Role = Literal["field", "target", "format", "extra"]
 
 
@@ -34,20 +35,36 @@ class Parameter:
             raise ValueError(f"{self.name}: a parameter of role 'field' names its wire field")
 
 
+# Rows every kind of export has, written once.
+_DESCRIPTION = Parameter(
+    "description",
+    "task name shown in Earth Engine; default ``<dag_id>.<task_id>[.<map_index>] <run_id>``.",
+    wire="description",
+)
+_REQUEST_ID = Parameter("request_id", "replaces the derived request id.", wire="requestId")
+_WORKLOAD_TAG = Parameter("workload_tag", "label for usage attribution.", wire="workloadTag")
+_PRIORITY = Parameter("priority", "0..9999, higher runs sooner (paid projects).", wire="priority")
+_EXTRA_BODY = Parameter(
+    "extra_body",
+    "extra top-level request fields, for API fields newer than this provider.",
+    role="extra",
+    renderer="json",
+)
+_EXPRESSION_FORMS = (
+    "an Expression dict, its JSON text, a path to a ``.json`` file rendered as a template, or a "
+    "callable returning an earthengine-api object (run at execute time with earthengine-api "
+    "initialized from the connection)."
+)
+
+
 IMAGE_EXPORT: tuple[Parameter, ...] = (
     Parameter(
         "expression",
-        "the image to export: an Expression dict, its JSON text, a path to a ``.json`` file "
-        "rendered as a template, or a callable returning an earthengine-api object (run at "
-        "execute time with earthengine-api initialized from the connection).",
+        "the image to export: " + _EXPRESSION_FORMS,
         wire="expression",
         renderer="json",
     ),
-    Parameter(
-        "description",
-        "task name shown in Earth Engine; default ``<dag_id>.<task_id>[.<map_index>] <run_id>``.",
-        wire="description",
-    ),
+    _DESCRIPTION,
     Parameter(
         "max_pixels",
         "cap on exported pixels (Earth Engine's default is 1e8).",
@@ -56,9 +73,9 @@ IMAGE_EXPORT: tuple[Parameter, ...] = (
     Parameter(
         "grid", "PixelGrid (wire form) to reproject and clip to.", wire="grid", renderer="json"
     ),
-    Parameter("request_id", "replaces the derived request id.", wire="requestId"),
-    Parameter("workload_tag", "label for usage attribution.", wire="workloadTag"),
-    Parameter("priority", "0..9999, higher runs sooner (paid projects).", wire="priority"),
+    _REQUEST_ID,
+    _WORKLOAD_TAG,
+    _PRIORITY,
     Parameter(
         "file_export_options",
         "ImageFileExportOptions (wire form).",
@@ -90,12 +107,86 @@ IMAGE_EXPORT: tuple[Parameter, ...] = (
         role="format",
         renderer="json",
     ),
+    _EXTRA_BODY,
+)
+
+TABLE_EXPORT: tuple[Parameter, ...] = (
     Parameter(
-        "extra_body",
-        "extra top-level request fields, for API fields newer than this provider.",
-        role="extra",
+        "expression",
+        "the FeatureCollection to export: " + _EXPRESSION_FORMS,
+        wire="expression",
         renderer="json",
     ),
+    _DESCRIPTION,
+    Parameter(
+        "selectors",
+        "properties (columns) to export: a list of names or a comma-separated string; "
+        "``.geo`` is the geometry. Default: all of them.",
+        wire="selectors",
+        renderer="json",
+    ),
+    Parameter(
+        "max_vertices",
+        "geometries with more vertices are cut into pieces of at most this many.",
+        wire="maxVertices",
+    ),
+    Parameter(
+        "max_error_meters",
+        "largest error in meters allowed when reprojecting geometries (Earth Engine's "
+        "default is 1).",
+        wire="maxErrorMeters",
+    ),
+    _REQUEST_ID,
+    _WORKLOAD_TAG,
+    _PRIORITY,
+    Parameter(
+        "file_export_options",
+        "TableFileExportOptions (wire form).",
+        role="target",
+        wire="fileExportOptions",
+        renderer="json",
+    ),
+    Parameter(
+        "asset_export_options",
+        "TableAssetExportOptions (wire form).",
+        role="target",
+        wire="assetExportOptions",
+        renderer="json",
+    ),
+    Parameter(
+        "feature_view_export_options",
+        "FeatureViewAssetExportOptions (wire form).",
+        role="target",
+        wire="featureViewExportOptions",
+        renderer="json",
+    ),
+    Parameter(
+        "bigquery_export_options",
+        "BigQueryExportOptions (wire form).",
+        role="target",
+        wire="bigqueryExportOptions",
+        renderer="json",
+    ),
+    Parameter(
+        "destination",
+        "shorthand: ``gs://bucket/prefix``, ``drive://Folder/prefix``, "
+        "``projects/<p>/assets/<id>`` (a table asset) or ``bq://project.dataset.table`` "
+        "(BigQuery); not together with the options dicts.",
+        role="target",
+    ),
+    Parameter(
+        "file_format",
+        "``CSV`` (default), ``GEO_JSON``/``GeoJSON``, ``KML``, ``KMZ``, ``SHP`` or "
+        "``TF_RECORD_TABLE``/``TFRecord``, any case; file exports only.",
+        role="format",
+    ),
+    Parameter(
+        "write_disposition",
+        "BigQuery only: ``WRITE_EMPTY`` (default: an existing table fails the export), "
+        "``WRITE_TRUNCATE`` (overwrite) or ``WRITE_APPEND`` (append).",
+        role="format",
+    ),
+    _EXTRA_BODY,
 )
 
 
