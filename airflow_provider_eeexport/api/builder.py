@@ -8,77 +8,57 @@ canonical documented encoding, validated by
 rule comes from deep inside the REST schema. :func:`check_parameters` runs the same checks at
 DAG parse time on the values already known; :func:`request_id_for` derives the ``requestId``
 that makes a retried task re-attach to its export instead of starting another.
+
+The table export's counterparts, :func:`build_table_export_body`, :func:`check_table_parameters`
+and :func:`table_export_target`, live in :mod:`~airflow_provider_eeexport.api.table_builder` and
+are importable from here too; both builders share :mod:`~airflow_provider_eeexport.api._build`.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
-import math
-import re
-from collections.abc import Callable
 from typing import Any
 
-from ._json import INT64_MAX, json_value, shown
-from .errors import InvalidRequestError
-from .parameters import IMAGE_EXPORT, names, wire_fields
+from ._build import (
+    ExportKind,
+    InvalidParameterError,
+    Sources,
+    build_body,
+    check_known,
+    default_prefix,
+    file_or_asset_destination,
+    priority_parameter,
+    require_dict,
+    shorthand_sources,
+    spelled_out_overwrite,
+    whole_number,
+)
+from ._json import INT64_MAX, shown
+from .parameters import IMAGE_EXPORT
 from .request import (
-    API_VERSIONS,
     FILE_FORMAT_ALIASES,
     FILE_FORMATS,
-    MAX_PRIORITY,
     REQUEST_ID_PATTERN,
     ExportImageRequest,
-    check_asset_name,
 )
+from .table_builder import build_table_export_body, check_table_parameters, table_export_target
 
 __all__ = [
     "InvalidParameterError",
     "build_export_body",
+    "build_table_export_body",
     "check_parameters",
+    "check_table_parameters",
     "export_target",
     "parse_destination",
     "request_id_for",
+    "table_export_target",
 ]
-
-
-class InvalidParameterError(InvalidRequestError):
-    """A bad operator parameter; ``str()`` starts with the parameter name, then the rule.
-
-    ``parameter`` is the operator argument (snake_case); ``field`` is the wire path of the
-    offending value when the rule comes from the REST schema, else equal to ``parameter``.
-    """
-
-    def __init__(self, parameter: str, rule: str, *, field: str | None = None) -> None:
-        super().__init__(field or parameter, rule)
-        self.parameter = parameter
-        # Operator users know parameters, not wire paths: the message leads with the parameter.
-        self.args = (f"{parameter}: {rule}",)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Exceptions are rebuilt from args when unpickled; ours need (parameter, rule) + field.
-        return (type(self), (self.parameter, self.rule), self.__dict__)
-
-
-# Everything below is derived from the one declaration of the parameters (api/parameters.py).
-# The wire field each parameter sets; extra_body may set none of them.
-_FIELD_PARAMETERS = wire_fields(IMAGE_EXPORT)
-# Fields the schema knows that no parameter sets: extra_body values for them are validated.
-_SCHEMA_ONLY_FIELDS = ("maxWorkers",)
-_PARAMETERS = (*names(IMAGE_EXPORT), "api_version")
-# Parameters whose validity depends on no other parameter.
-_INDEPENDENT = (*names(IMAGE_EXPORT, "field", "extra"), "api_version")
-_EXPORT_TARGET = names(IMAGE_EXPORT, "target")
-_EXPORT_GROUP = names(IMAGE_EXPORT, "target", "format")
 
 _DESTINATION_FORMS = (
     "gs://<bucket>/<filename prefix>, drive://<folder>/<filename prefix> or "
     "projects/<project>/assets/<asset id>"
-)
-_EXPRESSION_FORMS = (
-    'must be an Expression dict ({"values": {...}, "result": ...}), a JSON string of one, a path '
-    "to a .json template, or a callable returning an earthengine-api object"
 )
 _FORMAT_NAMES = {name.lower(): name for name in FILE_FORMATS}
 _FORMAT_NAMES.update({alias.lower(): wire for alias, wire in FILE_FORMAT_ALIASES.items()})
@@ -92,15 +72,7 @@ _CLIENT_OPTION_NAMES = {
     "maxFileSize": "maxSizeBytes",
     "maskedThreshold": "maxMaskedRatio",
 }
-# Longer digit strings go through float(): int() refuses over 4300 digits with a ValueError.
-_DECIMAL = re.compile(r"[+-]?[0-9]{1,30}")
 _REQUEST_ID_DIGEST_LENGTH = 40
-# Stands in for parameters not being checked, so one parameter can be validated on its own.
-_PLACEHOLDER_EXPRESSION = {"result": "0", "values": {"0": {"constantValue": 0}}}
-_PLACEHOLDER_DESTINATION = "gs://placeholder-bucket"
-
-# wire path prefix -> (parameter that supplied it, path that parameter's value starts at)
-_Sources = dict[str, tuple[str, str]]
 
 
 def build_export_body(
@@ -115,36 +87,7 @@ def build_export_body(
     top-level fields newer than this provider. Raises :class:`InvalidParameterError` naming
     the parameter to fix, whatever the input.
     """
-    if api_version not in API_VERSIONS:
-        raise InvalidParameterError(
-            "api_version",
-            f"must be one of {', '.join(API_VERSIONS)}, got {shown(api_version, as_written=True)}",
-        )
-    unknown = sorted(set(parameters) - set(_PARAMETERS))
-    if unknown:
-        raise TypeError(f"build_export_body() got unexpected parameters: {', '.join(unknown)}")
-    given = {"expression": _expression(expression), **parameters}
-    body: dict[str, Any] = {}
-    sources: _Sources = {}
-    for parameter in IMAGE_EXPORT:
-        value, field = given.get(parameter.name), parameter.wire
-        if parameter.role != "field" or value is None or field is None:
-            continue
-        convert = _CONVERSIONS.get(parameter.name)
-        body[field] = convert(value) if convert else value
-        sources[field] = (parameter.name, field)
-    target, target_sources = _export_target(
-        **{name: given.get(name) for name in _EXPORT_GROUP},
-        description=given.get("description"),
-    )
-    body.update(target)
-    sources.update(target_sources)
-    passthrough = _extra_fields(given.get("extra_body"), body, sources)
-    try:
-        request = ExportImageRequest.from_json(body, api_version=api_version)
-    except InvalidRequestError as error:
-        raise _blame(error, sources) from error
-    return {**request.to_json(), **passthrough}
+    return build_body(_IMAGE, expression, api_version, parameters)
 
 
 def check_parameters(**parameters: Any) -> None:
@@ -156,27 +99,7 @@ def check_parameters(**parameters: Any) -> None:
     ``expression``). The destination and format parameters depend on each other, so they are
     checked together when all of those given are known, and only for their shape otherwise.
     """
-    unknown = sorted(set(parameters) - set(_PARAMETERS))
-    if unknown:
-        raise TypeError(f"check_parameters() got unexpected parameters: {', '.join(unknown)}")
-    given = {name: value for name, value in parameters.items() if value is not None}
-    known = {name: value for name, value in given.items() if not _rendered_later(name, value)}
-    for name in _INDEPENDENT:
-        if name in known:
-            _check_alone({name: known[name]})
-    group = [name for name in _EXPORT_GROUP if name in given]
-    if group and all(name in known for name in group):
-        _check_alone({name: known[name] for name in group})
-        return
-    for name in group:
-        if name not in known:
-            continue
-        if name == "destination":
-            parse_destination(known[name])
-        elif name == "file_format":
-            _file_format(known[name])
-        else:
-            _require_dict(name, known[name])
+    check_known(_IMAGE, "check_parameters", parameters)
 
 
 def export_target(
@@ -208,27 +131,13 @@ def parse_destination(destination: str) -> dict[str, Any]:
     destination (``filenamePrefix`` left out when the prefix is empty; ``fileFormat`` is added
     by :func:`build_export_body`); ``projects/<p>/assets/<id>`` gives an Earth Engine asset.
     """
-    if isinstance(destination, str):
-        if destination.startswith("gs://"):
-            bucket, _, prefix = destination.removeprefix("gs://").partition("/")
-            place = {"bucket": bucket, **({"filenamePrefix": prefix} if prefix else {})}
-            _check_bucket(place)
-            return {"fileExportOptions": {"cloudStorageDestination": place}}
-        if destination.startswith("drive://"):
-            folder, _, prefix = destination.removeprefix("drive://").partition("/")
-            if folder:
-                place = {"folder": folder, **({"filenamePrefix": prefix} if prefix else {})}
-                return {"fileExportOptions": {"driveDestination": place}}
-        elif destination.startswith("projects/"):
-            try:
-                check_asset_name(destination, "destination")
-            except InvalidRequestError as error:
-                raise InvalidParameterError("destination", error.rule) from None
-            return {"assetExportOptions": {"earthEngineDestination": {"name": destination}}}
-    raise InvalidParameterError(
-        "destination",
-        f"must be one of {_DESTINATION_FORMS}, got {shown(destination, as_written=True)}",
-    )
+    parsed = file_or_asset_destination(destination)
+    if parsed is None:
+        raise InvalidParameterError(
+            "destination",
+            f"must be one of {_DESTINATION_FORMS}, got {shown(destination, as_written=True)}",
+        )
+    return parsed
 
 
 def request_id_for(
@@ -262,41 +171,8 @@ def request_id_for(
 
 
 # --- parameters ------------------------------------------------------------------------------
-def _expression(value: object) -> dict[str, Any]:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except (ValueError, RecursionError) as error:
-            raise InvalidParameterError(
-                "expression",
-                f"{_EXPRESSION_FORMS}; got {shown(value, as_written=True)}, which is not JSON",
-            ) from error
-    if not isinstance(value, dict):
-        raise InvalidParameterError("expression", f"{_EXPRESSION_FORMS}; got {shown(value)}")
-    return value
-
-
-def _whole_number(value: object) -> int | None:
-    """The integer an int, integral float or numeric string stands for (Jinja renders text)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        if _DECIMAL.fullmatch(text):
-            return int(text)
-        try:
-            value = float(text)
-        except ValueError:
-            return None
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return int(value)
-    return None
-
-
 def _max_pixels(value: object) -> str:
-    number = _whole_number(value)
+    number = whole_number(value)
     if number is None or not 1 <= number <= INT64_MAX:
         raise InvalidParameterError(
             "max_pixels",
@@ -306,20 +182,10 @@ def _max_pixels(value: object) -> str:
     return str(number)
 
 
-def _priority(value: object) -> int:
-    number = _whole_number(value)
-    if number is None or not 0 <= number <= MAX_PRIORITY:
-        raise InvalidParameterError(
-            "priority",
-            f"must be an integer from 0 to {MAX_PRIORITY}, got {shown(value, as_written=True)}",
-        )
-    return number
-
-
 # How a field parameter's value becomes its wire value, where it is not already the same.
-_CONVERSIONS: dict[str, Callable[[object], object]] = {
+_CONVERSIONS = {
     "max_pixels": _max_pixels,
-    "priority": _priority,
+    "priority": priority_parameter,
 }
 
 
@@ -339,25 +205,6 @@ def _file_format(value: object) -> str:
     return wire
 
 
-def _require_dict(parameter: str, value: object) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise InvalidParameterError(
-            parameter, f"must be a dict of wire (camelCase) fields, got {shown(value)}"
-        )
-    return value
-
-
-def _check_bucket(place: dict[str, Any]) -> None:
-    """Refuse a gs:// shorthand bucket by the REST schema's own bucket-name rule."""
-    part = "fileExportOptions.cloudStorageDestination"
-    options = {"fileFormat": "GEO_TIFF", "cloudStorageDestination": place}
-    body = {"expression": _PLACEHOLDER_EXPRESSION, "fileExportOptions": options}
-    try:
-        ExportImageRequest.from_json(body)
-    except InvalidRequestError as error:
-        raise _blame(error, {part: ("destination", part)}) from error
-
-
 # --- export target ---------------------------------------------------------------------------
 def _export_target(
     *,
@@ -367,7 +214,7 @@ def _export_target(
     file_format: object,
     format_options: object,
     description: object,
-) -> tuple[dict[str, Any], _Sources]:
+) -> tuple[dict[str, Any], Sources]:
     """The ``fileExportOptions`` or ``assetExportOptions`` field, and who supplied each part."""
     for name, options in (
         ("file_export_options", file_export_options),
@@ -384,16 +231,13 @@ def _export_target(
         )
     if destination is not None:
         parsed = parse_destination(destination)  # type: ignore[arg-type]  # it refuses non-text
-        if "fileExportOptions" in parsed:
-            place = next(iter(parsed["fileExportOptions"].values()))
-            if "filenamePrefix" not in place and isinstance(description, str) and description:
-                place["filenamePrefix"] = description  # earthengine-api's default too
+        default_prefix(parsed, description)
         who = "destination"
     elif file_export_options is not None:
-        parsed = {"fileExportOptions": _require_dict("file_export_options", file_export_options)}
+        parsed = {"fileExportOptions": require_dict("file_export_options", file_export_options)}
         who = "file_export_options"
     elif asset_export_options is not None:
-        parsed = {"assetExportOptions": _require_dict("asset_export_options", asset_export_options)}
+        parsed = {"assetExportOptions": require_dict("asset_export_options", asset_export_options)}
         who = "asset_export_options"
     else:
         raise InvalidParameterError(
@@ -411,25 +255,18 @@ def _export_target(
     return _file_target(parsed["fileExportOptions"], who, file_format, format_options)
 
 
-def _asset_target(given: dict[str, Any], who: str) -> tuple[dict[str, Any], _Sources]:
-    options = dict(given)
-    place = options.get("earthEngineDestination")
-    if isinstance(place, dict) and "overwrite" not in place:
-        # earthengine-api always sends it; the documented default, spelled out: an existing
-        # asset makes the export fail rather than be replaced.
-        options["earthEngineDestination"] = {**place, "overwrite": False}
+def _asset_target(given: dict[str, Any], who: str) -> tuple[dict[str, Any], Sources]:
+    options = spelled_out_overwrite(given)
     return {"assetExportOptions": options}, {"assetExportOptions": (who, "assetExportOptions")}
 
 
 def _file_target(
     given: dict[str, Any], who: str, file_format: object, format_options: object
-) -> tuple[dict[str, Any], _Sources]:
+) -> tuple[dict[str, Any], Sources]:
     options = dict(given)
-    sources: _Sources = {"fileExportOptions": (who, "fileExportOptions")}
+    sources: Sources = {"fileExportOptions": (who, "fileExportOptions")}
     if who == "destination":
-        # The shorthand built the destination part: a bad bucket is the shorthand's fault.
-        for key in options:
-            sources[f"fileExportOptions.{key}"] = (who, f"fileExportOptions.{key}")
+        sources.update(shorthand_sources(options, "fileExportOptions"))
     wire_format = None if file_format is None else _file_format(file_format)
     current = options.get("fileFormat")
     if wire_format is not None:
@@ -443,7 +280,7 @@ def _file_target(
     elif current is None:
         options["fileFormat"] = "GEO_TIFF"  # earthengine-api's default for file exports
     if format_options is not None:
-        _require_dict("format_options", format_options)
+        require_dict("format_options", format_options)
         for key in ("geoTiffOptions", "tfRecordOptions"):
             if options.get(key) is not None:
                 raise InvalidParameterError(
@@ -456,75 +293,15 @@ def _file_target(
     return {"fileExportOptions": options}, sources
 
 
-def _extra_fields(extra_body: object, body: dict[str, Any], sources: _Sources) -> dict[str, Any]:
-    """Put schema fields of ``extra_body`` into ``body``; the others, to pass through as is."""
-    if extra_body is None:
-        return {}
-    extra = _require_dict("extra_body", extra_body)
-    passthrough: dict[str, Any] = {}
-    for key, value in extra.items():
-        if not isinstance(key, str):
-            raise InvalidParameterError("extra_body", f"keys must be strings, got {shown(key)}")
-        if key in _FIELD_PARAMETERS:
-            raise InvalidParameterError(
-                "extra_body",
-                f'may not set "{key}": use the {_FIELD_PARAMETERS[key]} parameter',
-                field=key,
-            )
-        if key in _SCHEMA_ONLY_FIELDS:
-            body[key] = value
-            sources[key] = ("extra_body", "")
-            continue
-        # Unknown to this provider, so not checked against a schema; it must still be JSON.
-        try:
-            json_value(value, key)
-        except InvalidRequestError as error:
-            raise _blame(error, {key: ("extra_body", "")}) from error
-        passthrough[key] = copy.deepcopy(value)
-    return passthrough
-
-
-# --- errors ----------------------------------------------------------------------------------
-def _blame(error: InvalidRequestError, sources: _Sources) -> InvalidParameterError:
-    """The schema error reworded for the parameter that supplied the offending part."""
-    path = error.field
-    matches = [prefix for prefix in sources if path == prefix or path.startswith(prefix + ".")]
-    if matches:
-        parameter, root = sources[max(matches, key=len)]
-    else:
-        top = path.split(".")[0]
-        parameter, root = _FIELD_PARAMETERS.get(top, "extra_body"), top
-    where = path if not root else path[len(root) + 1 :]
-    rule = error.rule
-    if rule.startswith("unknown field"):
-        key = path.rsplit(".", 1)[-1]
-        rule = "is not a known field"
-        if key in _CLIENT_OPTION_NAMES:
-            rule += f" (earthengine-api's {key} is {_CLIENT_OPTION_NAMES[key]} on the wire)"
-    return InvalidParameterError(parameter, f"{where} {rule}" if where else rule, field=path)
-
-
-# --- parse time ------------------------------------------------------------------------------
-def _rendered_later(parameter: str, value: object) -> bool:
-    """Whether Airflow will still render this value (Jinja anywhere inside, or a template file)."""
-    if parameter == "expression" and (
-        callable(value) or (isinstance(value, str) and value.endswith(".json"))
-    ):
-        return True
-    pending, seen = [value], set()
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str) and ("{{" in item or "{%" in item):
-            return True
-        if isinstance(item, (dict, list, tuple)) and id(item) not in seen:
-            seen.add(id(item))  # a dict containing itself must not loop forever
-            pending += [*item.keys(), *item.values()] if isinstance(item, dict) else list(item)
-    return False
-
-
-def _check_alone(parameters: dict[str, Any]) -> None:
-    """Build a body from ``parameters`` and placeholders for the required parts they lack."""
-    arguments = {"expression": _PLACEHOLDER_EXPRESSION, **parameters}
-    if not any(name in parameters for name in _EXPORT_TARGET):
-        arguments["destination"] = _PLACEHOLDER_DESTINATION
-    build_export_body(**arguments)
+_IMAGE = ExportKind(
+    function="build_export_body",
+    parameters=IMAGE_EXPORT,
+    validate=lambda body, version: ExportImageRequest.from_json(
+        body, api_version=version
+    ).to_json(),
+    target=_export_target,
+    conversions=_CONVERSIONS,
+    shapes={"destination": parse_destination, "file_format": _file_format},
+    schema_only=("maxWorkers",),
+    client_option_names=_CLIENT_OPTION_NAMES,
+)

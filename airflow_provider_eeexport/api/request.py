@@ -425,14 +425,18 @@ def _asset_options(value: object, path: str) -> dict[str, Any]:
 
 def _earth_engine_destination(value: object, path: str) -> dict[str, Any]:
     fields = read_fields(value, path, ("name", "overwrite"))
-    name_path = join(path, "name")
-    if "name" not in fields:
-        fail(name_path, "is required: projects/<project>/assets/<asset path>")
-    name = check_asset_name(fields["name"], name_path)
-    destination: dict[str, Any] = {"name": name}
+    destination: dict[str, Any] = {"name": required_asset_name(fields, path)}
     if "overwrite" in fields:
         destination["overwrite"] = as_boolean(fields["overwrite"], join(path, "overwrite"))
     return destination
+
+
+def required_asset_name(fields: dict[str, Any], path: str) -> str:
+    """The required ``name`` among the fields of a destination message at ``path``."""
+    name_path = join(path, "name")
+    if "name" not in fields:
+        fail(name_path, "is required: projects/<project>/assets/<asset path>")
+    return check_asset_name(fields["name"], name_path)
 
 
 def check_asset_name(value: object, path: str) -> str:

@@ -1,0 +1,367 @@
+"""What the image and the table builders share: from parameters to a validated body.
+
+An :class:`ExportKind` says what differs between kinds of export (their parameter table, the
+request model that validates the body, how the target parameters become the destination
+part); :func:`build_body` and :func:`check_known` do the rest the same way for each: field
+parameters set their wire field, ``extra_body`` adds fields, the model checks everything, and
+a schema error is reworded as an :class:`InvalidParameterError` naming the parameter that
+supplied the offending value.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from ._json import json_value, shown
+from .errors import InvalidRequestError
+from .parameters import Parameter, names, wire_fields
+from .request import API_VERSIONS, MAX_PRIORITY, ExportImageRequest, check_asset_name
+
+
+class InvalidParameterError(InvalidRequestError):
+    """A bad operator parameter; ``str()`` starts with the parameter name, then the rule.
+
+    ``parameter`` is the operator argument (snake_case); ``field`` is the wire path of the
+    offending value when the rule comes from the REST schema, else equal to ``parameter``.
+    """
+
+    def __init__(self, parameter: str, rule: str, *, field: str | None = None) -> None:
+        super().__init__(field or parameter, rule)
+        self.parameter = parameter
+        # Operator users know parameters, not wire paths: the message leads with the parameter.
+        self.args = (f"{parameter}: {rule}",)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exceptions are rebuilt from args when unpickled; ours need (parameter, rule) + field.
+        return (type(self), (self.parameter, self.rule), self.__dict__)
+
+
+# wire path prefix -> (parameter that supplied it, path that parameter's value starts at)
+Sources = dict[str, tuple[str, str]]
+# Builds the destination part from the target and format parameters (and the description).
+Target = Callable[..., tuple[dict[str, Any], Sources]]
+
+EXPRESSION_FORMS = (
+    'must be an Expression dict ({"values": {...}, "result": ...}), a JSON string of one, a path '
+    "to a .json template, or a callable returning an earthengine-api object"
+)
+# Longer digit strings go through float(): int() refuses over 4300 digits with a ValueError.
+_DECIMAL = re.compile(r"[+-]?[0-9]{1,30}")
+# Stands in for parameters not being checked, so one parameter can be validated on its own.
+PLACEHOLDER_EXPRESSION = {"result": "0", "values": {"0": {"constantValue": 0}}}
+PLACEHOLDER_DESTINATION = "gs://placeholder-bucket"
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    """What one kind of export (image, table) brings to the shared builder."""
+
+    function: str  # the public builder's name, for TypeErrors
+    parameters: tuple[Parameter, ...]
+    # The body checked by the request model and written canonically (or InvalidRequestError).
+    validate: Callable[[dict[str, Any], str], dict[str, Any]]
+    target: Target
+    # How a field parameter's value becomes its wire value, where it is not already the same.
+    conversions: Mapping[str, Callable[[object], object]] = field(default_factory=dict)
+    # Parse-time shape check of a target or format parameter whose partners are not known yet.
+    shapes: Mapping[str, Callable[[Any], object]] = field(default_factory=dict)
+    # Fields the schema knows that no parameter sets: extra_body values for them are validated.
+    schema_only: tuple[str, ...] = ()
+    # Client option names people copy from earthengine-api code, and their wire names.
+    client_option_names: Mapping[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def field_parameters(self) -> dict[str, str]:
+        """Each top-level wire field a parameter sets, and that parameter's name."""
+        return wire_fields(self.parameters)
+
+    @cached_property
+    def accepted(self) -> tuple[str, ...]:
+        return (*names(self.parameters), "api_version")
+
+    @cached_property
+    def independent(self) -> tuple[str, ...]:
+        """Parameters whose validity depends on no other parameter."""
+        return (*names(self.parameters, "field", "extra"), "api_version")
+
+    @cached_property
+    def targets(self) -> tuple[str, ...]:
+        return names(self.parameters, "target")
+
+    @cached_property
+    def group(self) -> tuple[str, ...]:
+        """The target and format parameters, which are only valid together."""
+        return names(self.parameters, "target", "format")
+
+
+def build_body(
+    kind: ExportKind, expression: object, api_version: str, parameters: dict[str, Any]
+) -> dict[str, Any]:
+    """The body of ``kind`` for these parameters, or InvalidParameterError naming one."""
+    if api_version not in API_VERSIONS:
+        raise InvalidParameterError(
+            "api_version",
+            f"must be one of {', '.join(API_VERSIONS)}, got {shown(api_version, as_written=True)}",
+        )
+    _refuse_unknown(kind, kind.function, parameters)
+    given = {"expression": expression_parameter(expression), **parameters}
+    body: dict[str, Any] = {}
+    sources: Sources = {}
+    for parameter in kind.parameters:
+        value, wire = given.get(parameter.name), parameter.wire
+        if parameter.role != "field" or value is None or wire is None:
+            continue
+        convert = kind.conversions.get(parameter.name)
+        body[wire] = convert(value) if convert else value
+        sources[wire] = (parameter.name, wire)
+    target, target_sources = kind.target(
+        **{name: given.get(name) for name in kind.group}, description=given.get("description")
+    )
+    body.update(target)
+    sources.update(target_sources)
+    passthrough = _extra_fields(kind, given.get("extra_body"), body, sources)
+    try:
+        canonical = kind.validate(body, api_version)
+    except InvalidRequestError as error:
+        raise blame(error, sources, kind) from error
+    return {**canonical, **passthrough}
+
+
+def check_known(kind: ExportKind, function: str, parameters: dict[str, Any]) -> None:
+    """Parse-time checks of the parameters already known (see ``check_parameters``)."""
+    _refuse_unknown(kind, function, parameters)
+    given = {name: value for name, value in parameters.items() if value is not None}
+    known = {name: value for name, value in given.items() if not rendered_later(name, value)}
+    for name in kind.independent:
+        if name in known:
+            _check_alone(kind, {name: known[name]})
+    group = [name for name in kind.group if name in given]
+    if group and all(name in known for name in group):
+        _check_alone(kind, {name: known[name] for name in group})
+        return
+    for name in group:
+        if name in known:
+            kind.shapes.get(name, lambda value, name=name: require_dict(name, value))(known[name])
+
+
+def _refuse_unknown(kind: ExportKind, function: str, parameters: dict[str, Any]) -> None:
+    unknown = sorted(set(parameters) - set(kind.accepted))
+    if unknown:
+        raise TypeError(f"{function}() got unexpected parameters: {', '.join(unknown)}")
+
+
+def _check_alone(kind: ExportKind, parameters: dict[str, Any]) -> None:
+    """Build a body from ``parameters`` and placeholders for the required parts they lack."""
+    arguments = {"expression": PLACEHOLDER_EXPRESSION, **parameters}
+    if not any(name in parameters for name in kind.targets):
+        arguments["destination"] = PLACEHOLDER_DESTINATION
+    expression = arguments.pop("expression")
+    api_version = arguments.pop("api_version", "v1")
+    build_body(kind, expression, api_version, arguments)
+
+
+# --- parameters ------------------------------------------------------------------------------
+def expression_parameter(value: object) -> dict[str, Any]:
+    """The Expression dict of the ``expression`` parameter (a dict or its JSON text)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError) as error:
+            raise InvalidParameterError(
+                "expression",
+                f"{EXPRESSION_FORMS}; got {shown(value, as_written=True)}, which is not JSON",
+            ) from error
+    if not isinstance(value, dict):
+        raise InvalidParameterError("expression", f"{EXPRESSION_FORMS}; got {shown(value)}")
+    return value
+
+
+def whole_number(value: object) -> int | None:
+    """The integer an int, integral float or numeric string stands for (Jinja renders text)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if _DECIMAL.fullmatch(text):
+            return int(text)
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return None
+
+
+def bounded_integer(parameter: str, value: object, lowest: int, highest: int) -> int:
+    """``value`` as a whole number from ``lowest`` to ``highest``, or InvalidParameterError."""
+    number = whole_number(value)
+    if number is None or not lowest <= number <= highest:
+        raise InvalidParameterError(
+            parameter,
+            f"must be an integer from {lowest} to {highest}, got {shown(value, as_written=True)}",
+        )
+    return number
+
+
+def priority_parameter(value: object) -> int:
+    """The ``priority`` parameter as the integer Earth Engine takes."""
+    return bounded_integer("priority", value, 0, MAX_PRIORITY)
+
+
+def require_dict(parameter: str, value: object) -> dict[str, Any]:
+    """``value`` if it is a dict, else InvalidParameterError naming ``parameter``."""
+    if not isinstance(value, dict):
+        raise InvalidParameterError(
+            parameter, f"must be a dict of wire (camelCase) fields, got {shown(value)}"
+        )
+    return value
+
+
+# --- destinations ----------------------------------------------------------------------------
+def file_or_asset_destination(destination: object) -> dict[str, Any] | None:
+    """The options part a ``gs://``, ``drive://`` or ``projects/`` shorthand means, or None.
+
+    ``gs://bucket/prefix`` and ``drive://Folder/prefix`` give ``fileExportOptions`` with a
+    Cloud Storage or Drive destination (``filenamePrefix`` left out when the prefix is empty);
+    ``projects/<p>/assets/<id>`` gives ``assetExportOptions``. A bad bucket or asset name is
+    an InvalidParameterError naming ``destination``.
+    """
+    if not isinstance(destination, str):
+        return None
+    if destination.startswith("gs://"):
+        bucket, _, prefix = destination.removeprefix("gs://").partition("/")
+        place = {"bucket": bucket, **({"filenamePrefix": prefix} if prefix else {})}
+        _check_bucket(place)
+        return {"fileExportOptions": {"cloudStorageDestination": place}}
+    if destination.startswith("drive://"):
+        folder, _, prefix = destination.removeprefix("drive://").partition("/")
+        if folder:
+            place = {"folder": folder, **({"filenamePrefix": prefix} if prefix else {})}
+            return {"fileExportOptions": {"driveDestination": place}}
+    elif destination.startswith("projects/"):
+        try:
+            check_asset_name(destination, "destination")
+        except InvalidRequestError as error:
+            raise InvalidParameterError("destination", error.rule) from None
+        return {"assetExportOptions": {"earthEngineDestination": {"name": destination}}}
+    return None
+
+
+def _check_bucket(place: dict[str, Any]) -> None:
+    """Refuse a gs:// shorthand bucket by the REST schema's own bucket-name rule."""
+    part = "fileExportOptions.cloudStorageDestination"
+    options = {"fileFormat": "GEO_TIFF", "cloudStorageDestination": place}
+    body = {"expression": PLACEHOLDER_EXPRESSION, "fileExportOptions": options}
+    try:
+        ExportImageRequest.from_json(body)
+    except InvalidRequestError as error:
+        raise blame(error, {part: ("destination", part)}) from error
+
+
+def default_prefix(parsed: dict[str, Any], description: object) -> None:
+    """Give a shorthand file destination without a prefix the description as its prefix,
+    as earthengine-api does."""
+    files = parsed.get("fileExportOptions")
+    if files is None:
+        return
+    place = next(iter(files.values()))
+    if "filenamePrefix" not in place and isinstance(description, str) and description:
+        place["filenamePrefix"] = description
+
+
+def spelled_out_overwrite(options: dict[str, Any]) -> dict[str, Any]:
+    """Asset export options with ``earthEngineDestination.overwrite`` set, false unless given."""
+    options = dict(options)
+    place = options.get("earthEngineDestination")
+    if isinstance(place, dict) and "overwrite" not in place:
+        # earthengine-api always sends it; the documented default, spelled out: an existing
+        # asset makes the export fail rather than be replaced.
+        options["earthEngineDestination"] = {**place, "overwrite": False}
+    return options
+
+
+def shorthand_sources(options: dict[str, Any], field: str) -> Sources:
+    """A shorthand built every part of ``options``: a bad part is the shorthand's fault."""
+    return {f"{field}.{key}": ("destination", f"{field}.{key}") for key in options}
+
+
+# --- extra_body and errors -------------------------------------------------------------------
+def _extra_fields(
+    kind: ExportKind, extra_body: object, body: dict[str, Any], sources: Sources
+) -> dict[str, Any]:
+    """Put schema fields of ``extra_body`` into ``body``; the others, to pass through as is."""
+    if extra_body is None:
+        return {}
+    extra = require_dict("extra_body", extra_body)
+    passthrough: dict[str, Any] = {}
+    for key, value in extra.items():
+        if not isinstance(key, str):
+            raise InvalidParameterError("extra_body", f"keys must be strings, got {shown(key)}")
+        if key in kind.field_parameters:
+            raise InvalidParameterError(
+                "extra_body",
+                f'may not set "{key}": use the {kind.field_parameters[key]} parameter',
+                field=key,
+            )
+        if key in kind.schema_only:
+            body[key] = value
+            sources[key] = ("extra_body", "")
+            continue
+        # Unknown to this provider, so not checked against a schema; it must still be JSON.
+        try:
+            json_value(value, key)
+        except InvalidRequestError as error:
+            raise blame(error, {key: ("extra_body", "")}) from error
+        passthrough[key] = copy.deepcopy(value)
+    return passthrough
+
+
+def blame(
+    error: InvalidRequestError, sources: Sources, kind: ExportKind | None = None
+) -> InvalidParameterError:
+    """The schema error reworded for the parameter that supplied the offending part."""
+    path = error.field
+    matches = [prefix for prefix in sources if path == prefix or path.startswith(prefix + ".")]
+    if matches:
+        parameter, root = sources[max(matches, key=len)]
+    else:
+        top = path.split(".")[0]
+        fields = kind.field_parameters if kind else {}
+        parameter, root = fields.get(top, "extra_body"), top
+    where = path if not root else path[len(root) + 1 :]
+    rule = error.rule
+    if rule.startswith("unknown field"):
+        key = path.rsplit(".", 1)[-1]
+        rule = "is not a known field"
+        aliases = kind.client_option_names if kind else {}
+        if key in aliases:
+            rule += f" (earthengine-api's {key} is {aliases[key]} on the wire)"
+    return InvalidParameterError(parameter, f"{where} {rule}" if where else rule, field=path)
+
+
+# --- parse time ------------------------------------------------------------------------------
+def rendered_later(parameter: str, value: object) -> bool:
+    """Whether Airflow will still render this value (Jinja anywhere inside, or a template file)."""
+    if parameter == "expression" and (
+        callable(value) or (isinstance(value, str) and value.endswith(".json"))
+    ):
+        return True
+    pending, seen = [value], set()
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str) and ("{{" in item or "{%" in item):
+            return True
+        if isinstance(item, (dict, list, tuple)) and id(item) not in seen:
+            seen.add(id(item))  # a dict containing itself must not loop forever
+            pending += [*item.keys(), *item.values()] if isinstance(item, dict) else list(item)
+    return False

@@ -1,0 +1,351 @@
+"""ExportTableRequest: the body of ``projects.table.export``, validated and in canonical form.
+
+Like :class:`~airflow_provider_eeexport.api.request.ExportImageRequest`,
+:meth:`ExportTableRequest.from_json` accepts what either official client sends (wrapper
+objects such as ``{"value": 1000}`` or bare values) and keeps the documented encoding, which
+:meth:`ExportTableRequest.to_json` writes; the first broken rule raises
+:class:`~airflow_provider_eeexport.api.errors.InvalidRequestError` naming the camelCase path of
+the offending value. The Drive, Cloud Storage and Earth Engine asset destinations are the
+image export's messages and are checked by the same readers.
+
+Where the REST reference leaves a rule open, the reading is tolerant: ``fileFormat`` may be
+left out (both clients always send it), ``maxFeaturesPerTile`` may be 0 (the reference says
+non-negative, a guide says at least 1), and a BigQuery table is ``project.dataset.table`` as
+earthengine-api checks it (at least two dots), so domain-scoped projects pass.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ._json import (
+    as_boolean,
+    as_integer,
+    as_list,
+    as_number,
+    as_string,
+    fail,
+    join,
+    read_fields,
+    shown,
+)
+from .expression import validate_expression
+from .request import (
+    API_VERSIONS,
+    _cloud_storage_destination,
+    _description,
+    _drive_destination,
+    _earth_engine_destination,
+    _enum,
+    _optional,
+    _plain_text,
+    _priority,
+    _read_all,
+    _request_id,
+    _workload_tag,
+    _wrapped,
+    required_asset_name,
+)
+
+TABLE_FILE_FORMATS = ("CSV", "GEO_JSON", "KML", "KMZ", "SHP", "TF_RECORD_TABLE")
+# How earthengine-api spells the formats; the wire only takes TABLE_FILE_FORMATS.
+TABLE_FILE_FORMAT_ALIASES = {"GeoJSON": "GEO_JSON", "TFRecord": "TF_RECORD_TABLE"}
+_UNSPECIFIED_FORMAT = "TABLE_FILE_FORMAT_UNSPECIFIED"
+THINNING_STRATEGIES = ("UNKNOWN_THINNING_STRATEGY", "GLOBALLY_CONSISTENT", "HIGHER_DENSITY")
+RANKING_DIRECTIONS = ("DIRECTION_UNSPECIFIED", "ASCENDING", "DESCENDING")
+# The most feature bounding boxes a FeatureView tile may intersect (Export.table.toFeatureView).
+MAX_FEATURES_PER_TILE = 2000
+# earthengine-api's own check of a BigQuery table reference: project.dataset.table, where the
+# project may itself hold a dot (``example.com:project``).
+BIGQUERY_TABLE_PATTERN = re.compile(r"^[^\x00-\x1f\x7f]+\.[^\x00-\x1f\x7f]+\.[^\x00-\x1f\x7f]+$")
+BIGQUERY_TABLE_RULE = "must be a BigQuery table reference project.dataset.table"
+
+_DESTINATION_FIELDS = (
+    "fileExportOptions",
+    "assetExportOptions",
+    "featureViewExportOptions",
+    "bigqueryExportOptions",
+)
+_REQUEST_FIELDS = (
+    "expression",
+    "description",
+    "selectors",
+    "requestId",
+    "maxErrorMeters",
+    "maxVertices",
+    "workloadTag",
+    "priority",
+    *_DESTINATION_FIELDS,
+    "maxWorkers",
+)
+
+
+@dataclass(frozen=True)
+class ExportTableRequest:
+    """An ``ExportTableRequest`` whose fields obey the REST schema, in canonical wire form.
+
+    Build it with :meth:`from_json` (which validates); the dict fields hold camelCase wire
+    JSON with wrapper values unwrapped.
+    """
+
+    expression: dict[str, Any]
+    description: str | None = None
+    selectors: list[str] | None = None
+    request_id: str | None = None
+    max_error_meters: int | float | None = None
+    max_vertices: int | None = None
+    workload_tag: str | None = None
+    priority: int | None = None
+    file_export_options: dict[str, Any] | None = None
+    asset_export_options: dict[str, Any] | None = None
+    feature_view_export_options: dict[str, Any] | None = None
+    bigquery_export_options: dict[str, Any] | None = None
+    max_workers: int | None = None
+
+    @classmethod
+    def from_json(cls, body: object, *, api_version: str = "v1") -> ExportTableRequest:
+        """The request a JSON body describes, after checking every rule of the schema.
+
+        Raises ``InvalidRequestError`` on the first broken rule, ``ValueError`` for an
+        ``api_version`` outside ``API_VERSIONS``.
+        """
+        if api_version not in API_VERSIONS:
+            raise ValueError(f"api_version must be one of {API_VERSIONS}, got {api_version!r}")
+        fields = read_fields(body, "", _REQUEST_FIELDS)
+        if "expression" not in fields:
+            fail("expression", "is required: the Expression of the FeatureCollection to export")
+        chosen = [key for key in _DESTINATION_FIELDS if key in fields]
+        if len(chosen) != 1:
+            got = " and ".join(chosen) if chosen else "none"
+            fail(
+                chosen[1] if len(chosen) > 1 else "fileExportOptions",
+                f"exactly one of {', '.join(_DESTINATION_FIELDS)} is required, got {got}",
+            )
+        return cls(
+            expression=validate_expression(fields["expression"], "expression"),
+            description=_optional(fields, "description", _description),
+            selectors=_optional(fields, "selectors", _selectors),
+            request_id=_optional(fields, "requestId", _request_id) or None,
+            max_error_meters=_optional(
+                fields, "maxErrorMeters", lambda v, p: _wrapped(v, p, _non_negative_number)
+            ),
+            max_vertices=_optional(
+                fields, "maxVertices", lambda v, p: _wrapped(v, p, _non_negative_int32)
+            ),
+            workload_tag=_optional(fields, "workloadTag", _workload_tag) or None,
+            priority=_optional(fields, "priority", _priority),
+            file_export_options=_optional(
+                fields, "fileExportOptions", lambda v, p: _file_options(v, p, api_version)
+            ),
+            asset_export_options=_optional(fields, "assetExportOptions", _asset_options),
+            feature_view_export_options=_optional(
+                fields, "featureViewExportOptions", _feature_view_options
+            ),
+            bigquery_export_options=_optional(fields, "bigqueryExportOptions", _bigquery_options),
+            max_workers=_optional(
+                fields, "maxWorkers", lambda v, p: _wrapped(v, p, _positive_int32)
+            ),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The body in the documented encoding: bare values, unset fields omitted."""
+        body: dict[str, Any] = {
+            "expression": self.expression,
+            "description": self.description,
+            "selectors": self.selectors,
+            "requestId": self.request_id,
+            "maxErrorMeters": self.max_error_meters,
+            "maxVertices": self.max_vertices,
+            "workloadTag": self.workload_tag,
+            "priority": self.priority,
+            "fileExportOptions": self.file_export_options,
+            "assetExportOptions": self.asset_export_options,
+            "featureViewExportOptions": self.feature_view_export_options,
+            "bigqueryExportOptions": self.bigquery_export_options,
+            "maxWorkers": self.max_workers,
+        }
+        # A copy, so callers editing the body cannot change this frozen request.
+        return copy.deepcopy({key: value for key, value in body.items() if value is not None})
+
+
+# --- scalars ---------------------------------------------------------------------------------
+def _selectors(value: object, path: str) -> list[str]:
+    return [_plain_text(item, join(path, i)) for i, item in enumerate(as_list(value, path))]
+
+
+def _non_negative_int32(value: object, path: str) -> int:
+    return as_integer(value, path, minimum=0)
+
+
+def _positive_int32(value: object, path: str) -> int:
+    return as_integer(value, path, minimum=1)
+
+
+def _non_negative_number(value: object, path: str) -> int | float:
+    number = as_number(value, path)
+    if number < 0:
+        fail(path, f"must not be negative, got {number}")
+    return number
+
+
+# --- fileExportOptions -----------------------------------------------------------------------
+def _file_options(value: object, path: str, api_version: str) -> dict[str, Any]:
+    destinations = ["driveDestination", "cloudStorageDestination"]
+    if api_version == "v1alpha":
+        destinations.append("gcsDestination")  # deprecated, documented on v1alpha only
+    fields = read_fields(value, path, ("fileFormat", *destinations))
+    options: dict[str, Any] = {}
+    if "fileFormat" in fields:
+        file_format = fields["fileFormat"]
+        alias = TABLE_FILE_FORMAT_ALIASES.get(file_format) if isinstance(file_format, str) else None
+        hint = f" (the client name {file_format} is {alias} on the wire)" if alias else ""
+        allowed = (*TABLE_FILE_FORMATS, _UNSPECIFIED_FORMAT)
+        options["fileFormat"] = _enum(file_format, join(path, "fileFormat"), allowed, hint)
+    chosen = [key for key in destinations if key in fields]
+    if len(chosen) != 1:
+        got = " and ".join(chosen) if chosen else "none"
+        fail(path, f"needs exactly one destination among {', '.join(destinations)}, got {got}")
+    destination = chosen[0]
+    read = _drive_destination if destination == "driveDestination" else _cloud_storage_destination
+    options[destination] = read(fields[destination], join(path, destination))
+    return options
+
+
+# --- assetExportOptions ----------------------------------------------------------------------
+def _asset_options(value: object, path: str) -> dict[str, Any]:
+    fields = read_fields(value, path, ("earthEngineDestination",))
+    where = join(path, "earthEngineDestination")
+    if "earthEngineDestination" not in fields:
+        fail(where, "is required: where to write the table asset")
+    return {
+        "earthEngineDestination": _earth_engine_destination(fields["earthEngineDestination"], where)
+    }
+
+
+# --- featureViewExportOptions ----------------------------------------------------------------
+def _feature_view_options(value: object, path: str) -> dict[str, Any]:
+    readers: dict[str, Callable[[Any, str], Any]] = {
+        "featureViewDestination": _feature_view_destination,
+        "ingestionTimeParameters": _ingestion_time_parameters,
+    }
+    options = _read_all(value, path, readers)
+    if "featureViewDestination" not in options:
+        fail(join(path, "featureViewDestination"), "is required: where to write the FeatureView")
+    return options
+
+
+def _feature_view_destination(value: object, path: str) -> dict[str, Any]:
+    fields = read_fields(value, path, ("name", "assetVersion"))
+    destination: dict[str, Any] = {"name": required_asset_name(fields, path)}
+    if "assetVersion" in fields:
+        destination["assetVersion"] = as_integer(
+            fields["assetVersion"], join(path, "assetVersion"), minimum=0
+        )
+    return destination
+
+
+def _ingestion_time_parameters(value: object, path: str) -> dict[str, Any]:
+    readers: dict[str, Callable[[Any, str], Any]] = {
+        "thinningOptions": _thinning_options,
+        "rankingOptions": _ranking_options,
+    }
+    return _read_all(value, path, readers)
+
+
+def _thinning_options(value: object, path: str) -> dict[str, Any]:
+    readers: dict[str, Callable[[Any, str], Any]] = {
+        "maxFeaturesPerTile": _max_features_per_tile,
+        "thinningStrategy": lambda v, p: _enum(v, p, THINNING_STRATEGIES),
+    }
+    return _read_all(value, path, readers)
+
+
+def _max_features_per_tile(value: object, path: str) -> int:
+    number = as_integer(value, path, minimum=0)
+    if number > MAX_FEATURES_PER_TILE:
+        fail(path, f"must be between 0 and {MAX_FEATURES_PER_TILE}, got {number}")
+    return number
+
+
+def _ranking_options(value: object, path: str) -> dict[str, Any]:
+    readers: dict[str, Callable[[Any, str], Any]] = {
+        "zOrderRankingRule": _ranking_rule,
+        "thinningRankingRule": _ranking_rule,
+    }
+    return _read_all(value, path, readers)
+
+
+def _ranking_rule(value: object, path: str) -> dict[str, Any]:
+    fields = read_fields(value, path, ("rankByOneThingRule",))
+    if "rankByOneThingRule" not in fields:
+        return {}
+    where = join(path, "rankByOneThingRule")
+    rules = as_list(fields["rankByOneThingRule"], where)
+    return {"rankByOneThingRule": [_rank_by(rule, join(where, i)) for i, rule in enumerate(rules)]}
+
+
+_RANK_BY = (
+    "rankByAttributeRule",
+    "rankByMinVisibleLodRule",  # deprecated, still documented
+    "rankByGeometryTypeRule",
+    "rankByMinZoomLevelRule",
+)
+
+
+def _rank_by(value: object, path: str) -> dict[str, Any]:
+    fields = read_fields(value, path, ("direction", *_RANK_BY))
+    chosen = [key for key in _RANK_BY if key in fields]
+    if len(chosen) != 1:
+        got = " and ".join(chosen) if chosen else "none"
+        fail(path, f"needs exactly one rule among {', '.join(_RANK_BY)}, got {got}")
+    rule: dict[str, Any] = {}
+    if "direction" in fields:
+        rule["direction"] = _enum(fields["direction"], join(path, "direction"), RANKING_DIRECTIONS)
+    key = chosen[0]
+    where = join(path, key)
+    if key == "rankByAttributeRule":
+        attribute = read_fields(fields[key], where, ("attributeName",))
+        if "attributeName" not in attribute:
+            fail(join(where, "attributeName"), "is required: the property to rank by")
+        rule[key] = {
+            "attributeName": as_string(attribute["attributeName"], join(where, "attributeName"))
+        }
+    else:
+        read_fields(fields[key], where, ())  # an empty message
+        rule[key] = {}
+    return rule
+
+
+# --- bigqueryExportOptions -------------------------------------------------------------------
+def _bigquery_options(value: object, path: str) -> dict[str, Any]:
+    fields = read_fields(value, path, ("bigqueryDestination",))
+    where = join(path, "bigqueryDestination")
+    if "bigqueryDestination" not in fields:
+        fail(where, "is required: the BigQuery table to write")
+    return {"bigqueryDestination": _bigquery_destination(fields["bigqueryDestination"], where)}
+
+
+def _bigquery_destination(value: object, path: str) -> dict[str, Any]:
+    fields = read_fields(value, path, ("table", "overwrite", "append"))
+    table_path = join(path, "table")
+    if "table" not in fields:
+        fail(table_path, f"is required: {BIGQUERY_TABLE_RULE.removeprefix('must be ')}")
+    destination: dict[str, Any] = {"table": check_bigquery_table(fields["table"], table_path)}
+    for key in ("overwrite", "append"):
+        if key in fields:
+            destination[key] = as_boolean(fields[key], join(path, key))
+    if destination.get("overwrite") and destination.get("append"):
+        fail(join(path, "append"), "cannot be true together with overwrite: choose one")
+    return destination
+
+
+def check_bigquery_table(value: object, path: str) -> str:
+    """A BigQuery table reference ``project.dataset.table``, or InvalidRequestError."""
+    table = as_string(value, path)
+    if not BIGQUERY_TABLE_PATTERN.fullmatch(table):
+        fail(path, f"{BIGQUERY_TABLE_RULE}, got {shown(table)}")
+    return table
