@@ -81,14 +81,23 @@ class Call:
         )
 
 
-def export_call(body: dict[str, Any], project: str, *, retry_queue_full: bool = True) -> Call:
+# What each export route exports: ``projects/{project}/<route>:export``.
+EXPORT_ROUTES = {"image": "an image", "table": "a table"}
+
+
+def export_call(
+    body: dict[str, Any], project: str, *, route: str = "image", retry_queue_full: bool = True
+) -> Call:
+    """POST ``body`` to ``projects/{project}/{route}:export``; retryable only with a requestId."""
+    if route not in EXPORT_ROUTES:
+        raise ValueError(f"route must be one of {', '.join(EXPORT_ROUTES)}, got {route!r}")
     project = check_project_id(project, "project_id")
     request_id = body.get("requestId") if isinstance(body, dict) else None
     return Call(
         "POST",
-        f"projects/{project}/image:export",
+        f"projects/{project}/{route}:export",
         project,
-        f"start an image export in project {project}",
+        f"start {EXPORT_ROUTES[route]} export in project {project}",
         json=body,
         retryable=bool(request_id),
         retry_queue_full=retry_queue_full,

@@ -1,4 +1,4 @@
-"""Hooks for the Earth Engine REST API: image exports and their long-running operations.
+"""Hooks for the Earth Engine REST API: image and table exports and their long-running operations.
 
 ``EarthEngineHook`` (sync, ``requests`` through google-auth) serves operators on workers;
 ``EarthEngineAsyncHook`` (``httpx``) serves triggers and never blocks the event loop.
@@ -161,16 +161,32 @@ class EarthEngineHook(_EarthEngineBaseHook):
     def start_image_export(
         self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
     ) -> dict[str, Any]:
-        """Start an export; returns its Operation. Retried only when ``body`` has a requestId.
+        """Start an image export; returns its Operation. Retried only when ``body`` has a
+        requestId.
 
         :param retry_queue_full: when the project's task queue is full, back off and retry
             within the retry budget; False raises ``EarthEngineQueueFullError`` at once, for
             callers that wait for room themselves.
         """
-        call = _calls.export_call(
-            body, self.project_id(project_id), retry_queue_full=retry_queue_full
+        return self._start_export("image", body, project_id, retry_queue_full)
+
+    def start_table_export(
+        self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
+    ) -> dict[str, Any]:
+        """Start a table export (an ExportTableRequest body); returns its Operation. Retried
+        only when ``body`` has a requestId.
+
+        :param retry_queue_full: as for :meth:`start_image_export`.
+        """
+        return self._start_export("table", body, project_id, retry_queue_full)
+
+    def _start_export(
+        self, route: str, body: dict[str, Any], project_id: str | None, retry_queue_full: bool
+    ) -> dict[str, Any]:
+        project = self.project_id(project_id)
+        return self._send(
+            _calls.export_call(body, project, route=route, retry_queue_full=retry_queue_full)
         )
-        return self._send(call)
 
     def get_operation(self, name: str) -> dict[str, Any]:
         """The Operation as Earth Engine has it now; ``name`` may carry a version prefix."""
@@ -322,12 +338,27 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
     async def start_image_export(
         self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
     ) -> dict[str, Any]:
-        """Start an export; returns its Operation. Retried only when ``body`` has a requestId.
+        """Start an image export; returns its Operation. Retried only when ``body`` has a
+        requestId.
 
         :param retry_queue_full: as for :meth:`EarthEngineHook.start_image_export`."""
+        return await self._start_export("image", body, project_id, retry_queue_full)
+
+    async def start_table_export(
+        self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
+    ) -> dict[str, Any]:
+        """Start a table export; returns its Operation. Retried only when ``body`` has a
+        requestId.
+
+        :param retry_queue_full: as for :meth:`EarthEngineHook.start_image_export`."""
+        return await self._start_export("table", body, project_id, retry_queue_full)
+
+    async def _start_export(
+        self, route: str, body: dict[str, Any], project_id: str | None, retry_queue_full: bool
+    ) -> dict[str, Any]:
         project = await self.project_id(project_id)
         return await self._send(
-            _calls.export_call(body, project, retry_queue_full=retry_queue_full)
+            _calls.export_call(body, project, route=route, retry_queue_full=retry_queue_full)
         )
 
     async def get_operation(self, name: str) -> dict[str, Any]:
