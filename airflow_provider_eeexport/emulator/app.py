@@ -15,12 +15,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..api.errors import InvalidRequestError
 from ..api.names import OPERATION_ID, check_project_id
 from ..api.request import API_VERSIONS, ExportImageRequest
+from ..api.table_request import ExportTableRequest
 from . import errors
 from .auth import OAuthError, parse_duration, token_subject
 from .config import EmulatorConfig
 from .faults import FaultConfig, FaultInjector, FaultMiddleware
 from .lifecycle import MAX_TASK_LIFETIME_S, OperationPlan
-from .state import Store, decode_page_token
+from .state import ExportRequest, Store, decode_page_token
 from .wire import BodyCap, JsonAnswer, is_text, json_object
 
 MAX_WAIT_S = 60.0
@@ -152,12 +153,8 @@ def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
             raise errors.not_found(f"Operation {name}")
         return plan
 
-    @app.post("/{version}/projects/{project}/image:export")
-    async def export_image(version: str, project: str, request: Request) -> JsonAnswer:
-        authorize(request, version)
-        check_project_id(project, "project")
-        body = json_object(await request.body())
-        export = ExportImageRequest.from_json(body, api_version=version)
+    def start_export(project: str, export: ExportRequest, version: str) -> JsonAnswer:
+        """The Operation of a new export, or of the one its requestId started already."""
         existing = store.find_duplicate(project, export.request_id)
         if existing is not None:
             if config.duplicate_request_id == "conflict":
@@ -172,6 +169,24 @@ def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
             raise errors.queue_full(config.max_pending)
         plan = store.create_export(project, export, version)
         return JsonAnswer(plan.to_json(store.clock()))
+
+    @app.post("/{version}/projects/{project}/image:export")
+    async def export_image(version: str, project: str, request: Request) -> JsonAnswer:
+        authorize(request, version)
+        check_project_id(project, "project")
+        body = json_object(await request.body())
+        return start_export(
+            project, ExportImageRequest.from_json(body, api_version=version), version
+        )
+
+    @app.post("/{version}/projects/{project}/table:export")
+    async def export_table(version: str, project: str, request: Request) -> JsonAnswer:
+        authorize(request, version)
+        check_project_id(project, "project")
+        body = json_object(await request.body())
+        return start_export(
+            project, ExportTableRequest.from_json(body, api_version=version), version
+        )
 
     @app.get("/{version}/projects/{project}/operations")
     async def list_operations(version: str, project: str, request: Request) -> JsonAnswer:

@@ -11,8 +11,9 @@ DUPLICATE_MODES = ("replay", "conflict")
 # Earth Engine refuses larger request bodies: "Request payload size exceeds the limit: 10485760
 # bytes." (HTTP 400 INVALID_ARGUMENT, as clients report it).
 MAX_BODY_BYTES = 10 * 1024 * 1024
-# The API routes a request is counted, faulted and delayed under.
-RouteName = Literal["export", "get", "list", "cancel", "wait", "delete", "token", "iam"]
+# The API routes a request is counted, faulted and delayed under ("export": image exports,
+# "table": table exports).
+RouteName = Literal["export", "table", "get", "list", "cancel", "wait", "delete", "token", "iam"]
 ROUTES: tuple[RouteName, ...] = get_args(RouteName)
 
 

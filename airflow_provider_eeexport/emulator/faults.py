@@ -30,6 +30,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str], RouteName]] = [
     ("POST", re.compile(r"^/token$"), "token"),
     ("POST", re.compile(_V + r"/projects/-/serviceAccounts/[^/]+:generateAccessToken$"), "iam"),
     ("POST", re.compile(_V + r"/projects/[^/]+/image:export$"), "export"),
+    ("POST", re.compile(_V + r"/projects/[^/]+/table:export$"), "table"),
     ("GET", re.compile(_V + r"/projects/[^/]+/operations$"), "list"),
     ("POST", re.compile(_OP + r":cancel$"), "cancel"),
     ("POST", re.compile(_OP + r":wait$"), "wait"),

@@ -49,6 +49,9 @@ class OperationPlan:
     request: dict[str, Any] = field(default_factory=dict)
     # EECU-seconds used per second of running; None: EECU_S_PER_TILE per tile over the run.
     eecu_rate: float | None = None
+    # metadata.type: EXPORT_IMAGE, or EXPORT_FEATURES for a table export (as earthengine-api
+    # names a table export task).
+    type: str = "EXPORT_IMAGE"
 
     # --- derived state ---------------------------------------------------------------------
     def done_time(self) -> float:
@@ -100,7 +103,7 @@ class OperationPlan:
             "priority": self.priority,
             "createTime": rfc3339(self.create_time),
             "updateTime": rfc3339(self._update_time(now, state)),
-            "type": "EXPORT_IMAGE",
+            "type": self.type,
         }
         op: dict[str, Any] = {"name": self.name, "metadata": metadata}
         stopped = self.cancel_time if self.cancel_time is not None else math.inf

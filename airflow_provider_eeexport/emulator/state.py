@@ -13,8 +13,10 @@ from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from ..api.request import DEFAULT_MAX_PIXELS, ExportImageRequest
+from ..api.table_request import ExportTableRequest
 from .config import ROUTES, EmulatorConfig
 from .lifecycle import MAX_PENDING_S, OperationPlan
 from .state_file import read_plans, remove_stale_temp_files, write_plans
@@ -23,6 +25,9 @@ from .state_file import read_plans, remove_stale_temp_files, write_plans
 CALL_LOG_SIZE = 200_000
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _TILE_PIXELS = 256 * 256
+# The work units (tiles) an export without a pixel grid reports.
+_DEFAULT_TILES = 4
+ExportRequest = ExportImageRequest | ExportTableRequest
 
 
 @dataclass
@@ -105,10 +110,10 @@ class Store:
         )
 
     def create_export(
-        self, project: str, request: ExportImageRequest, api_version: str
+        self, project: str, request: ExportRequest, api_version: str
     ) -> OperationPlan:
-        """Plan a new export: its timing and outcome from the script rules and the request
-        (a grid larger than ``maxPixels`` fails), then keep it."""
+        """Plan a new image or table export: its timing and outcome from the script rules and
+        the request (an image grid larger than ``maxPixels`` fails), then keep it."""
         now = self.clock()
         script = self._script_for(request.description or "")
         duration = float(script.get("duration_s", self.config.duration)) if script else None
@@ -118,8 +123,10 @@ class Store:
         outcome: Literal["SUCCEEDED", "FAILED"] = "SUCCEEDED"
         error = None
         end = now + duration
-        pixels = request.pixel_count()
-        max_pixels = request.max_pixels or DEFAULT_MAX_PIXELS
+        image = isinstance(request, ExportImageRequest)
+        pixels, max_pixels = None, DEFAULT_MAX_PIXELS
+        if isinstance(request, ExportImageRequest):  # tables have no pixel limit
+            pixels, max_pixels = request.pixel_count(), request.max_pixels or DEFAULT_MAX_PIXELS
         if script and script.get("outcome") == "FAILED":
             outcome = "FAILED"
             error = script.get("error") or {"code": 13, "message": "Internal error."}
@@ -147,9 +154,10 @@ class Store:
             error=error,
             destination_uris=_destination_uris(request),
             stage_names=_stage_names(request),
-            tiles=max(1, math.ceil((pixels or _TILE_PIXELS * 4) / _TILE_PIXELS)),
+            tiles=max(1, math.ceil(pixels / _TILE_PIXELS)) if pixels else _DEFAULT_TILES,
             request=request.to_json(),
             eecu_rate=script.get("eecu_per_s") if script else None,
+            type="EXPORT_IMAGE" if image else "EXPORT_FEATURES",
         )
         self.operations[name] = plan
         if request.request_id:
@@ -259,11 +267,18 @@ def decode_page_token(token: str) -> int:
     return offset
 
 
-def _destination_uris(request: ExportImageRequest) -> list[str]:
+def _destination_uris(request: ExportRequest) -> list[str]:
     # Shaped like the console links the real service reports; nothing is written anywhere.
+    # What the service reports for table exports is undocumented: these follow the image ones.
     if request.asset_export_options:
         name = request.asset_export_options["earthEngineDestination"]["name"]
         return [f"https://code.earthengine.google.com/?asset={name}"]
+    if isinstance(request, ExportTableRequest) and request.feature_view_export_options:
+        name = request.feature_view_export_options["featureViewDestination"]["name"]
+        return [f"https://code.earthengine.google.com/?asset={name}"]
+    if isinstance(request, ExportTableRequest) and request.bigquery_export_options:
+        table = request.bigquery_export_options["bigqueryDestination"]["table"]
+        return [_bigquery_console_uri(table)]
     options = request.file_export_options or {}
     gcs = options.get("cloudStorageDestination") or options.get("gcsDestination")
     if gcs:
@@ -276,7 +291,20 @@ def _destination_uris(request: ExportImageRequest) -> list[str]:
     return [f"https://drive.google.com/#folders/{folder_id}"]
 
 
-def _stage_names(request: ExportImageRequest) -> list[str]:
+def _bigquery_console_uri(table: str) -> str:
+    # The last two dots split dataset and table: a domain-scoped project holds a dot itself.
+    project, dataset, name = table.rsplit(".", 2)
+    query = urlencode({"project": project, "p": project, "d": dataset, "t": name, "page": "table"})
+    return f"https://console.cloud.google.com/bigquery?{query}"
+
+
+def _stage_names(request: ExportRequest) -> list[str]:
+    if isinstance(request, ExportTableRequest):
+        if request.file_export_options:
+            return ["Create Job", "Compute Features", "Write Files"]
+        if request.bigquery_export_options:
+            return ["Create Job", "Compute Features", "Write Table"]
+        return ["Create Job", "Compute Features", "Ingest Asset"]
     if request.asset_export_options:
         return ["Create Job", "Compute Pixels", "Ingest Asset"]
     return ["Create Job", "Compute Pixels", "Write Files"]
