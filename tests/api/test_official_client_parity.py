@@ -5,14 +5,12 @@ earthengine-api runs fully offline (the ``offline_ee`` fixture). Its body is rec
 hands it to its discovery-based API client
 (``ee.data._get_cloud_projects().image().export(body=...)``), the last step before the HTTP
 layer; nothing of requests, httpx or google-auth is replaced, and any attempt to open a socket
-fails the test.
+fails the test (fixtures in tests/api/conftest.py).
 """
 
 from __future__ import annotations
 
-import copy
 import json
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,56 +19,13 @@ import ee
 import pytest
 
 from airflow_provider_eeexport.api.builder import build_export_body
+from tests.official_client import canonical
 
 # Fields whose canonical JSON form is an int64 string (proto3 JSON writes int64 as a string).
 _INT64_PATHS = {("maxPixels",), ("fileExportOptions", "tfRecordOptions", "maxSizeBytes")}
 
 
-@pytest.fixture
-def initialized_ee(offline_ee) -> None:
-    """earthengine-api initialized with no network and no credentials."""
-    offline_ee.Initialize(None, "", project="my-project")
-
-
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch) -> None:
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError(f"the test tried to open a connection: {args}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-
-
-@pytest.fixture
-def posted_body(initialized_ee, monkeypatch) -> Callable[[ee.batch.Task], dict[str, Any]]:
-    """Start an ee export task; get the body ee would POST to ``image:export``."""
-    bodies: list[dict[str, Any]] = []
-
-    class _ImageResource:
-        def export(self, project: str, body: dict[str, Any]) -> str:
-            assert project == "projects/my-project"
-            # What googleapiclient would serialize: JSON text of the body.
-            bodies.append(json.loads(json.dumps(body)))
-            return "export-call"
-
-    class _Projects:
-        def image(self) -> _ImageResource:
-            return _ImageResource()
-
-    def execute(call: str, num_retries: int = 0) -> dict[str, str]:
-        assert call == "export-call"
-        return {"name": "projects/my-project/operations/ABCDEF"}
-
-    monkeypatch.setattr(ee.data, "_get_cloud_projects", lambda: _Projects())
-    monkeypatch.setattr(ee.data, "_execute_cloud_call", execute)
-
-    def start(task: ee.batch.Task) -> dict[str, Any]:
-        task.start()
-        (body,) = bodies
-        bodies.clear()
-        return body
-
-    return start
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 @pytest.fixture
@@ -83,26 +38,6 @@ def region(initialized_ee) -> ee.Geometry:
     return ee.Geometry.Polygon(
         [[[-122.1, 37.4], [-122.0, 37.4], [-122.0, 37.5], [-122.1, 37.5], [-122.1, 37.4]]]
     )
-
-
-def _canonical(body: dict[str, Any]) -> dict[str, Any]:
-    """ee's body in the documented encoding: wrappers unwrapped, int64 as strings, no requestId.
-
-    The expression is left alone: its constants are user data, not wrappers.
-    """
-    body = copy.deepcopy(body)
-    assert isinstance(body.pop("requestId"), str)  # a fresh uuid4 per start()
-
-    def unwrap(value: Any, path: tuple[str, ...]) -> Any:
-        if isinstance(value, dict) and set(value) == {"value"}:
-            value = value["value"]
-        if isinstance(value, dict):
-            return {key: unwrap(item, (*path, key)) for key, item in value.items()}
-        return str(value) if path in _INT64_PATHS else value
-
-    return {
-        key: value if key == "expression" else unwrap(value, (key,)) for key, value in body.items()
-    }
 
 
 @dataclass(frozen=True)
@@ -239,7 +174,7 @@ def test_body_equals_what_earthengine_api_posts(export, posted_body, image, regi
 
     ours = build_export_body(expression=expression, **export.parameters)
 
-    assert ours == _canonical(posted_body(task))
+    assert ours == canonical(posted_body(task), _INT64_PATHS)
 
 
 def test_expression_given_as_json_text_gives_the_same_body(posted_body, image, region):
@@ -256,7 +191,7 @@ def test_expression_given_as_json_text_gives_the_same_body(posted_body, image, r
         destination="gs://my-bucket",
     )
 
-    assert ours == _canonical(posted_body(task))
+    assert ours == canonical(posted_body(task), _INT64_PATHS)
 
 
 def test_earthengine_api_sends_wrappers_that_canonical_form_unwraps(posted_body, image):
