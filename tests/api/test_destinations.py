@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_eeexport.api.builder import build_export_body, export_target
+from airflow_provider_eeexport.api.builder import (
+    build_export_body,
+    build_table_export_body,
+    export_target,
+)
 from airflow_provider_eeexport.api.destinations import Destination, destination_of
 
 EXPRESSION = {"result": "0", "values": {"0": {"constantValue": 1}}}
@@ -28,6 +32,52 @@ EXPRESSION = {"result": "0", "values": {"0": {"constantValue": 1}}}
 )
 def test_each_destination_kind_has_one_asset_uri_and_one_dataset_name(destination, uri, dataset):
     body = build_export_body(expression=EXPRESSION, destination=destination, description="d")
+
+    where = destination_of(body)
+
+    assert where is not None
+    assert (where.asset_uri, where.openlineage_name) == (uri, dataset)
+
+
+@pytest.mark.parametrize(
+    ("parameters", "uri", "dataset"),
+    [
+        (
+            {"destination": "bq://my-project.my_dataset.zonal"},
+            "bigquery://my-project/my_dataset/zonal",
+            ("bigquery", "my-project.my_dataset.zonal"),
+        ),
+        (
+            # A domain-scoped project holds a dot (and a colon, percent-encoded in the URI).
+            {"destination": "bq://example.com:p.my_dataset.zonal"},
+            "bigquery://example.com%3Ap/my_dataset/zonal",
+            ("bigquery", "example.com:p.my_dataset.zonal"),
+        ),
+        (
+            {
+                "feature_view_export_options": {
+                    "featureViewDestination": {"name": "projects/my-project/assets/fv"}
+                }
+            },
+            "earthengine://projects/my-project/assets/fv",
+            ("earthengine", "projects/my-project/assets/fv"),
+        ),
+        (
+            {"destination": "projects/my-project/assets/regions"},
+            "earthengine://projects/my-project/assets/regions",
+            ("earthengine", "projects/my-project/assets/regions"),
+        ),
+        (
+            {"destination": "gs://my-bucket/tables/zonal"},
+            "gs://my-bucket/tables/zonal",
+            ("gs://my-bucket", "tables/zonal"),
+        ),
+    ],
+)
+def test_each_table_destination_kind_has_one_asset_uri_and_one_dataset_name(
+    parameters, uri, dataset
+):
+    body = build_table_export_body(expression=EXPRESSION, description="d", **parameters)
 
     where = destination_of(body)
 
