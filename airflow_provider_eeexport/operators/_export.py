@@ -110,6 +110,30 @@ class ExportKind:
     start: str
 
 
+# The keyword arguments of every export operator that are not request parameters.
+SETTINGS = (
+    "project_id",
+    "impersonation_chain",
+    "ee_conn_id",
+    "wait_for_completion",
+    "deferrable",
+    "poll_interval",
+    "timeout",
+    "cancel_on_kill",
+    "reexport_on_clear",
+    "max_eecu_seconds",
+)
+
+
+def export_arguments(
+    parameters: tuple[Parameter, ...], arguments: dict[str, Any]
+) -> dict[str, Any]:
+    """What an export operator's ``__init__`` passes to the base class, from its ``locals()``:
+    its request parameters as ``request``, and the settings."""
+    settings = {name: arguments[name] for name in SETTINGS}
+    return {"request": {name: arguments[name] for name in names(parameters)}, **settings}
+
+
 def template_fields_of(parameters: tuple[Parameter, ...]) -> tuple[str, ...]:
     """An export operator's ``template_fields``: its templated request parameters, and the
     templated settings every export operator has."""
@@ -365,11 +389,16 @@ class EarthEngineExportOperator(BaseOperator):
     def _target(self, context: Context | None) -> dict[str, Any]:
         """The destination part of the body ``_build_body`` makes, without the expression.
 
-        With no context (at parse time), the task's name comes from the operator, and a file
-        name prefix that would be it is left out when the operator has no DAG yet.
+        With no context (at parse time), the task's name comes from the operator, a file name
+        prefix that would be it is left out when the operator has no DAG yet, and the format
+        parameters are left out.
         """
         target = names(self.export.parameters, "target", "format")
         parameters = {name: getattr(self, name) for name in target}
+        if context is None:
+            # Formats do not change where an export writes, and may be rendered only later.
+            for name in names(self.export.parameters, "format"):
+                parameters[name] = None
         default: str | None = None
         if context is not None:
             default = _task_name(context["ti"])
@@ -598,7 +627,7 @@ class EarthEngineExportOperator(BaseOperator):
             return None  # an options dict given as a template: known once rendered
         if written is None or _has_jinja(f"{written.where}/{written.path}"):
             return None
-        if written.kind != "asset" and not written.path and self.destination is not None:
+        if written.kind in ("gcs", "drive") and not written.path and self.destination is not None:
             return None  # the file name prefix will be the name of a task not in a DAG yet
         return Asset(written.asset_uri)
 

@@ -14,6 +14,7 @@ from ._export import (
     EECU_XCOM_KEY,
     EarthEngineExportOperator,
     ExportKind,
+    export_arguments,
     marked_description,
     renderers_of,
     run_mark,
@@ -113,31 +114,5 @@ class EarthEngineImageExportOperator(EarthEngineExportOperator):
         max_eecu_seconds: float | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            request={
-                "expression": expression,
-                "description": description,
-                "max_pixels": max_pixels,
-                "grid": grid,
-                "request_id": request_id,
-                "workload_tag": workload_tag,
-                "priority": priority,
-                "file_export_options": file_export_options,
-                "asset_export_options": asset_export_options,
-                "destination": destination,
-                "file_format": file_format,
-                "format_options": format_options,
-                "extra_body": extra_body,
-            },
-            project_id=project_id,
-            impersonation_chain=impersonation_chain,
-            ee_conn_id=ee_conn_id,
-            wait_for_completion=wait_for_completion,
-            deferrable=deferrable,
-            poll_interval=poll_interval,
-            timeout=timeout,
-            cancel_on_kill=cancel_on_kill,
-            reexport_on_clear=reexport_on_clear,
-            max_eecu_seconds=max_eecu_seconds,
-            **kwargs,
-        )
+        # Every keyword above, as the base class takes them (the request, then the settings).
+        super().__init__(**export_arguments(IMAGE_EXPORT, locals()), **kwargs)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import DAG, AssetAlias, Param
 
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
+from airflow_provider_eeexport.operators.table_export import EarthEngineTableExportOperator
 from airflow_provider_eeexport.sensors.operation import EarthEngineOperationSensor
 
 SRTM = {
@@ -261,3 +262,29 @@ with _dag("ee_export_assets"):
         deferrable=True,
         poll_interval=0.2,
     )
+
+
+# ee.FeatureCollection("projects/my-project/assets/regions"): what a table export reads.
+REGIONS = {
+    "result": "0",
+    "values": {
+        "0": {
+            "functionInvocationValue": {
+                "functionName": "Collection.loadTable",
+                "arguments": {"tableId": {"constantValue": "projects/my-project/assets/regions"}},
+            }
+        }
+    },
+}
+
+for mode in ("deferrable", "sync"):
+    with _dag(f"ee_table_export_{mode}", retries=1, retry_delay=timedelta(0)):
+        EarthEngineTableExportOperator(
+            task_id="to_bigquery",
+            expression=REGIONS,
+            destination="bq://my-project.zonal.stats",
+            write_disposition="{{ params.get('disposition', 'WRITE_TRUNCATE') }}",
+            selectors=["name", "mean"],
+            deferrable=mode == "deferrable",
+            poll_interval=0.2,
+        )
