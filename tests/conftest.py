@@ -39,7 +39,11 @@ os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
 # OpenLineage (the openlineage extra) appends the task events of these DAGs, and of no others, to
 # a JSON-lines file, also from the workers of the real Airflow the system tests start; tests
 # read the events back from it.
-OPENLINEAGE_DAGS = ("ee_export_lineage", "example_monthly_composite_gcs")
+OPENLINEAGE_DAGS = (
+    "ee_export_lineage",
+    "example_monthly_composite_gcs",
+    "ee_table_export_deferrable",
+)
 OPENLINEAGE_EVENTS = _HOME / "openlineage.jsonl"
 os.environ["AIRFLOW__OPENLINEAGE__TRANSPORT"] = json.dumps(
     {"type": "file", "log_file_path": str(OPENLINEAGE_EVENTS), "append": True}

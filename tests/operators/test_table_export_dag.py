@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.airflow_runs import asset_events, run_dag, task_states, xcom
+from tests.airflow_runs import (
+    asset_events,
+    datasets,
+    openlineage_events,
+    run_dag,
+    task_states,
+    xcom,
+)
 
 pytestmark = pytest.mark.usefixtures("airflow_db", "emulator_connection")
 
@@ -37,6 +44,15 @@ def test_a_table_export_to_bigquery_runs_once_and_records_its_table(ee_emulator,
     assert event[0] == "bigquery://my-project/zonal/stats"
     assert event[1]["operation_name"] == operation["name"]
     assert "d=zonal&t=stats" in xcom(run, "to_bigquery", "_link_EarthEngineDestinationLink")
+    if mode == "deferrable":  # the DAG whose lineage the tests record
+        (*_, complete) = openlineage_events(run.run_id)[f"ee_table_export_{mode}.to_bigquery"]
+        assert complete["eventType"] == "COMPLETE"
+        assert datasets(complete, "inputs") == [
+            ("earthengine", "projects/my-project/assets/regions")
+        ]
+        assert datasets(complete, "outputs") == [("bigquery", "my-project.zonal.stats")]
+        facet = complete["run"]["facets"]["earthEngineOperation"]
+        assert facet["name"] == operation["name"]
 
 
 def test_a_bad_templated_disposition_fails_before_anything_is_sent(ee_emulator, capfd):
