@@ -1,8 +1,8 @@
-"""A table asset, filtered, exported as CSV to Cloud Storage for each run.
+"""A table asset exported as CSV to Cloud Storage for each run.
 
-The expression is an Expression dict (what ``ee.FeatureCollection(...).filter(...)`` serializes
-to), so the DAG needs no earthengine-api at all; ``{{ ds }}`` puts each run's files in their own
-folder.
+The expression is an Expression dict (what ``ee.FeatureCollection(...)`` serializes to), so the
+DAG needs no earthengine-api at all. Each run's files go to a folder named after the run: its
+run id, which manual runs have too (they may have no logical date, so no ``ds``).
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ with DAG(
     EarthEngineTableExportOperator(
         task_id="regions_to_csv",
         expression=REGIONS,
-        description="regions-{{ ds }}",
-        destination="gs://my-exports-bucket/regions/{{ ds }}/regions",
+        description="regions {{ run_id }}",
+        destination="gs://my-exports-bucket/regions/{{ run_id | replace(':', '_') }}/regions",
         file_format="CSV",
         selectors=["name", "area_km2", ".geo"],
     )

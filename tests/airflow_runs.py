@@ -8,14 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.version import Version
 
-from airflow_provider_eeexport._compat import AIRFLOW_V_3_3_PLUS
+from airflow_provider_eeexport._compat import AIRFLOW_V_3_3_PLUS, AIRFLOW_VERSION
 from tests.conftest import OPENLINEAGE_EVENTS, TEST_DAGS
 
 # What the operator does with a task state store, which Airflow has from 3.3 on.
 needs_task_state_store = pytest.mark.skipif(
     not AIRFLOW_V_3_3_PLUS, reason="Airflow before 3.3 has no task_state_store"
 )
+# dag.test() prints the exception a task failed with from Airflow 3.1 on; 3.0 keeps it to itself.
+PRINTS_TASK_FAILURES = Version("3.1.0") <= AIRFLOW_VERSION
 # What the trigger does in on_kill, which Airflow calls from 3.3 on.
 needs_trigger_on_kill = pytest.mark.skipif(
     not AIRFLOW_V_3_3_PLUS, reason="Airflow before 3.3 never calls a trigger's on_kill"
@@ -176,3 +179,9 @@ def openlineage_events(run_id: str) -> dict[str, list[dict[str, Any]]]:
 def datasets(event: dict[str, Any], side: str) -> list[tuple[str, str]]:
     """``(namespace, name)`` of an OpenLineage event's ``inputs`` or ``outputs``, sorted."""
     return sorted((dataset["namespace"], dataset["name"]) for dataset in event[side])
+
+
+def failure_printed(capfd: pytest.CaptureFixture[str], text: str) -> bool:
+    """Whether a task's failure saying ``text`` reached the output (always true where Airflow
+    does not print task failures, see PRINTS_TASK_FAILURES)."""
+    return text in capfd.readouterr().out or not PRINTS_TASK_FAILURES

@@ -11,7 +11,14 @@ from airflow_provider_eeexport._compat import AIRFLOW_V_3_3_PLUS
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from airflow_provider_eeexport.operators import _export
 from airflow_provider_eeexport.operators.image_export import marked_description, run_mark
-from tests.airflow_runs import needs_task_state_store, run_dag, task_state_store, task_states, xcom
+from tests.airflow_runs import (
+    failure_printed,
+    needs_task_state_store,
+    run_dag,
+    task_state_store,
+    task_states,
+    xcom,
+)
 from tests.request_cases import valid_body
 
 pytestmark = pytest.mark.usefixtures("airflow_db", "emulator_connection")
@@ -55,9 +62,8 @@ def test_failed_export_fails_the_task_quoting_earth_engine(ee_emulator, mode, ca
     assert ee_emulator.stats()["operations_created"] == 1
     name = xcom(run, "export", "operation_name")
     # The task's failure: Earth Engine's own words, the operation and the error code.
-    assert (
-        f"Export {name} failed: Export too large: specified 9 pixels (max: 1). (code 3)"
-        in capfd.readouterr().out
+    assert failure_printed(
+        capfd, f"Export {name} failed: Export too large: specified 9 pixels (max: 1). (code 3)"
     )
     assert xcom(run, "export", "eecu_seconds") > 0  # what the failed export used is recorded
 
@@ -219,7 +225,7 @@ def test_after_a_409_without_a_provable_match_the_task_fails_and_cancels_nothing
     run = run_dag("ee_export_conflict")
 
     assert task_states(run) == {("export", -1): "failed"}
-    assert "none is provably this task's" in capfd.readouterr().out
+    assert failure_printed(capfd, "none is provably this task's")
     assert not [c for c in ee_emulator.calls() if c["route"] == "cancel"]
     assert EarthEngineHook().get_operation(other)["metadata"]["state"] in ("PENDING", "RUNNING")
 
@@ -240,7 +246,7 @@ def test_an_export_over_its_eecu_budget_is_cancelled_and_fails_without_retry(
     assert state in ("CANCELLING", "CANCELLED")
     used = xcom(run, "export", "eecu_seconds")
     assert used > 50
-    assert "more than its max_eecu_seconds of 50; it was cancelled" in capfd.readouterr().out
+    assert failure_printed(capfd, "more than its max_eecu_seconds of 50; it was cancelled")
 
 
 def test_an_export_within_its_eecu_budget_succeeds(ee_emulator):

@@ -6,7 +6,7 @@ import pytest
 
 from airflow_provider_eeexport.api.builder import InvalidParameterError
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
-from tests.airflow_runs import run_dag, task_states
+from tests.airflow_runs import failure_printed, run_dag, task_states
 from tests.dags.eeexport_test_dags import SRTM
 
 
@@ -124,7 +124,7 @@ def test_templated_values_pass_parsing_and_are_checked_once_rendered(
     run = run_dag("ee_export_templated", **{param: value})
 
     assert task_states(run) == {("export", -1): "failed"}
-    assert refusal in capfd.readouterr().out
+    assert failure_printed(capfd, refusal)
     assert ee_emulator.stats()["requests"]["export"] == 0
 
 

