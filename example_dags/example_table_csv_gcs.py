@@ -28,7 +28,7 @@ REGIONS = {
 
 with DAG(
     dag_id="example_table_csv_gcs",
-    schedule="@daily",
+    schedule=None,  # or "@daily": each run writes its own folder
     start_date=datetime(2026, 1, 1),
     catchup=False,
     tags=["earth-engine", "example"],
