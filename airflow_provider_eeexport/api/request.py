@@ -199,12 +199,17 @@ def _max_pixels(value: object, path: str) -> int:
     return _wrapped(value, path, lambda v, p: as_integer(v, p, int64=True, minimum=1))
 
 
+def integer_up_to(value: object, path: str, maximum: int) -> int:
+    """An integer from 0 to ``maximum``."""
+    number = as_integer(value, path, minimum=0)
+    if number > maximum:
+        fail(path, f"must be between 0 and {maximum}, got {number}")
+    return number
+
+
 def _priority(value: object, path: str) -> int:
     def read(inner: object, where: str) -> int:
-        number = as_integer(inner, where, minimum=0)
-        if number > MAX_PRIORITY:
-            fail(where, f"must be between 0 and {MAX_PRIORITY}, got {number}")
-        return number
+        return integer_up_to(inner, where, MAX_PRIORITY)
 
     return _wrapped(value, path, read)
 

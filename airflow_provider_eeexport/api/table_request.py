@@ -48,6 +48,7 @@ from .request import (
     _request_id,
     _workload_tag,
     _wrapped,
+    integer_up_to,
     required_asset_name,
 )
 
@@ -265,10 +266,7 @@ def _thinning_options(value: object, path: str) -> dict[str, Any]:
 
 
 def _max_features_per_tile(value: object, path: str) -> int:
-    number = as_integer(value, path, minimum=0)
-    if number > MAX_FEATURES_PER_TILE:
-        fail(path, f"must be between 0 and {MAX_FEATURES_PER_TILE}, got {number}")
-    return number
+    return integer_up_to(value, path, MAX_FEATURES_PER_TILE)
 
 
 def _ranking_options(value: object, path: str) -> dict[str, Any]:
