@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         "--home", type=Path, default=ROOT / ".demo" / "airflow", help="the throwaway AIRFLOW_HOME"
     )
     home = parser.parse_args(argv).home
+    sys.unraisablehook = _quiet_about_interrupts(sys.unraisablehook)
     for sig in STOP_SIGNALS:
         signal.signal(sig, _interrupt)
     started = time.monotonic()
@@ -72,6 +74,7 @@ def follow(stack: AirflowStack, emulator: str, run_id: str, started: float) -> i
     last_step = None
     deadline = time.monotonic() + TIMEOUT_S
     while time.monotonic() < deadline:
+        _stop_if_interrupted()
         ti = stack.task_instance(DAG_ID, run_id, TASK_ID)
         if name is None:
             name = stack.xcom(DAG_ID, run_id, TASK_ID, "operation_name")
@@ -108,14 +111,41 @@ def follow(stack: AirflowStack, emulator: str, run_id: str, started: float) -> i
 
 
 def say(what: str, text: str) -> None:
+    if what != "stopped":
+        _stop_if_interrupted()
     print(f"{what:<10} {text}", flush=True)
 
 
+_interrupted = False
+
+
 def _interrupt(signum: int, frame: object) -> None:
+    global _interrupted
     # Once: later signals (a second Ctrl-C, say) must not cut short stopping what was started.
     for sig in STOP_SIGNALS:
         signal.signal(sig, signal.SIG_IGN)
+    _interrupted = True
     raise KeyboardInterrupt
+
+
+def _stop_if_interrupted() -> None:
+    # A signal that lands while Python runs a callback it cannot raise from (a weakref or
+    # garbage-collector callback, say) has its KeyboardInterrupt swallowed: the flag outlives it,
+    # and every step of the demo looks at it.
+    if _interrupted:
+        raise KeyboardInterrupt
+
+
+def _quiet_about_interrupts(
+    hook: Callable[[sys.UnraisableHookArgs], object],
+) -> Callable[[sys.UnraisableHookArgs], None]:
+    # Such a swallowed KeyboardInterrupt is printed as "Exception ignored in …" on stderr; it is
+    # acted on at the next step, so it is not news.
+    def unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+        if not (_interrupted and isinstance(unraisable.exc_value, KeyboardInterrupt)):
+            hook(unraisable)
+
+    return unraisable
 
 
 if __name__ == "__main__":

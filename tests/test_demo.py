@@ -65,3 +65,56 @@ def test_a_refused_rest_call_is_reported_as_such(tmp_path):
             stack.wait_for_dag("some_dag", timeout=5)
     finally:
         server.close()
+
+
+def test_an_interrupt_python_swallows_still_stops_the_demo_at_its_next_step():
+    # A signal handled while Python runs a weakref callback: the KeyboardInterrupt it raises is
+    # "ignored" by Python. The demo must still stop, and say nothing about the lost exception.
+    script = """
+import gc, signal, sys, weakref
+import demo.__main__ as demo
+
+sys.unraisablehook = demo._quiet_about_interrupts(sys.unraisablehook)
+
+class Thing:
+    pass
+
+thing = Thing()
+ref = weakref.ref(thing, lambda _: demo._interrupt(signal.SIGINT, None))
+del thing
+gc.collect()
+print("went on", flush=True)
+try:
+    demo.say("airflow", "ready")
+except KeyboardInterrupt:
+    demo.say("stopped", "interrupted")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+
+    assert (done.stdout.splitlines(), done.stderr) == (["went on", "stopped    interrupted"], "")
+
+
+def test_other_unraisable_exceptions_are_still_reported():
+    script = """
+import sys, weakref
+import demo.__main__ as demo
+
+sys.unraisablehook = demo._quiet_about_interrupts(sys.unraisablehook)
+
+class Thing:
+    pass
+
+def fail(_):
+    raise ValueError("from a callback")
+
+thing = Thing()
+ref = weakref.ref(thing, fail)
+del thing
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+
+    assert "ValueError: from a callback" in done.stderr
