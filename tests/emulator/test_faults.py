@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -94,17 +95,21 @@ def test_latency_delays_matching_requests(api, ee_emulator):
 
 
 def test_route_latency_delays_only_its_routes_and_survives_other_faults(api, ee_emulator):
-    ee_emulator.faults(route_latency_ms={"list": 300}, rate=0)
+    ee_emulator.faults(route_latency_ms={"list": 2000}, rate=0)
 
-    started = time.monotonic()
-    api.get(f"/v1/projects/{PROJECT}/operations")
-    listed = time.monotonic() - started
-    started = time.monotonic()
-    api.get(f"/v1/projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA")
-    got = time.monotonic() - started
+    with ThreadPoolExecutor(1) as pool:
+        started = time.monotonic()
+        listing = pool.submit(api.get, f"/v1/projects/{PROJECT}/operations")
+        while not ee_emulator.stats()["requests"]["list"]:  # the list is being held back
+            time.sleep(0.01)
+        got = api.get(f"/v1/projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA")
+        # The other route answered while the list was still held back.
+        held_back = not listing.done()
+        listing.result()
+        listed = time.monotonic() - started
 
-    assert listed >= 0.3
-    assert got < 0.3
+    assert got.status_code == 404 and held_back
+    assert listed >= 2.0
 
 
 def test_route_latency_names_unknown_routes(api):
