@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -422,10 +422,7 @@ def _asset_options(value: object, path: str) -> dict[str, Any]:
         # Sent by both clients (from shardSize) although the reference page does not list it.
         "tileSize": lambda v, p: _wrapped(v, p, _positive_int32),
     }
-    options = _read_all(value, path, readers)
-    if "earthEngineDestination" not in options:
-        fail(join(path, "earthEngineDestination"), "is required: where to write the asset")
-    return options
+    return _read_all(value, path, readers, {"earthEngineDestination": "where to write the asset"})
 
 
 def _earth_engine_destination(value: object, path: str) -> dict[str, Any]:
@@ -464,10 +461,20 @@ def _pyramiding_overrides(value: object, path: str) -> dict[str, str]:
 
 
 def _read_all(
-    value: object, path: str, readers: dict[str, Callable[[Any, str], Any]]
+    value: object,
+    path: str,
+    readers: Mapping[str, Callable[[Any, str], Any]],
+    required: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A message whose fields each have a reader, read in schema order, unset ones left out."""
+    """A message whose fields each have a reader, read in schema order, unset ones left out.
+
+    ``required`` maps each field that must be set to what it is, for the error naming it.
+    """
     fields = read_fields(value, path, readers)
-    return {
+    message = {
         key: read(fields[key], join(path, key)) for key, read in readers.items() if key in fields
     }
+    for key, what in (required or {}).items():
+        if key not in message:
+            fail(join(path, key), f"is required: {what}")
+    return message

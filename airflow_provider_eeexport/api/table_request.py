@@ -218,13 +218,10 @@ def _file_options(value: object, path: str, api_version: str) -> dict[str, Any]:
 
 # --- assetExportOptions ----------------------------------------------------------------------
 def _asset_options(value: object, path: str) -> dict[str, Any]:
-    fields = read_fields(value, path, ("earthEngineDestination",))
-    where = join(path, "earthEngineDestination")
-    if "earthEngineDestination" not in fields:
-        fail(where, "is required: where to write the table asset")
-    return {
-        "earthEngineDestination": _earth_engine_destination(fields["earthEngineDestination"], where)
-    }
+    readers = {"earthEngineDestination": _earth_engine_destination}
+    return _read_all(
+        value, path, readers, {"earthEngineDestination": "where to write the table asset"}
+    )
 
 
 # --- featureViewExportOptions ----------------------------------------------------------------
@@ -233,10 +230,9 @@ def _feature_view_options(value: object, path: str) -> dict[str, Any]:
         "featureViewDestination": _feature_view_destination,
         "ingestionTimeParameters": _ingestion_time_parameters,
     }
-    options = _read_all(value, path, readers)
-    if "featureViewDestination" not in options:
-        fail(join(path, "featureViewDestination"), "is required: where to write the FeatureView")
-    return options
+    return _read_all(
+        value, path, readers, {"featureViewDestination": "where to write the FeatureView"}
+    )
 
 
 def _feature_view_destination(value: object, path: str) -> dict[str, Any]:
@@ -320,11 +316,8 @@ def _rank_by(value: object, path: str) -> dict[str, Any]:
 
 # --- bigqueryExportOptions -------------------------------------------------------------------
 def _bigquery_options(value: object, path: str) -> dict[str, Any]:
-    fields = read_fields(value, path, ("bigqueryDestination",))
-    where = join(path, "bigqueryDestination")
-    if "bigqueryDestination" not in fields:
-        fail(where, "is required: the BigQuery table to write")
-    return {"bigqueryDestination": _bigquery_destination(fields["bigqueryDestination"], where)}
+    readers = {"bigqueryDestination": _bigquery_destination}
+    return _read_all(value, path, readers, {"bigqueryDestination": "the BigQuery table to write"})
 
 
 def _bigquery_destination(value: object, path: str) -> dict[str, Any]:
