@@ -1,11 +1,11 @@
 """What the image and the table builders share: from parameters to a validated body.
 
-An :class:`ExportKind` says what differs between kinds of export (their parameter table, the
-request model that validates the body, how the target parameters become the destination
-part); :func:`build_body` and :func:`check_known` do the rest the same way for each: field
-parameters set their wire field, ``extra_body`` adds fields, the model checks everything, and
-a schema error is reworded as an :class:`InvalidParameterError` naming the parameter that
-supplied the offending value.
+A :class:`RequestKind` says what differs between kinds of export request (their parameter
+table, the request model that validates the body, how the target parameters become the
+destination part); :func:`build_body` and :func:`check_known` do the rest the same way for
+each: field parameters set their wire field, ``extra_body`` adds fields, the model checks
+everything, and a schema error is reworded as an :class:`InvalidParameterError` naming the
+parameter that supplied the offending value.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ PLACEHOLDER_DESTINATION = "gs://placeholder-bucket"
 
 
 @dataclass(frozen=True)
-class ExportKind:
+class RequestKind:
     """What one kind of export (image, table) brings to the shared builder."""
 
     function: str  # the public builder's name, for TypeErrors
@@ -102,7 +102,7 @@ class ExportKind:
 
 
 def build_body(
-    kind: ExportKind, expression: object, api_version: str, parameters: dict[str, Any]
+    kind: RequestKind, expression: object, api_version: str, parameters: dict[str, Any]
 ) -> dict[str, Any]:
     """The body of ``kind`` for these parameters, or InvalidParameterError naming one."""
     if api_version not in API_VERSIONS:
@@ -134,7 +134,7 @@ def build_body(
     return {**canonical, **passthrough}
 
 
-def check_known(kind: ExportKind, function: str, parameters: dict[str, Any]) -> None:
+def check_known(kind: RequestKind, function: str, parameters: dict[str, Any]) -> None:
     """Parse-time checks of the parameters already known (see ``check_parameters``)."""
     _refuse_unknown(kind, function, parameters)
     given = {name: value for name, value in parameters.items() if value is not None}
@@ -151,13 +151,13 @@ def check_known(kind: ExportKind, function: str, parameters: dict[str, Any]) -> 
             kind.shapes.get(name, lambda value, name=name: require_dict(name, value))(known[name])
 
 
-def _refuse_unknown(kind: ExportKind, function: str, parameters: dict[str, Any]) -> None:
+def _refuse_unknown(kind: RequestKind, function: str, parameters: dict[str, Any]) -> None:
     unknown = sorted(set(parameters) - set(kind.accepted))
     if unknown:
         raise TypeError(f"{function}() got unexpected parameters: {', '.join(unknown)}")
 
 
-def _check_alone(kind: ExportKind, parameters: dict[str, Any]) -> None:
+def _check_alone(kind: RequestKind, parameters: dict[str, Any]) -> None:
     """Build a body from ``parameters`` and placeholders for the required parts they lack."""
     arguments = {"expression": PLACEHOLDER_EXPRESSION, **parameters}
     if not any(name in parameters for name in kind.targets):
@@ -297,7 +297,7 @@ def shorthand_sources(options: dict[str, Any], field: str) -> Sources:
 
 # --- extra_body and errors -------------------------------------------------------------------
 def _extra_fields(
-    kind: ExportKind, extra_body: object, body: dict[str, Any], sources: Sources
+    kind: RequestKind, extra_body: object, body: dict[str, Any], sources: Sources
 ) -> dict[str, Any]:
     """Put schema fields of ``extra_body`` into ``body``; the others, to pass through as is."""
     if extra_body is None:
@@ -327,7 +327,7 @@ def _extra_fields(
 
 
 def blame(
-    error: InvalidRequestError, sources: Sources, kind: ExportKind | None = None
+    error: InvalidRequestError, sources: Sources, kind: RequestKind | None = None
 ) -> InvalidParameterError:
     """The schema error reworded for the parameter that supplied the offending part."""
     path = error.field

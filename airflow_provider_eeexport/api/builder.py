@@ -21,8 +21,8 @@ import json
 from typing import Any
 
 from ._build import (
-    ExportKind,
     InvalidParameterError,
+    RequestKind,
     Sources,
     build_body,
     check_known,
@@ -293,7 +293,7 @@ def _file_target(
     return {"fileExportOptions": options}, sources
 
 
-_IMAGE = ExportKind(
+_IMAGE = RequestKind(
     function="build_export_body",
     parameters=IMAGE_EXPORT,
     validate=lambda body, version: ExportImageRequest.from_json(

@@ -18,8 +18,8 @@ import math
 from typing import Any
 
 from ._build import (
-    ExportKind,
     InvalidParameterError,
+    RequestKind,
     Sources,
     bounded_integer,
     build_body,
@@ -290,7 +290,7 @@ def _bigquery_options(options: dict[str, Any], write_disposition: object) -> dic
     return options
 
 
-_TABLE = ExportKind(
+_TABLE = RequestKind(
     function="build_table_export_body",
     parameters=TABLE_EXPORT,
     validate=lambda body, version: ExportTableRequest.from_json(
