@@ -42,9 +42,18 @@ from airflow_provider_eeexport.links.earth_engine import (
             "https://console.cloud.google.com/bigquery?project=my-project&p=my-project&d=zonal"
             "&t=stats&page=table",
         ),
+        (
+            {
+                "bigqueryExportOptions": {
+                    "bigqueryDestination": {"table": "example.com:my-project.zonal.stats"}
+                }
+            },
+            "https://console.cloud.google.com/bigquery?project=example.com:my-project"
+            "&p=example.com:my-project&d=zonal&t=stats&page=table",
+        ),
         ({"fileExportOptions": {"driveDestination": {"folder": "F"}}}, None),
     ],
-    ids=["gcs", "asset", "feature view", "bigquery", "drive"],
+    ids=["gcs", "asset", "feature view", "bigquery", "bigquery domain-scoped", "drive"],
 )
 def test_the_destination_link_is_known_from_the_body_before_the_export_ends(body, url):
     assert EarthEngineDestinationLink.url_for(body) == url

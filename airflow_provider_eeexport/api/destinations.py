@@ -49,13 +49,18 @@ class Destination:
     path: str = ""
 
     @property
+    def bigquery_table(self) -> tuple[str, ...]:
+        """A BigQuery destination's ``(project, dataset, table)``."""
+        # The last two dots split dataset and table: a domain-scoped project holds a dot.
+        return tuple(self.where.rsplit(".", 2))
+
+    @property
     def asset_uri(self) -> str:
         """The URI of the Airflow Asset this export writes."""
         if self.kind == "asset":
             return f"{EARTH_ENGINE_SCHEME}://{_uri_part(self.where)}"
         if self.kind == "bigquery":
-            # The last two dots split dataset and table: a domain-scoped project holds a dot.
-            parts = self.where.rsplit(".", 2)
+            parts = self.bigquery_table
             return f"{BIGQUERY_SCHEME}://" + "/".join(_uri_part(part) for part in parts)
         scheme = "gs" if self.kind == "gcs" else DRIVE_SCHEME
         where = f"{scheme}://{_uri_part(self.where)}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._compat import BaseOperatorLink, XCom
+from ..api.destinations import destination_of
 from ..api.names import OperationName
 
 if TYPE_CHECKING:
@@ -59,20 +60,16 @@ class EarthEngineDestinationLink(_PersistedLink):
         uris = ((operation or {}).get("metadata") or {}).get("destinationUris") or []
         if uris and isinstance(uris[0], str):
             return uris[0]
-        assets = (body.get("assetExportOptions") or {}).get("earthEngineDestination") or {}
-        views = (body.get("featureViewExportOptions") or {}).get("featureViewDestination") or {}
-        for place in (assets, views):
-            if place.get("name"):
-                return ASSET_PAGE.format(name=place["name"])
-        bigquery = (body.get("bigqueryExportOptions") or {}).get("bigqueryDestination") or {}
-        project, _, rest = str(bigquery.get("table") or "").partition(".")
-        dataset, _, table = rest.partition(".")
-        if project and dataset and table:
+        written = destination_of(body)
+        if written is None or written.kind == "drive":
+            return None  # Drive: the folder id is only known from destinationUris
+        if written.kind == "asset":
+            return ASSET_PAGE.format(name=written.where)
+        if written.kind == "bigquery":
+            parts = written.bigquery_table
+            if len(parts) != 3 or not all(parts):
+                return None
+            project, dataset, table = parts
             return BIGQUERY_TABLE.format(project=project, dataset=dataset, table=table)
-        files = body.get("fileExportOptions") or {}
-        gcs = files.get("cloudStorageDestination") or files.get("gcsDestination") or {}
-        if gcs.get("bucket"):
-            prefix = gcs.get("filenamePrefix", "")
-            folder = prefix.rsplit("/", 1)[0] + "/" if "/" in prefix else ""
-            return STORAGE_BROWSER.format(bucket=gcs["bucket"], prefix=folder)
-        return None  # Drive: the folder id is only known from destinationUris
+        folder = written.path.rsplit("/", 1)[0] + "/" if "/" in written.path else ""
+        return STORAGE_BROWSER.format(bucket=written.where, prefix=folder)
