@@ -21,7 +21,7 @@ from ._json import (
     shown,
     too_deep,
 )
-from .destinations import EARTH_ENGINE_SCHEME
+from .destinations import Destination
 
 __all__ = ["LOADERS", "MAX_DEPTH", "Source", "sources_of", "validate_expression"]
 
@@ -185,7 +185,6 @@ LOADERS: dict[str, tuple[SourceKind, str]] = {
     "ImageCollection.loadZarrV2Array": ("file", "uri"),
     "FeatureCollection.loadBigQueryTable": ("bigquery", "table"),
 }
-BIGQUERY_NAMESPACE = "bigquery"
 
 
 @dataclass(frozen=True)
@@ -201,10 +200,8 @@ class Source:
     def openlineage_name(self) -> tuple[str, str]:
         """``(namespace, name)`` of the OpenLineage dataset: ``earthengine`` and the asset id,
         ``gs://bucket`` and the object path, or ``bigquery`` and the table."""
-        if self.kind == "asset":
-            return EARTH_ENGINE_SCHEME, self.name
-        if self.kind == "bigquery":
-            return BIGQUERY_NAMESPACE, self.name
+        if self.kind != "file":  # named as the same data is when an export writes it
+            return Destination(self.kind, self.name).openlineage_name
         scheme, _, rest = self.name.partition("://")
         authority, _, path = rest.partition("/")
         return f"{scheme}://{authority}", path or "/"

@@ -564,7 +564,7 @@ class EarthEngineExportOperator(BaseOperator):
         return OperationEvent.finished(operation)
 
     def _finish(self, context: Context, event: OperationEvent) -> dict[str, Any]:
-        self._operation = event.operation or {"name": event.operation_name}
+        operation = self._operation = event.operation or {"name": event.operation_name}
         if event.operation:
             # Said again here: the trigger's progress lines live in a separate log.
             self.log.info("Export %s ended: %s", event.operation_name, summary(event.operation))
@@ -574,7 +574,6 @@ class EarthEngineExportOperator(BaseOperator):
         if event.status != "success":
             raise AirflowException(event.message)
         self.log.info(event.message)
-        operation = event.operation or {"name": event.operation_name}
         state = ExportState.load(context)
         if state is not None and state.operation_name == event.operation_name:
             state.completed = True
