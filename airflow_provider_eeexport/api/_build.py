@@ -227,6 +227,54 @@ def require_dict(parameter: str, value: object) -> dict[str, Any]:
     return value
 
 
+@dataclass(frozen=True)
+class FileFormats:
+    """The file formats one kind of export writes: their wire names, the names earthengine-api
+    also takes for some (``GeoTIFF``), and the format written when none is given."""
+
+    wire: tuple[str, ...]
+    aliases: Mapping[str, str]
+    default: str
+
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        names = {name.lower(): name for name in self.wire}
+        names.update({alias.lower(): wire for alias, wire in self.aliases.items()})
+        return names
+
+    def wire_name(self, value: object) -> str | None:
+        """The wire name of a format in any accepted spelling (any case), or None."""
+        return self._names.get(value.lower()) if isinstance(value, str) else None
+
+    def parameter(self, value: object) -> str:
+        """The wire name the ``file_format`` parameter means, or InvalidParameterError."""
+        wire = self.wire_name(value)
+        if wire is None:
+            raise InvalidParameterError(
+                "file_format",
+                f"must be one of {', '.join(self.wire)} or {', '.join(self.aliases)} "
+                f"(any case), got {shown(value, as_written=True)}",
+            )
+        return wire
+
+    def set_in(self, options: dict[str, Any], file_format: object) -> dict[str, Any]:
+        """``fileExportOptions`` with ``fileFormat`` from the parameter, else as given, else
+        the default; a parameter that says otherwise than ``fileFormat`` is refused."""
+        current = options.get("fileFormat")
+        if file_format is None:
+            options.setdefault("fileFormat", self.default)  # earthengine-api's default
+            return options
+        wire = self.parameter(file_format)
+        if current is not None and self.wire_name(current) != wire:
+            raise InvalidParameterError(
+                "file_format",
+                f"{wire} conflicts with fileFormat {shown(current, as_written=True)} in "
+                "file_export_options: give the format once",
+            )
+        options["fileFormat"] = wire
+        return options
+
+
 # --- destinations ----------------------------------------------------------------------------
 def file_or_asset_destination(destination: object) -> dict[str, Any] | None:
     """The options part a ``gs://``, ``drive://`` or ``projects/`` shorthand means, or None.

@@ -21,7 +21,7 @@ from .errors import InvalidRequestError
 # encoding a validated request cannot crash.
 MAX_DEPTH = 300
 
-_INT32_MAX = 2**31 - 1
+INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
 _DECIMAL = re.compile(r"-?[0-9]{1,19}")
 _BODY_PATH = "(body)"
@@ -125,7 +125,7 @@ def as_integer(value: object, path: str, *, int64: bool = False, minimum: int | 
         fail(path, f"must be {kind}, got the non-integral {shown(value)}")
     else:
         number = int(value)
-    limit = INT64_MAX if int64 else _INT32_MAX
+    limit = INT64_MAX if int64 else INT32_MAX
     if not -limit - 1 <= number <= limit:
         fail(path, f"must fit in {'int64' if int64 else 'int32'}, got {number}")
     if minimum is not None and number < minimum:

@@ -21,6 +21,7 @@ import json
 from typing import Any
 
 from ._build import (
+    FileFormats,
     InvalidParameterError,
     RequestKind,
     Sources,
@@ -60,8 +61,7 @@ _DESTINATION_FORMS = (
     "gs://<bucket>/<filename prefix>, drive://<folder>/<filename prefix> or "
     "projects/<project>/assets/<asset id>"
 )
-_FORMAT_NAMES = {name.lower(): name for name in FILE_FORMATS}
-_FORMAT_NAMES.update({alias.lower(): wire for alias, wire in FILE_FORMAT_ALIASES.items()})
+_FORMATS = FileFormats(FILE_FORMATS, FILE_FORMAT_ALIASES, default="GEO_TIFF")
 # earthengine-api's formatOptions names people copy from client code, and their wire names.
 _CLIENT_OPTION_NAMES = {
     "fileDimensions": "tileDimensions",
@@ -189,22 +189,6 @@ _CONVERSIONS = {
 }
 
 
-def _wire_format(value: object) -> str | None:
-    """The wire name of a file format in any accepted spelling, or None."""
-    return _FORMAT_NAMES.get(value.lower()) if isinstance(value, str) else None
-
-
-def _file_format(value: object) -> str:
-    wire = _wire_format(value)
-    if wire is None:
-        raise InvalidParameterError(
-            "file_format",
-            f"must be one of {', '.join(FILE_FORMATS)} or {', '.join(FILE_FORMAT_ALIASES)} "
-            f"(any case), got {shown(value, as_written=True)}",
-        )
-    return wire
-
-
 # --- export target ---------------------------------------------------------------------------
 def _export_target(
     *,
@@ -267,18 +251,7 @@ def _file_target(
     sources: Sources = {"fileExportOptions": (who, "fileExportOptions")}
     if who == "destination":
         sources.update(shorthand_sources(options, "fileExportOptions"))
-    wire_format = None if file_format is None else _file_format(file_format)
-    current = options.get("fileFormat")
-    if wire_format is not None:
-        if current is not None and _wire_format(current) != wire_format:
-            raise InvalidParameterError(
-                "file_format",
-                f"{wire_format} conflicts with fileFormat {shown(current, as_written=True)} in "
-                "file_export_options: give the format once",
-            )
-        options["fileFormat"] = wire_format
-    elif current is None:
-        options["fileFormat"] = "GEO_TIFF"  # earthengine-api's default for file exports
+    _FORMATS.set_in(options, file_format)
     if format_options is not None:
         require_dict("format_options", format_options)
         for key in ("geoTiffOptions", "tfRecordOptions"):
@@ -301,7 +274,7 @@ _IMAGE = RequestKind(
     ).to_json(),
     target=_export_target,
     conversions=_CONVERSIONS,
-    shapes={"destination": parse_destination, "file_format": _file_format},
+    shapes={"destination": parse_destination, "file_format": _FORMATS.parameter},
     schema_only=("maxWorkers",),
     client_option_names=_CLIENT_OPTION_NAMES,
 )

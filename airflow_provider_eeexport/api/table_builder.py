@@ -18,6 +18,7 @@ import math
 from typing import Any
 
 from ._build import (
+    FileFormats,
     InvalidParameterError,
     RequestKind,
     Sources,
@@ -31,7 +32,7 @@ from ._build import (
     shorthand_sources,
     spelled_out_overwrite,
 )
-from ._json import shown
+from ._json import INT32_MAX, shown
 from .errors import InvalidRequestError
 from .parameters import TABLE_EXPORT
 from .table_request import (
@@ -43,14 +44,12 @@ from .table_request import (
 
 __all__ = ["build_table_export_body", "check_table_parameters", "table_export_target"]
 
-_INT32_MAX = 2**31 - 1
 _DESTINATION_FORMS = (
     "gs://<bucket>/<filename prefix>, drive://<folder>/<filename prefix>, "
     "projects/<project>/assets/<asset id> or bq://<project>.<dataset>.<table>"
 )
 _BIGQUERY_SCHEME = "bq://"
-_FORMAT_NAMES = {name.lower(): name for name in TABLE_FILE_FORMATS}
-_FORMAT_NAMES.update({alias.lower(): wire for alias, wire in TABLE_FILE_FORMAT_ALIASES.items()})
+_FORMATS = FileFormats(TABLE_FILE_FORMATS, TABLE_FILE_FORMAT_ALIASES, default="CSV")
 # BigQuery's names for what happens to an existing table, and the flags Earth Engine takes.
 WRITE_DISPOSITIONS = {
     "WRITE_EMPTY": {"overwrite": False, "append": False},
@@ -152,7 +151,7 @@ def _selectors(value: object) -> list[str]:
 
 
 def _max_vertices(value: object) -> int:
-    return bounded_integer("max_vertices", value, 0, _INT32_MAX)
+    return bounded_integer("max_vertices", value, 0, INT32_MAX)
 
 
 def _max_error_meters(value: object) -> int | float:
@@ -173,18 +172,6 @@ def _max_error_meters(value: object) -> int | float:
             f"must be a number of meters, 0 or more, got {shown(value, as_written=True)}",
         )
     return number
-
-
-def _file_format(value: object) -> str:
-    wire = _FORMAT_NAMES.get(value.lower()) if isinstance(value, str) else None
-    if wire is None:
-        raise InvalidParameterError(
-            "file_format",
-            f"must be one of {', '.join(TABLE_FILE_FORMATS)} or "
-            f"{', '.join(TABLE_FILE_FORMAT_ALIASES)} (any case), "
-            f"got {shown(value, as_written=True)}",
-        )
-    return wire
 
 
 def _write_disposition(value: object) -> dict[str, bool]:
@@ -237,7 +224,7 @@ def _table_target(
         raise InvalidParameterError("write_disposition", "only applies to BigQuery exports (bq://)")
     part = dict(value)
     if field == "fileExportOptions":
-        part = _file_options(part, file_format)
+        part = _FORMATS.set_in(part, file_format)
     elif field == "assetExportOptions":
         part = spelled_out_overwrite(part)
     elif field == "featureViewExportOptions":
@@ -248,22 +235,6 @@ def _table_target(
     if who == "destination":
         sources.update(shorthand_sources(part, field))
     return {field: part}, sources
-
-
-def _file_options(options: dict[str, Any], file_format: object) -> dict[str, Any]:
-    current = options.get("fileFormat")
-    if file_format is None:
-        options.setdefault("fileFormat", "CSV")  # earthengine-api's default
-        return options
-    wire = _file_format(file_format)
-    if current is not None and _FORMAT_NAMES.get(str(current).lower()) != wire:
-        raise InvalidParameterError(
-            "file_format",
-            f"{wire} conflicts with fileFormat {shown(current, as_written=True)} in "
-            "file_export_options: give the format once",
-        )
-    options["fileFormat"] = wire
-    return options
 
 
 def _bigquery_options(options: dict[str, Any], write_disposition: object) -> dict[str, Any]:
@@ -305,7 +276,7 @@ _TABLE = RequestKind(
     },
     shapes={
         "destination": parse_table_destination,
-        "file_format": _file_format,
+        "file_format": _FORMATS.parameter,
         "write_disposition": _write_disposition,
     },
     schema_only=("maxWorkers",),
