@@ -60,12 +60,14 @@ def test_the_destination_link_is_known_from_the_body_before_the_export_ends(body
 
 
 def test_the_operation_s_own_destination_uri_wins_once_known():
-    operation = {"metadata": {"destinationUris": ["https://drive.google.com/#folders/abc"]}}
+    body = {
+        "fileExportOptions": {"cloudStorageDestination": {"bucket": "b-1", "filenamePrefix": "a/x"}}
+    }
+    reported = "https://console.developers.google.com/storage/browser/b-1/a/"
+    operation = {"metadata": {"destinationUris": [reported]}}
 
-    assert (
-        EarthEngineDestinationLink.url_for({}, operation)
-        == operation["metadata"]["destinationUris"][0]
-    )
+    assert EarthEngineDestinationLink.url_for(body) != reported  # the body has a link of its own
+    assert EarthEngineDestinationLink.url_for(body, operation) == reported
 
 
 @pytest.mark.parametrize(

@@ -1029,6 +1029,6 @@ def test_request_id_refuses_a_generation_it_cannot_number(generation):
     assert caught.value.parameter == "request_id"
 
 
-def test_a_parameter_the_table_does_not_declare_is_a_type_error():
+def test_a_parameter_the_image_does_not_declare_is_a_type_error():
     with pytest.raises(TypeError, match="unexpected parameters: max_pixel"):
         build_export_body(expression=valid_body()["expression"], destination=_GCS, max_pixel=1)

@@ -57,7 +57,21 @@ _EVERY_KIND = [
     EarthEngineError("something about Earth Engine"),
     InvalidRequestError("fileExportOptions.cloudStorageDestination.bucket", "is required"),
     InvalidParameterError("priority", "must be an integer from 0 to 9999, got 10000"),
+    # The wire path of the offending value, as a schema error blamed on a parameter has it.
+    InvalidParameterError(
+        "destination",
+        "must be a bucket name",
+        field="fileExportOptions.cloudStorageDestination.bucket",
+    ),
     EarthEngineApiError(400, "INVALID_ARGUMENT", "Invalid JSON payload received."),
+    EarthEngineApiError(
+        403,
+        "PERMISSION_DENIED",
+        "Earth Engine API has not been used in project p.",
+        details=[
+            {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED"}
+        ],
+    ),
     EarthEngineAlreadyExistsError(409, "ALREADY_EXISTS", "Request ID already used."),
     EarthEngineQueueFullError(429, "RESOURCE_EXHAUSTED", "Too many tasks already in the queue"),
     EarthEngineAuthError(message="https://oauth2.example/token refused the credentials"),

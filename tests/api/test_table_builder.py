@@ -4,7 +4,7 @@ the parameter to fix; check_table_parameters does the same at parse time."""
 
 from __future__ import annotations
 
-import contextlib
+import json
 from typing import Any
 
 import pytest
@@ -308,10 +308,17 @@ _STRANGE_VALUES = [
 @pytest.mark.parametrize("value", _STRANGE_VALUES, ids=lambda value: type(value).__name__)
 def test_any_strange_value_is_refused_only_with_invalid_parameter_error(parameter, value):
     parameters: dict[str, Any] = {"expression": valid_table_body()["expression"], parameter: value}
-    if parameter not in names(TABLE_EXPORT, "target"):
+    target = parameter in names(TABLE_EXPORT, "target")
+    if not target:
         parameters.setdefault("destination", _GCS)
-    with contextlib.suppress(InvalidParameterError):  # any other exception fails the test
-        build_table_export_body(**parameters)
+
+    try:
+        body = build_table_export_body(**parameters)
+    except InvalidParameterError as error:
+        # A target parameter left None leaves the export without a destination.
+        assert error.parameter == ("destination" if target and value is None else parameter)
+    else:  # extra_body may carry any JSON object
+        assert json.loads(json.dumps(body, allow_nan=False)) == body
 
 
 def test_a_parameter_the_table_does_not_declare_is_a_type_error():

@@ -61,4 +61,4 @@ def test_a_bad_templated_disposition_fails_before_anything_is_sent(ee_emulator, 
 
     assert task_states(run) == {("to_bigquery", -1): "failed"}
     assert failure_printed(capfd, "write_disposition: ")
-    assert ee_emulator.stats()["operations_created"] == 0
+    assert ee_emulator.stats()["requests"]["table"] == 0

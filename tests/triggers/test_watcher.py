@@ -196,15 +196,21 @@ class _SpendingHook:
         return {"name": name, "metadata": metadata}
 
 
-async def test_passing_the_eecu_budget_wakes_the_trigger_though_progress_reads_the_same():
+def test_passing_the_eecu_budget_wakes_the_trigger_though_progress_reads_the_same():
     hook = _SpendingHook()
-    poller = _poller.ProjectPoller(hook, PROJECT)
-    record = poller.add(UNKNOWN, 0.1, max_eecu_seconds=25)
-    try:
-        first = await asyncio.wait_for(record.next(), 10)
-        over = await asyncio.wait_for(record.next(), 10)
-    finally:
-        await poller.aclose()
+
+    async def follow() -> tuple[dict, dict]:
+        poller = _poller.ProjectPoller(hook, PROJECT)
+        record = poller.add(UNKNOWN, 0.1, max_eecu_seconds=25)
+        try:
+            # In virtual time: without the wake, the wait ends at this deadline, at once.
+            first = await asyncio.wait_for(record.next(), 10)
+            over = await asyncio.wait_for(record.next(), 10)
+        finally:
+            await poller.aclose()
+        return first, over
+
+    first, over = in_virtual_time(follow())
 
     assert first["metadata"]["batchEecuUsageSeconds"] == 10
     assert over["metadata"]["batchEecuUsageSeconds"] == 30  # the first look past 25
