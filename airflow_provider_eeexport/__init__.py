@@ -11,6 +11,8 @@ from typing import Any
 __version__ = "0.1.0"
 # The README, as the package index shows it.
 DOCUMENTATION_URL = "https://pypi.org/project/airflow-provider-eeexport/"
+# The provider's section of the Airflow configuration ([eeexport] in airflow.cfg).
+CONFIG_SECTION = "eeexport"
 
 
 def get_provider_info() -> dict[str, Any]:
@@ -58,7 +60,7 @@ def get_provider_info() -> dict[str, Any]:
             "airflow_provider_eeexport.links.earth_engine.EarthEngineDestinationLink",
         ],
         "config": {
-            "eeexport": {
+            CONFIG_SECTION: {
                 "description": "Earth Engine export provider.",
                 "options": {
                     "request_id_namespace": {

@@ -20,28 +20,9 @@ from functools import cached_property
 from typing import Any
 
 from ._json import json_value, shown
-from .errors import InvalidRequestError
+from .errors import InvalidParameterError, InvalidRequestError
 from .parameters import Parameter, names, wire_fields
 from .request import API_VERSIONS, MAX_PRIORITY, ExportImageRequest, check_asset_name
-
-
-class InvalidParameterError(InvalidRequestError):
-    """A bad operator parameter; ``str()`` starts with the parameter name, then the rule.
-
-    ``parameter`` is the operator argument (snake_case); ``field`` is the wire path of the
-    offending value when the rule comes from the REST schema, else equal to ``parameter``.
-    """
-
-    def __init__(self, parameter: str, rule: str, *, field: str | None = None) -> None:
-        super().__init__(field or parameter, rule)
-        self.parameter = parameter
-        # Operator users know parameters, not wire paths: the message leads with the parameter.
-        self.args = (f"{parameter}: {rule}",)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Exceptions are rebuilt from args when unpickled; ours need (parameter, rule) + field.
-        return (type(self), (self.parameter, self.rule), self.__dict__)
-
 
 # wire path prefix -> (parameter that supplied it, path that parameter's value starts at)
 Sources = dict[str, tuple[str, str]]

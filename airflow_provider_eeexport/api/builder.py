@@ -6,8 +6,7 @@ canonical documented encoding, validated by
 :meth:`~airflow_provider_eeexport.api.request.ExportImageRequest.from_json`. Every refusal is an
 :class:`InvalidParameterError` that names the parameter the user has to change, even when the
 rule comes from deep inside the REST schema. :func:`check_parameters` runs the same checks at
-DAG parse time on the values already known; :func:`request_id_for` derives the ``requestId``
-that makes a retried task re-attach to its export instead of starting another.
+DAG parse time on the values already known.
 
 The table export's counterparts, :func:`build_table_export_body`, :func:`check_table_parameters`
 and :func:`table_export_target`, live in :mod:`~airflow_provider_eeexport.api.table_builder` and
@@ -16,13 +15,10 @@ are importable from here too; both builders share :mod:`~airflow_provider_eeexpo
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from ._build import (
     FileFormats,
-    InvalidParameterError,
     RequestKind,
     Sources,
     build_body,
@@ -36,11 +32,11 @@ from ._build import (
     whole_number,
 )
 from ._json import INT64_MAX, shown
+from .errors import InvalidParameterError
 from .parameters import IMAGE_EXPORT
 from .request import (
     FILE_FORMAT_ALIASES,
     FILE_FORMATS,
-    REQUEST_ID_PATTERN,
     ExportImageRequest,
 )
 from .table_builder import build_table_export_body, check_table_parameters, table_export_target
@@ -53,7 +49,6 @@ __all__ = [
     "check_table_parameters",
     "export_target",
     "parse_destination",
-    "request_id_for",
     "table_export_target",
 ]
 
@@ -72,7 +67,6 @@ _CLIENT_OPTION_NAMES = {
     "maxFileSize": "maxSizeBytes",
     "maskedThreshold": "maxMaskedRatio",
 }
-_REQUEST_ID_DIGEST_LENGTH = 40
 
 
 def build_export_body(
@@ -138,36 +132,6 @@ def parse_destination(destination: str) -> dict[str, Any]:
             f"must be one of {_DESTINATION_FORMS}, got {shown(destination, as_written=True)}",
         )
     return parsed
-
-
-def request_id_for(
-    *, namespace: str, dag_id: str, task_id: str, run_id: str, map_index: int, generation: int
-) -> str:
-    """The ``requestId`` of a task instance's export: ``<digest>-<generation>``, deterministic.
-
-    The digest is the first 40 hex digits of a SHA-256 of namespace, dag_id, task_id, run_id
-    and map_index, never the try number, so every try of a task instance sends the same id and
-    Earth Engine starts its export once. ``generation`` numbers deliberate new exports (after a
-    failed one, or a cleared success). The result matches ``^[A-Za-z0-9-]{1,60}$``.
-    """
-    if isinstance(generation, bool) or not isinstance(generation, int) or generation < 0:
-        raise InvalidParameterError(
-            "request_id",
-            f"generation must be a non-negative integer, got {shown(generation, as_written=True)}",
-        )
-    # JSON quotes and escapes every part, so ("a-b", "c") and ("a", "b-c") never collide; the
-    # leading tag lets a later scheme change without reusing ids.
-    identity = json.dumps(
-        ["eeexport-request-id-v1", namespace, dag_id, task_id, run_id, map_index],
-        ensure_ascii=True,
-    )
-    digest = hashlib.sha256(identity.encode("ascii")).hexdigest()[:_REQUEST_ID_DIGEST_LENGTH]
-    request_id = f"{digest}-{generation}"
-    if not REQUEST_ID_PATTERN.fullmatch(request_id):
-        raise InvalidParameterError(
-            "request_id", f"generation {generation} makes the request id longer than 60 characters"
-        )
-    return request_id
 
 
 # --- parameters ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ Everything the package raises about Earth Engine is an :class:`EarthEngineError`
 
     EarthEngineError
     ├── InvalidRequestError (also a ValueError)  a request breaks a schema rule; nothing sent
-    │   └── InvalidParameterError (api.builder)  ... named by the operator parameter to change
+    │   └── InvalidParameterError                ... named by the operator parameter to change
     ├── EarthEngineApiError                      Earth Engine answered with an error (or an
     │   │                                        answer that is not what the call returns)
     │   ├── EarthEngineAlreadyExistsError        409: the requestId started an export already
@@ -44,6 +44,24 @@ class InvalidRequestError(EarthEngineError, ValueError):
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickling rebuilds an exception from ``args``; ours are made from other arguments.
         return (type(self), (self.field, self.rule), self.__dict__)
+
+
+class InvalidParameterError(InvalidRequestError):
+    """A bad operator parameter; ``str()`` starts with the parameter name, then the rule.
+
+    ``parameter`` is the operator argument (snake_case); ``field`` is the wire path of the
+    offending value when the rule comes from the REST schema, else equal to ``parameter``.
+    """
+
+    def __init__(self, parameter: str, rule: str, *, field: str | None = None) -> None:
+        super().__init__(field or parameter, rule)
+        self.parameter = parameter
+        # Operator users know parameters, not wire paths: the message leads with the parameter.
+        self.args = (f"{parameter}: {rule}",)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exceptions are rebuilt from args when unpickled; ours need (parameter, rule) + field.
+        return (type(self), (self.parameter, self.rule), self.__dict__)
 
 
 class EarthEngineApiError(EarthEngineError):

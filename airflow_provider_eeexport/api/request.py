@@ -46,7 +46,9 @@ PYRAMIDING_POLICIES = (
     "MEDIAN",
 )
 TILE_PERMISSIONS = ("TILE_PERMISSIONS_UNSPECIFIED", "PUBLIC", "DEFAULT_OBJECT_ACL")
-REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,60}$")
+# The longest requestId Earth Engine takes.
+REQUEST_ID_MAX = 60
+REQUEST_ID_PATTERN = re.compile(rf"^[A-Za-z0-9-]{{1,{REQUEST_ID_MAX}}}$")
 WORKLOAD_TAG_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$")
 BUCKET_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
 # Each part of an asset id is letters, digits, '_' or '-' (Earth Engine's rule for asset ids).
@@ -223,7 +225,9 @@ def _enum(value: object, path: str, allowed: Collection[str], hint: str = "") ->
 def _request_id(value: object, path: str) -> str:
     text = as_string(value, path)
     if text and not REQUEST_ID_PATTERN.fullmatch(text):
-        fail(path, f"must be 1-60 characters of A-Z a-z 0-9 and '-', got {shown(text)}")
+        fail(
+            path, f"must be 1-{REQUEST_ID_MAX} characters of A-Z a-z 0-9 and '-', got {shown(text)}"
+        )
     return text
 
 

@@ -19,7 +19,6 @@ from typing import Any
 
 from ._build import (
     FileFormats,
-    InvalidParameterError,
     RequestKind,
     Sources,
     bounded_integer,
@@ -33,7 +32,7 @@ from ._build import (
     spelled_out_overwrite,
 )
 from ._json import INT32_MAX, shown
-from .errors import InvalidRequestError
+from .errors import InvalidParameterError, InvalidRequestError
 from .parameters import TABLE_EXPORT
 from .table_request import (
     TABLE_FILE_FORMAT_ALIASES,

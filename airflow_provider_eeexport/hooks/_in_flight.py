@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import weakref
 
+from .. import CONFIG_SECTION
 from .._compat import conf
 
-CONFIG_SECTION = "eeexport"
 CONFIG_OPTION = "max_in_flight_requests"
 DEFAULT_MAX_IN_FLIGHT = 10
 

@@ -8,7 +8,6 @@ the hook method that starts it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import time
@@ -30,12 +29,12 @@ from .._compat import (
     stats,
     timer_trigger,
 )
-from ..api.builder import InvalidParameterError, request_id_for
 from ..api.destinations import destination_of
 from ..api.errors import (
     EarthEngineAlreadyExistsError,
     EarthEngineApiError,
     EarthEngineQueueFullError,
+    InvalidParameterError,
     InvalidRequestError,
 )
 from ..api.expression import Source, sources_of
@@ -52,13 +51,14 @@ from ..api.operation import (
     usage,
 )
 from ..api.parameters import Parameter, names
-from ..api.request import DESCRIPTION_MAX
 from ..links.earth_engine import EarthEngineDestinationLink, EarthEngineTaskLink
 from ..triggers.operation import (
     TRIGGER_TIMEOUT_MARGIN,
     EarthEngineOperationTrigger,
     OperationEvent,
 )
+from . import _identity
+from ._identity import CONFLICT_WINDOW, marked_description, task_name
 from ._state import ExportState
 
 if TYPE_CHECKING:
@@ -68,8 +68,6 @@ if TYPE_CHECKING:
 
 # Earth Engine's own limit on a batch task's lifetime.
 DEFAULT_TIMEOUT = timedelta(days=10)
-# How far back a 409 ALREADY_EXISTS is matched against listed operations.
-CONFLICT_WINDOW = timedelta(days=10)
 # Bounds the walk past earlier failed generations when no task state says where to start.
 MAX_GENERATION_PROBES = 50
 # While the project's task queue is full: first poll_interval, within these bounds, then half
@@ -341,7 +339,7 @@ class EarthEngineExportOperator(BaseOperator):
         for _ in range(MAX_GENERATION_PROBES):
             body = self._build_body(context, hook, project, generation)
             operation = self._start(context, hook, body, project)
-            if not _replayed_failure(operation, started_at):
+            if not _identity.replayed_failure(operation, started_at):
                 break
             # The request id replayed an export that ended badly before this run: nothing in
             # the task state store said so (older Airflow, or a cleared store). Number anew.
@@ -373,9 +371,11 @@ class EarthEngineExportOperator(BaseOperator):
     ) -> dict[str, Any]:
         parameters = self._request_parameters()
         ti = context["ti"]
-        name = self.description or _task_name(ti)
+        name = self.description or task_name(ti)
         parameters["description"] = name  # also the default file name prefix
-        parameters["request_id"] = request_id = self._request_id(context, hook, generation)
+        parameters["request_id"] = request_id = _identity.request_id(
+            ti, hook, self.request_id, generation
+        )
         parameters["expression"] = self._resolve_expression(hook, project)
         parameters["api_version"] = hook.settings.api_version
         body = self.export.build(**parameters)
@@ -401,32 +401,10 @@ class EarthEngineExportOperator(BaseOperator):
                 parameters[name] = None
         default: str | None = None
         if context is not None:
-            default = _task_name(context["ti"])
+            default = task_name(context["ti"])
         elif self.get_dag() is not None:
-            default = _task_name(self)
+            default = task_name(self)
         return self.export.target(**parameters, description=self.description or default)
-
-    def _request_id(self, context: Context, hook: EarthEngineHook, generation: int) -> str:
-        if self.request_id:
-            if generation == 0:
-                return self.request_id
-            derived = f"{self.request_id}-{generation}"
-            if len(derived) > 60:
-                raise InvalidParameterError(
-                    "request_id",
-                    f"is too long to number a new export after a failed one ({derived!r} "
-                    "exceeds 60 characters); use a shorter request_id",
-                )
-            return derived
-        ti = context["ti"]
-        return request_id_for(
-            namespace=_namespace(hook),
-            dag_id=ti.dag_id,
-            task_id=ti.task_id,
-            run_id=ti.run_id,
-            map_index=ti.map_index if ti.map_index is not None else -1,
-            generation=generation,
-        )
 
     def _start(
         self, context: Context, hook: EarthEngineHook, body: dict[str, Any], project: str
@@ -502,23 +480,16 @@ class EarthEngineExportOperator(BaseOperator):
     def _find_existing(
         self, hook: EarthEngineHook, body: dict[str, Any], project: str
     ) -> dict[str, Any]:
-        # 409 names no operation. Ours is the one whose description ends with this request's
-        # mark: runs and tasks that share a description never take each other's export.
-        mark = run_mark(body["requestId"])
-        since = datetime.now(timezone.utc) - CONFLICT_WINDOW
-        for operation in hook.list_operations(project):
-            metadata = operation.get("metadata") or {}
-            created = parse_timestamp(metadata.get("createTime"))
-            if created is not None and created < since:
-                break
-            description = metadata.get("description")
-            if isinstance(description, str) and description.endswith(f" {mark}"):
-                self.log.info(
-                    "requestId %s had already started export %s: re-attaching.",
-                    body["requestId"],
-                    operation["name"],
-                )
-                return operation
+        mark = _identity.run_mark(body["requestId"])
+        now = datetime.now(timezone.utc)
+        operation = _identity.own_operation(hook.list_operations(project), body["requestId"], now)
+        if operation is not None:
+            self.log.info(
+                "requestId %s had already started export %s: re-attaching.",
+                body["requestId"],
+                operation["name"],
+            )
+            return operation
         raise AirflowException(
             f"Earth Engine says requestId {body['requestId']} already started an export, but "
             f"none of project {project}'s operations of the last {CONFLICT_WINDOW.days} days "
@@ -801,44 +772,3 @@ class _EarthEngineFactory:
         return (
             f"<earthengine-api expression from {getattr(self.build, '__qualname__', self.build)}>"
         )
-
-
-def _task_name(ti: Any) -> str:
-    """``<dag_id>.<task_id>[.<map_index>]``: the default file name prefix, of a task instance
-    or of the one instance of an unmapped task."""
-    name = f"{ti.dag_id}.{ti.task_id}"
-    map_index = getattr(ti, "map_index", None)
-    if map_index is not None and map_index >= 0:
-        name += f".{map_index}"
-    return name[:DESCRIPTION_MAX]
-
-
-def run_mark(request_id: str) -> str:
-    """``#`` and 10 hex digits derived from the request id: the same for every try of a task
-    instance's export, different for every other task instance, run and generation."""
-    return "#" + hashlib.sha256(request_id.encode("utf-8")).hexdigest()[:10]
-
-
-def marked_description(text: str, request_id: str) -> str:
-    """``text`` (shortened to fit Earth Engine's 100 characters), a space and the run mark."""
-    mark = run_mark(request_id)
-    return f"{text[: DESCRIPTION_MAX - len(mark) - 1].rstrip()} {mark}"
-
-
-def _namespace(hook: EarthEngineHook) -> str:
-    if hook.settings.request_id_namespace:
-        return hook.settings.request_id_namespace
-    configured = conf.get("eeexport", "request_id_namespace", fallback="")
-    if configured:
-        return configured
-    base_url = conf.get("api", "base_url", fallback="") or ""
-    instance = conf.get("api", "instance_name", fallback="") or ""
-    return f"{instance}|{base_url}" if (instance or base_url) else "airflow"
-
-
-def _replayed_failure(operation: dict[str, Any], started_at: datetime) -> bool:
-    """Whether the POST answered with an export that had already failed before ``started_at``."""
-    if not is_done(operation) or operation_state(operation) is OperationState.SUCCEEDED:
-        return False
-    created = parse_timestamp((operation.get("metadata") or {}).get("createTime"))
-    return created is not None and created < started_at

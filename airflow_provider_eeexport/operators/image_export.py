@@ -15,11 +15,10 @@ from ._export import (
     EarthEngineExportOperator,
     ExportKind,
     export_arguments,
-    marked_description,
     renderers_of,
-    run_mark,
     template_fields_of,
 )
+from ._identity import marked_description, run_mark
 
 __all__ = [
     "EECU_XCOM_KEY",

@@ -7,7 +7,6 @@ import pickle
 
 import pytest
 
-from airflow_provider_eeexport.api.builder import InvalidParameterError
 from airflow_provider_eeexport.api.errors import (
     EarthEngineAlreadyExistsError,
     EarthEngineApiError,
@@ -15,6 +14,7 @@ from airflow_provider_eeexport.api.errors import (
     EarthEngineConnectionError,
     EarthEngineError,
     EarthEngineQueueFullError,
+    InvalidParameterError,
     InvalidRequestError,
     error_from_response,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_eeexport.api.builder import InvalidParameterError
+from airflow_provider_eeexport.api.errors import InvalidParameterError
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
 from tests.airflow_runs import failure_printed, run_dag, task_states
 from tests.dags.eeexport_test_dags import SRTM
