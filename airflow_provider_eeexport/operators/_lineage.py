@@ -1,5 +1,5 @@
-"""OpenLineage for the export operator: the data an export reads and writes, and its Earth
-Engine operation as a run facet.
+"""OpenLineage for the job operators: the data a job reads (what its Expression loads) and
+writes (its destination), and its Earth Engine operation as a run facet.
 
 The openlineage provider (``pip install 'airflow-provider-eeexport[openlineage]'``) imports this
 module when it asks the operator for lineage; parsing a DAG file never does.
@@ -7,19 +7,22 @@ module when it asks the operator for lineage; parsing a DAG file never does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .. import DOCUMENTATION_URL, __version__
 from .._compat import openlineage_classes
-from ..api.destinations import Destination
-from ..api.expression import Source
+from ..api.destinations import Destination, destination_of
+from ..api.errors import InvalidParameterError
+from ..api.expression import Source, sources_of
 from ..api.operation import operation_state, usage
+from ._settings import EarthEngineFactory
 
 if TYPE_CHECKING:
     from .._compat import Dataset, OperatorLineage, RunFacet
+    from ._export import EarthEngineExportOperator
 else:
     OperatorLineage, Dataset, RunFacet = openlineage_classes()
 
@@ -46,18 +49,45 @@ class EarthEngineOperationRunFacet(RunFacet):
 
 
 def export_lineage(
-    sources: Iterable[Source],
-    destination: Destination | None,
-    operation: dict[str, Any] | None,
+    operator: EarthEngineExportOperator, operation: dict[str, Any] | None
 ) -> OperatorLineage[Dataset, RunFacet]:
-    """The ``OperatorLineage`` of an export: what it reads, where it writes, and its
-    operation once there is one."""
-    inputs = [_dataset(source.openlineage_name) for source in sources]
-    outputs = [] if destination is None else [_dataset(destination.openlineage_name)]
+    """The ``OperatorLineage`` of a job: what it reads, where it writes, and its operation
+    once there is one."""
+    written = destination(operator)
+    inputs = [_dataset(source.openlineage_name) for source in sources(operator)]
+    outputs = [] if written is None else [_dataset(written.openlineage_name)]
     facets: dict[str, RunFacet] = {}
     if operation is not None:
         facets[RUN_FACET_KEY] = operation_facet(operation)
     return OperatorLineage(inputs=inputs, outputs=outputs, run_facets=facets)
+
+
+def sources(operator: EarthEngineExportOperator) -> list[Source]:
+    """What the job's Expression loads: from the body sent, or else from the rendered
+    parameter; a callable's only once it has run."""
+    body = operator.built_body
+    if "expression" in body:
+        return sources_of(body["expression"])
+    if isinstance(operator.expression, EarthEngineFactory):
+        return operator.callable_sources
+    expression = operator.expression
+    if isinstance(expression, str):
+        try:
+            expression = json.loads(expression)
+        except (ValueError, RecursionError):
+            return []
+    return sources_of(expression)
+
+
+def destination(operator: EarthEngineExportOperator) -> Destination | None:
+    """Where the job writes: from the body sent, or else from the rendered parameters."""
+    body = operator.built_body
+    if not body:
+        try:
+            body = operator.target(operator.rendered_context)
+        except InvalidParameterError:
+            return None  # the task fails on it, saying why
+    return destination_of(body)
 
 
 def _dataset(name: tuple[str, str]) -> Dataset:

@@ -9,16 +9,9 @@ from typing import Any
 from .._compat import conf
 from ..api.builder import build_export_body, check_parameters, export_target
 from ..api.parameters import IMAGE_EXPORT
-from ._export import (
-    DEFAULT_TIMEOUT,
-    EECU_XCOM_KEY,
-    EarthEngineExportOperator,
-    ExportKind,
-    export_arguments,
-    renderers_of,
-    template_fields_of,
-)
+from ._export import EECU_XCOM_KEY, EarthEngineExportOperator, JobKind
 from ._identity import marked_description, run_mark
+from ._settings import DEFAULT_TIMEOUT, renderers_of, settings_of, template_fields_of
 
 __all__ = [
     "EECU_XCOM_KEY",
@@ -28,8 +21,12 @@ __all__ = [
     "run_mark",
 ]
 
-IMAGE = ExportKind(
-    IMAGE_EXPORT, build_export_body, check_parameters, export_target, "start_image_export"
+IMAGE = JobKind(
+    IMAGE_EXPORT,
+    build_export_body,
+    check_parameters,
+    export_target,
+    start=lambda hook: hook.start_image_export,
 )
 
 
@@ -113,5 +110,17 @@ class EarthEngineImageExportOperator(EarthEngineExportOperator):
         max_eecu_seconds: float | None = None,
         **kwargs: Any,
     ) -> None:
-        # Every keyword above, as the base class takes them (the request, then the settings).
-        super().__init__(**export_arguments(IMAGE_EXPORT, locals()), **kwargs)
+        self.expression = expression
+        self.description = description
+        self.max_pixels = max_pixels
+        self.grid = grid
+        self.request_id = request_id
+        self.workload_tag = workload_tag
+        self.priority = priority
+        self.file_export_options = file_export_options
+        self.asset_export_options = asset_export_options
+        self.destination = destination
+        self.file_format = file_format
+        self.format_options = format_options
+        self.extra_body = extra_body
+        super().__init__(**settings_of(locals()), **kwargs)

@@ -9,23 +9,17 @@ from typing import Any
 from .._compat import conf
 from ..api.builder import build_table_export_body, check_table_parameters, table_export_target
 from ..api.parameters import TABLE_EXPORT
-from ._export import (
-    DEFAULT_TIMEOUT,
-    EarthEngineExportOperator,
-    ExportKind,
-    export_arguments,
-    renderers_of,
-    template_fields_of,
-)
+from ._export import EarthEngineExportOperator, JobKind
+from ._settings import DEFAULT_TIMEOUT, renderers_of, settings_of, template_fields_of
 
 __all__ = ["TABLE", "EarthEngineTableExportOperator"]
 
-TABLE = ExportKind(
+TABLE = JobKind(
     TABLE_EXPORT,
     build_table_export_body,
     check_table_parameters,
     table_export_target,
-    "start_table_export",
+    start=lambda hook: hook.start_table_export,
 )
 
 
@@ -117,5 +111,20 @@ class EarthEngineTableExportOperator(EarthEngineExportOperator):
         max_eecu_seconds: float | None = None,
         **kwargs: Any,
     ) -> None:
-        # Every keyword above, as the base class takes them (the request, then the settings).
-        super().__init__(**export_arguments(TABLE_EXPORT, locals()), **kwargs)
+        self.expression = expression
+        self.description = description
+        self.selectors = selectors
+        self.max_vertices = max_vertices
+        self.max_error_meters = max_error_meters
+        self.request_id = request_id
+        self.workload_tag = workload_tag
+        self.priority = priority
+        self.file_export_options = file_export_options
+        self.asset_export_options = asset_export_options
+        self.feature_view_export_options = feature_view_export_options
+        self.bigquery_export_options = bigquery_export_options
+        self.destination = destination
+        self.file_format = file_format
+        self.write_disposition = write_disposition
+        self.extra_body = extra_body
+        super().__init__(**settings_of(locals()), **kwargs)

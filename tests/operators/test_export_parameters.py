@@ -9,7 +9,7 @@ import re
 import pytest
 
 from airflow_provider_eeexport.api.parameters import IMAGE_EXPORT, TABLE_EXPORT
-from airflow_provider_eeexport.operators import _export
+from airflow_provider_eeexport.operators import _export, _settings
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
 from airflow_provider_eeexport.operators.table_export import EarthEngineTableExportOperator
 
@@ -25,7 +25,7 @@ ROWS = [
 ]
 
 # The operator's own settings: how it runs, not what it asks Earth Engine.
-SETTINGS = set(_export.SETTINGS)
+SETTINGS = set(_settings.SETTINGS)
 
 
 def _documented(operator: type) -> dict[str, str]:
@@ -71,4 +71,16 @@ def test_the_base_class_takes_the_settings_every_operator_passes_it():
         name for name, p in signature.parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY
     }
 
-    assert keywords == SETTINGS | {"request"}
+    assert keywords == SETTINGS
+
+
+@pytest.mark.parametrize(("operator", "table"), OPERATORS)
+def test_every_request_parameter_is_an_attribute_holding_what_was_given(operator, table):
+    # Each value is one the parse-time checks skip (Jinja), so any parameter can be given alone.
+    given = {p.name: f"{{{{ params.{p.name} }}}}" for p in table}
+
+    task = operator(task_id="t", **given)
+
+    for name, value in given.items():
+        held = getattr(task, name)
+        assert str(held) == value, name

@@ -9,7 +9,7 @@ import pytest
 
 from airflow_provider_eeexport._compat import AIRFLOW_V_3_3_PLUS
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
-from airflow_provider_eeexport.operators import _export
+from airflow_provider_eeexport.operators import _queue
 from airflow_provider_eeexport.operators.image_export import marked_description, run_mark
 from tests.airflow_runs import (
     failure_printed,
@@ -148,7 +148,7 @@ def _free_the_queue_once_refused(ee_emulator, filler: str) -> threading.Thread:
 @pytest.fixture
 def short_queue_waits(monkeypatch):
     """dag.test() runs the task in this process: waits for room start at poll_interval."""
-    monkeypatch.setattr(_export, "MIN_QUEUE_WAIT_S", 0.1)
+    monkeypatch.setattr(_queue, "MIN_QUEUE_WAIT_S", 0.1)
 
 
 @pytest.mark.ee_emulator(max_pending=1)
