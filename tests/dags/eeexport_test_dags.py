@@ -25,6 +25,19 @@ SRTM = {
 DEFAULTS = {"retries": 0}
 PARAMS = {"description": Param("srtm", type="string")}
 
+# ee.FeatureCollection("projects/my-project/assets/regions"): what a table export reads.
+REGIONS = {
+    "result": "0",
+    "values": {
+        "0": {
+            "functionInvocationValue": {
+                "functionName": "Collection.loadTable",
+                "arguments": {"tableId": {"constantValue": "projects/my-project/assets/regions"}},
+            }
+        }
+    },
+}
+
 
 def _dag(dag_id: str, **default_args) -> DAG:
     return DAG(
@@ -37,25 +50,33 @@ def _dag(dag_id: str, **default_args) -> DAG:
     )
 
 
-class CrashOnce(EarthEngineImageExportOperator):
-    """Dies on its first try right after the POST (before or after recording it), as a
-    worker killed at that moment would."""
+def _crashing_once(operator: type) -> type:
+    """``operator`` dying on its first try right after the POST (before or after recording it),
+    as a worker killed at that moment would. A subclass per kind, so that Airflow wraps its
+    ``__init__`` like any operator's."""
 
-    def __init__(self, *, crash_after: str, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.crash_after = crash_after
+    class CrashOnce(operator):
+        def __init__(self, *, crash_after: str, **kwargs) -> None:
+            super().__init__(**kwargs)
+            self.crash_after = crash_after
 
-    def _start(self, context, hook, body, project):
-        operation = super()._start(context, hook, body, project)
-        if self.crash_after == "post" and context["ti"].try_number == 1:
-            raise RuntimeError("simulated crash between the POST and the state write")
-        return operation
+        def _start(self, context, hook, body, project):
+            operation = super()._start(context, hook, body, project)
+            if self.crash_after == "post" and context["ti"].try_number == 1:
+                raise RuntimeError("simulated crash between the POST and the state write")
+            return operation
 
-    def _resume_or_start(self, context, hook, project, state):
-        result = super()._resume_or_start(context, hook, project, state)
-        if self.crash_after == "save" and context["ti"].try_number == 1:
-            raise RuntimeError("simulated crash after the state write")
-        return result
+        def _resume_or_start(self, context, hook, project, state):
+            result = super()._resume_or_start(context, hook, project, state)
+            if self.crash_after == "save" and context["ti"].try_number == 1:
+                raise RuntimeError("simulated crash after the state write")
+            return result
+
+    return CrashOnce
+
+
+CrashOnce = _crashing_once(EarthEngineImageExportOperator)
+CrashOnceTable = _crashing_once(EarthEngineTableExportOperator)
 
 
 for mode in ("deferrable", "sync"):
@@ -264,19 +285,6 @@ with _dag("ee_export_assets"):
     )
 
 
-# ee.FeatureCollection("projects/my-project/assets/regions"): what a table export reads.
-REGIONS = {
-    "result": "0",
-    "values": {
-        "0": {
-            "functionInvocationValue": {
-                "functionName": "Collection.loadTable",
-                "arguments": {"tableId": {"constantValue": "projects/my-project/assets/regions"}},
-            }
-        }
-    },
-}
-
 for mode in ("deferrable", "sync"):
     with _dag(f"ee_table_export_{mode}", retries=1, retry_delay=timedelta(0)):
         EarthEngineTableExportOperator(
@@ -288,3 +296,58 @@ for mode in ("deferrable", "sync"):
             deferrable=mode == "deferrable",
             poll_interval=0.2,
         )
+
+
+# The shared recipe again, for table exports: DAG ids ``ee_table_export_<case>`` beside the
+# image exports' ``ee_export_<case>``.
+for point in ("post", "save"):
+    with _dag(f"ee_table_export_crash_after_{point}", retries=1, retry_delay=timedelta(0)):
+        CrashOnceTable(
+            task_id="export",
+            crash_after=point,
+            expression=REGIONS,
+            description="{{ params.description }}",
+            destination="gs://my-bucket/x/",
+            deferrable=True,
+            poll_interval=0.2,
+        )
+
+with _dag("ee_table_export_retry_after_failure", retries=1, retry_delay=timedelta(0)):
+    EarthEngineTableExportOperator(
+        task_id="export",
+        expression=REGIONS,
+        destination="gs://my-bucket/x/",
+        description="flaky-{{ ti.try_number }}",
+        deferrable=True,
+        poll_interval=0.2,
+    )
+
+with _dag("ee_table_export_conflict"):
+    EarthEngineTableExportOperator(
+        task_id="export",
+        expression=REGIONS,
+        destination="gs://my-bucket/x/",
+        description="shared",
+        request_id="conflict-test",
+        poll_interval=0.2,
+    )
+
+with _dag("ee_table_export_queued"):
+    EarthEngineTableExportOperator(
+        task_id="export",
+        expression=REGIONS,
+        description="{{ params.description }}",
+        destination="gs://my-bucket/tables/",
+        deferrable=True,
+        poll_interval=0.2,
+    )
+
+with _dag("ee_table_export_budget_deferrable", retries=1, retry_delay=timedelta(0)):
+    EarthEngineTableExportOperator(
+        task_id="export",
+        expression=REGIONS,
+        destination="gs://my-bucket/budget/",
+        deferrable=True,
+        poll_interval=0.2,
+        max_eecu_seconds=50,
+    )

@@ -1,4 +1,4 @@
-"""What the operator sends: expression forms, templated values, and refusals before sending."""
+"""What the operators send: expression forms, templated values, and refusals before sending."""
 
 from __future__ import annotations
 
@@ -6,8 +6,15 @@ import pytest
 
 from airflow_provider_eeexport.api.errors import InvalidParameterError
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
+from airflow_provider_eeexport.operators.table_export import EarthEngineTableExportOperator
 from tests.airflow_runs import failure_printed, run_dag, task_states
-from tests.dags.eeexport_test_dags import SRTM
+from tests.dags.eeexport_test_dags import REGIONS, SRTM
+
+# Every job operator, with an expression it exports.
+OPERATORS = [
+    pytest.param(EarthEngineImageExportOperator, SRTM, id="image"),
+    pytest.param(EarthEngineTableExportOperator, REGIONS, id="table"),
+]
 
 
 def _task_of(description: str) -> str:
@@ -92,11 +99,14 @@ def test_bad_literal_parameters_are_refused_when_the_dag_is_parsed(parameter, va
         ("ee_conn_id", None, "must be a connection id"),
     ],
 )
-def test_every_literal_setting_is_checked_when_the_dag_is_parsed(parameter, value, rule):
-    kwargs = {"expression": SRTM, "destination": "gs://my-bucket/p/", parameter: value}
+@pytest.mark.parametrize(("operator", "expression"), OPERATORS)
+def test_every_literal_setting_is_checked_when_the_dag_is_parsed(
+    operator, expression, parameter, value, rule
+):
+    kwargs = {"expression": expression, "destination": "gs://my-bucket/p/", parameter: value}
 
     with pytest.raises(InvalidParameterError, match=rule) as caught:
-        EarthEngineImageExportOperator(task_id="t", **kwargs)
+        operator(task_id="t", **kwargs)
 
     assert str(caught.value).startswith(f"{parameter}: ")
 

@@ -1,4 +1,6 @@
-"""The export operator run by Airflow itself (``dag.test()``) against the emulator."""
+"""The recipe every job operator shares, run by Airflow itself (``dag.test()``) against the
+emulator: start once, re-attach after a crash or a 409, number anew after a failure, wait out a
+full queue, stop at the budget. Cases that differ by kind run for image and table exports."""
 
 from __future__ import annotations
 
@@ -20,8 +22,26 @@ from tests.airflow_runs import (
     xcom,
 )
 from tests.request_cases import valid_body
+from tests.table_request_cases import valid_table_body
 
 pytestmark = pytest.mark.usefixtures("airflow_db", "emulator_connection")
+
+KINDS = ["image", "table"]
+# The emulator's name for each kind's start route, in its stats and call log.
+ROUTE = {"image": "export", "table": "table"}
+
+
+def dag_id(kind: str, case: str) -> str:
+    """The test DAG running ``case`` for a kind of job (tests/dags/eeexport_test_dags.py)."""
+    return f"ee_export_{case}" if kind == "image" else f"ee_table_export_{case}"
+
+
+def _start_elsewhere(kind: str, body_overrides: dict) -> str:
+    """Start a job of ``kind`` as something other than the task would: returns its name."""
+    hook = EarthEngineHook()
+    if kind == "image":
+        return hook.start_image_export(valid_body(**body_overrides))["name"]
+    return hook.start_table_export(valid_table_body(**body_overrides))["name"]
 
 
 @pytest.mark.parametrize("mode", ["deferrable", "sync"])
@@ -79,26 +99,28 @@ def test_mapped_exports_each_start_one_operation(ee_emulator):
     assert ee_emulator.stats()["operations_created"] == 3
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("point", ["post", "save"])
-def test_retry_after_a_crash_re_attaches_to_the_same_export(ee_emulator, point):
+def test_retry_after_a_crash_re_attaches_to_the_same_export(ee_emulator, kind, point):
     ee_emulator.script(duration_s=1)
 
-    run = run_dag(f"ee_export_crash_after_{point}", description=f"crash-{point}")
+    run = run_dag(dag_id(kind, f"crash_after_{point}"), description=f"crash-{point}")
 
     assert task_states(run) == {("export", -1): "success"}
     assert ee_emulator.stats()["operations_created"] == 1
     # The retry re-sends the POST (and gets the same export back) unless the task state store
     # told it which export it had started.
     resent = point == "post" or not AIRFLOW_V_3_3_PLUS
-    assert ee_emulator.stats()["requests"]["export"] == (2 if resent else 1)
+    assert ee_emulator.stats()["requests"][ROUTE[kind]] == (2 if resent else 1)
 
 
 @needs_task_state_store
-def test_retry_after_a_failed_export_starts_exactly_one_new_export(ee_emulator):
+@pytest.mark.parametrize("kind", KINDS)
+def test_retry_after_a_failed_export_starts_exactly_one_new_export(ee_emulator, kind):
     ee_emulator.script(match={"description": "flaky-1 #*"}, duration_s=0.3, outcome="FAILED")
     ee_emulator.script(duration_s=0.3)
 
-    run = run_dag("ee_export_retry_after_failure")
+    run = run_dag(dag_id(kind, "retry_after_failure"))
 
     assert task_states(run) == {("export", -1): "success"}
     assert ee_emulator.stats()["operations_created"] == 2
@@ -129,13 +151,13 @@ def _fill_the_queue() -> str:
     return EarthEngineHook().start_image_export(valid_body(description="filler"))["name"]
 
 
-def _free_the_queue_once_refused(ee_emulator, filler: str) -> threading.Thread:
-    """Cancel the filler once an export was refused because the queue was full."""
+def _free_the_queue_once_refused(ee_emulator, filler: str, route: str) -> threading.Thread:
+    """Cancel the filler once a job was refused because the queue was full."""
 
     def watch() -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if any(c["route"] == "export" and c["status"] == 429 for c in ee_emulator.calls()):
+            if any(c["route"] == route and c["status"] == 429 for c in ee_emulator.calls()):
                 EarthEngineHook().cancel_operation(filler)
                 return
             time.sleep(0.1)
@@ -152,20 +174,29 @@ def short_queue_waits(monkeypatch):
 
 
 @pytest.mark.ee_emulator(max_pending=1)
-@pytest.mark.parametrize("mode", ["deferrable", "sync"])
+@pytest.mark.parametrize(
+    ("kind", "mode", "case"),
+    [
+        ("image", "deferrable", "deferrable"),
+        ("image", "sync", "sync"),
+        ("table", "deferrable", "queued"),
+    ],
+)
 @pytest.mark.usefixtures("short_queue_waits")
-def test_a_full_queue_is_waited_out_then_the_export_starts_once(ee_emulator, mode):
+def test_a_full_queue_is_waited_out_then_the_export_starts_once(ee_emulator, kind, mode, case):
     ee_emulator.script(match={"description": "filler"}, duration_s=600)
     ee_emulator.script(duration_s=0.5)
-    watcher = _free_the_queue_once_refused(ee_emulator, _fill_the_queue())
+    watcher = _free_the_queue_once_refused(ee_emulator, _fill_the_queue(), ROUTE[kind])
 
-    run = run_dag(f"ee_export_{mode}", description=f"queued-{mode}")
+    run = run_dag(dag_id(kind, case), description=f"queued-{mode}")
 
     watcher.join()
     assert task_states(run) == {("export", -1): "success"}
     assert ee_emulator.stats()["operations_created"] == 2  # the filler, and this export once
-    answers = [c["status"] for c in ee_emulator.calls() if c["route"] == "export"]
-    assert answers[0] == 200 and 429 in answers and answers[-1] == 200  # refused, resubmitted
+    answers = [c["status"] for c in ee_emulator.calls() if c["route"] == ROUTE[kind]]
+    if kind == "image":  # the filler is an image export too
+        assert answers.pop(0) == 200
+    assert 429 in answers and answers[-1] == 200  # refused, then resubmitted
     exports = [
         r
         for r in ee_emulator.requests()
@@ -190,39 +221,40 @@ def test_a_queue_full_past_the_timeout_fails_the_task_without_starting_anything(
     assert ee_emulator.stats()["operations_created"] == 1  # only the filler
 
 
-def _started_elsewhere(request_id: str, description: str) -> str:
-    """An export another run (or this task's lost POST) started: returns its name."""
-    body = valid_body(requestId=request_id, description=description)
-    return EarthEngineHook().start_image_export(body)["name"]
+def _started_elsewhere(kind: str, request_id: str, description: str) -> str:
+    """A job another run (or this task's lost POST) started: returns its name."""
+    return _start_elsewhere(kind, {"requestId": request_id, "description": description})
 
 
 @pytest.mark.ee_emulator(duplicate_request_id="conflict")
-def test_after_a_409_the_task_re_attaches_only_to_its_own_export(ee_emulator, capfd):
-    # This task's POST started an export whose answer was lost; then another run of the same
+@pytest.mark.parametrize("kind", KINDS)
+def test_after_a_409_the_task_re_attaches_only_to_its_own_export(ee_emulator, kind, capfd):
+    # This task's POST started a job whose answer was lost; then another run of the same
     # DAG started one with the same description. Both stay running.
     ee_emulator.script(duration_s=2)
-    ours = _started_elsewhere("conflict-test", marked_description("shared", "conflict-test"))
-    theirs = _started_elsewhere("other-run", marked_description("shared", "other-run"))
+    ours = _started_elsewhere(kind, "conflict-test", marked_description("shared", "conflict-test"))
+    theirs = _started_elsewhere(kind, "other-run", marked_description("shared", "other-run"))
 
-    run = run_dag("ee_export_conflict")
+    run = run_dag(dag_id(kind, "conflict"))
 
     assert task_states(run) == {("export", -1): "success"}
     assert xcom(run, "export", "operation_name") == ours
     assert ee_emulator.stats()["operations_created"] == 2
-    assert [c["status"] for c in ee_emulator.calls() if c["route"] == "export"][-1] == 409
+    assert [c["status"] for c in ee_emulator.calls() if c["route"] == ROUTE[kind]][-1] == 409
     assert EarthEngineHook().get_operation(theirs)["metadata"]["state"] == "SUCCEEDED"
     assert "re-attaching" in capfd.readouterr().out
 
 
 @pytest.mark.ee_emulator(duplicate_request_id="conflict")
+@pytest.mark.parametrize("kind", KINDS)
 def test_after_a_409_without_a_provable_match_the_task_fails_and_cancels_nothing(
-    ee_emulator, capfd
+    ee_emulator, kind, capfd
 ):
-    # The request id was used by an export whose description lacks this task's mark.
+    # The request id was used by a job whose description lacks this task's mark.
     ee_emulator.script(duration_s=600)
-    other = _started_elsewhere("conflict-test", "shared")
+    other = _started_elsewhere(kind, "conflict-test", "shared")
 
-    run = run_dag("ee_export_conflict")
+    run = run_dag(dag_id(kind, "conflict"))
 
     assert task_states(run) == {("export", -1): "failed"}
     assert failure_printed(capfd, "none is provably this task's")
@@ -230,14 +262,16 @@ def test_after_a_409_without_a_provable_match_the_task_fails_and_cancels_nothing
     assert EarthEngineHook().get_operation(other)["metadata"]["state"] in ("PENDING", "RUNNING")
 
 
-@pytest.mark.parametrize("mode", ["deferrable", "sync"])
+@pytest.mark.parametrize(
+    ("kind", "mode"), [("image", "deferrable"), ("image", "sync"), ("table", "deferrable")]
+)
 def test_an_export_over_its_eecu_budget_is_cancelled_and_fails_without_retry(
-    ee_emulator, mode, capfd
+    ee_emulator, kind, mode, capfd
 ):
     # 200 EECU-seconds a second against a budget of 50: over it within the first looks.
     ee_emulator.script(duration_s=60, eecu_per_s=200)
 
-    run = run_dag(f"ee_export_budget_{mode}")
+    run = run_dag(dag_id(kind, f"budget_{mode}"))
 
     assert task_states(run) == {("export", -1): "failed"}
     assert ee_emulator.stats()["operations_created"] == 1  # the retry was not taken

@@ -1,4 +1,4 @@
-"""What an export tells Airflow it wrote: its outlet when the DAG file says, and Asset events."""
+"""What a job tells Airflow it wrote: its outlet when the DAG file says, and Asset events."""
 
 from __future__ import annotations
 
@@ -9,8 +9,14 @@ from airflow.sdk import DAG, Asset, AssetAlias
 
 from airflow_provider_eeexport._compat import ALIAS_EVENT_EXTRA_TAKES_LISTS
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
+from airflow_provider_eeexport.operators.table_export import EarthEngineTableExportOperator
 from tests.airflow_runs import asset_events, run_dag, task_states, xcom
-from tests.dags.eeexport_test_dags import SRTM
+from tests.dags.eeexport_test_dags import REGIONS, SRTM
+
+OPERATORS = [
+    pytest.param(EarthEngineImageExportOperator, SRTM, id="image"),
+    pytest.param(EarthEngineTableExportOperator, REGIONS, id="table"),
+]
 
 
 @pytest.mark.parametrize(
@@ -52,9 +58,12 @@ def test_a_destination_known_at_parse_time_is_declared_as_the_tasks_outlet(argum
         {"destination": "gs://b-1/x", "_airflow_from_mapped": True},
     ],
 )
-def test_no_outlet_is_declared_when_the_dag_file_does_not_say_what_is_written(arguments):
+@pytest.mark.parametrize(("operator", "expression"), OPERATORS)
+def test_no_outlet_is_declared_when_the_dag_file_does_not_say_what_is_written(
+    operator, expression, arguments
+):
     with DAG("assets", schedule=None):
-        task = EarthEngineImageExportOperator(task_id="t", expression=SRTM, **arguments)
+        task = operator(task_id="t", expression=expression, **arguments)
 
     assert task.outlets == []
 
