@@ -54,7 +54,7 @@ CHECKS = (
         "dag.test",
         (
             "tests/test_example_dags.py",
-            "tests/operators/test_image_export_dag.py::"
+            "tests/operators/test_export_recipe.py::"
             "test_export_runs_to_success_and_returns_the_operation",
             "-k",
             "not parse",
