@@ -20,8 +20,8 @@ from . import errors
 from .auth import OAuthError, parse_duration, token_subject
 from .config import EmulatorConfig
 from .faults import FaultConfig, FaultInjector, FaultMiddleware
-from .lifecycle import MAX_TASK_LIFETIME_S, OperationPlan
-from .state import ExportRequest, Store, decode_page_token
+from .lifecycle import MAX_TASK_LIFETIME_S, ExportRequest, OperationPlan
+from .state import Store, decode_page_token
 from .wire import BodyCap, JsonAnswer, is_text, json_object
 
 MAX_WAIT_S = 60.0
