@@ -12,13 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import ROUTES, EmulatorConfig
+from .config import ROUTE_ALIASES, ROUTES, EmulatorConfig
 from .lifecycle import ExportRequest, OperationPlan, plan_export
 from .state_file import read_plans, remove_stale_temp_files, write_plans
 
 # The call log keeps this many of the latest API requests.
 CALL_LOG_SIZE = 200_000
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+# The call log names a route as it did before the route took its new name.
+_LOGGED_NAMES: dict[str, str] = {route: alias for alias, route in ROUTE_ALIASES.items()}
 
 
 @dataclass
@@ -46,9 +48,12 @@ class Stats:
     )
 
     def to_json(self) -> dict[str, Any]:
-        """The body of ``GET /_emulator/stats``."""
+        """The body of ``GET /_emulator/stats``; a route's former name counts with the route."""
+        requests: dict[str, int] = {route: self.requests.get(route, 0) for route in ROUTES}
+        for alias, route in ROUTE_ALIASES.items():
+            requests[alias] = requests[route]
         return {
-            "requests": {route: self.requests.get(route, 0) for route in ROUTES},
+            "requests": requests,
             "operations_created": self.operations_created,
             "tokens_issued": self.tokens_issued,
             "in_flight_max": self.in_flight_max,
@@ -56,9 +61,16 @@ class Stats:
         }
 
     def calls_json(self) -> list[dict[str, Any]]:
-        """The body of ``GET /_emulator/calls``: one dict per request, oldest first."""
+        """The body of ``GET /_emulator/calls``: one dict per request, oldest first.
+
+        A call's ``route`` keeps the name readers of the log know it by (``export`` for image
+        exports), as its entries have always been written.
+        """
         keys = ("time", "route", "method", "path", "query", "status")
-        return [dict(zip(keys, call, strict=True)) for call in self.calls]
+        entries: list[dict[str, Any]] = [dict(zip(keys, call, strict=True)) for call in self.calls]
+        for entry in entries:
+            entry["route"] = _LOGGED_NAMES.get(entry["route"], entry["route"])
+        return entries
 
 
 class Store:
