@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import errors
-from .config import ROUTES, RouteName, route_latencies, route_name
+from .config import ROUTE_ALIASES, ROUTES, RouteName, route_latencies
 from .state import Store
 from .wire import send_error
 
@@ -73,7 +73,9 @@ class FaultConfig(BaseModel):
     def _former_route_names(cls, value: object) -> object:
         # Only the aliases are rewritten: anything else is the Literal's to accept or refuse.
         if isinstance(value, list):
-            return [_route_or_as_is(item) for item in value]
+            return [
+                ROUTE_ALIASES.get(item, item) if isinstance(item, str) else item for item in value
+            ]
         return value
 
     @field_validator("route_latency_ms", mode="before")
@@ -82,13 +84,6 @@ class FaultConfig(BaseModel):
         if isinstance(value, dict):
             return route_latencies(value)
         return value
-
-
-def _route_or_as_is(item: object) -> object:
-    try:
-        return route_name(item) if isinstance(item, str) else item
-    except ValueError:
-        return item
 
 
 @dataclass(frozen=True)
