@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
@@ -20,8 +21,8 @@ from . import errors
 from .auth import OAuthError, parse_duration, token_subject
 from .config import EmulatorConfig
 from .faults import FaultConfig, FaultInjector, FaultMiddleware
-from .lifecycle import MAX_TASK_LIFETIME_S, OperationPlan
-from .state import ExportRequest, Store, decode_page_token
+from .lifecycle import MAX_TASK_LIFETIME_S, ExportRequest, OperationPlan
+from .state import Store, decode_page_token
 from .wire import BodyCap, JsonAnswer, is_text, json_object
 
 MAX_WAIT_S = 60.0
@@ -29,6 +30,12 @@ DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
 _WAIT_POLL_S = 0.05
 _SERVICE_ACCOUNT = re.compile(r"^[^/@\s]+@[^/@\s]+$|^\d+$")
+# The job routes, ``POST /{version}/projects/{project}/{path}``, and the request each one takes;
+# a new kind of job adds its route here and its planner to lifecycle.PLANNERS.
+EXPORT_ROUTES: dict[str, type[ExportRequest]] = {
+    "image:export": ExportImageRequest,
+    "table:export": ExportTableRequest,
+}
 
 
 def _unicode_text(value: str) -> str:
@@ -170,22 +177,21 @@ def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
         plan = store.create_export(project, export, version)
         return JsonAnswer(plan.to_json(store.clock()))
 
-    @app.post("/{version}/projects/{project}/image:export")
-    async def export_image(version: str, project: str, request: Request) -> JsonAnswer:
-        authorize(request, version)
-        check_project_id(project, "project")
-        body = json_object(await request.body())
-        return start_export(
-            project, ExportImageRequest.from_json(body, api_version=version), version
-        )
+    def export_route(model: type[ExportRequest]) -> Callable[..., Awaitable[JsonAnswer]]:
+        async def export(version: str, project: str, request: Request) -> JsonAnswer:
+            authorize(request, version)
+            check_project_id(project, "project")
+            body = json_object(await request.body())
+            return start_export(project, model.from_json(body, api_version=version), version)
 
-    @app.post("/{version}/projects/{project}/table:export")
-    async def export_table(version: str, project: str, request: Request) -> JsonAnswer:
-        authorize(request, version)
-        check_project_id(project, "project")
-        body = json_object(await request.body())
-        return start_export(
-            project, ExportTableRequest.from_json(body, api_version=version), version
+        return export
+
+    for path, model in EXPORT_ROUTES.items():
+        app.add_api_route(
+            f"/{{version}}/projects/{{project}}/{path}",
+            export_route(model),
+            methods=["POST"],
+            name=path.replace(":", "_"),
         )
 
     @app.get("/{version}/projects/{project}/operations")

@@ -11,10 +11,26 @@ DUPLICATE_MODES = ("replay", "conflict")
 # Earth Engine refuses larger request bodies: "Request payload size exceeds the limit: 10485760
 # bytes." (HTTP 400 INVALID_ARGUMENT, as clients report it).
 MAX_BODY_BYTES = 10 * 1024 * 1024
-# The API routes a request is counted, faulted and delayed under ("export": image exports,
-# "table": table exports).
-RouteName = Literal["export", "table", "get", "list", "cancel", "wait", "delete", "token", "iam"]
+# The API routes a request is counted, faulted and delayed under, named as the hook names its
+# calls ("image": image exports, "table": table exports).
+RouteName = Literal["image", "table", "get", "list", "cancel", "wait", "delete", "token", "iam"]
 ROUTES: tuple[RouteName, ...] = get_args(RouteName)
+# Former route names, still accepted wherever a route is written and still reported beside the
+# route's own name in stats, so that fault rules and readers written for them work on.
+ROUTE_ALIASES: Mapping[str, RouteName] = {"export": "image"}
+
+
+def route_name(name: str) -> RouteName:
+    """The route ``name`` stands for: itself, or the route a former name (``export``) now has.
+
+    Raises ``ValueError`` naming an unknown route.
+    """
+    if name in ROUTE_ALIASES:
+        return ROUTE_ALIASES[name]
+    for route in ROUTES:
+        if name == route:
+            return route
+    raise ValueError(f"unknown route {name!r}; routes are {', '.join(ROUTES)}")
 
 
 @dataclass(frozen=True)
@@ -60,6 +76,8 @@ class EmulatorConfig:
 def route_latencies(raw: Mapping[str, int] | str) -> dict[str, int]:
     """``{"get": 20}`` from a mapping or from ``get=20,list=100``; a bare number means every route.
 
+    Former route names (``export``) are read as the route they stand for.
+
     Raises ``ValueError`` naming the unknown route or the bad number.
     """
     if isinstance(raw, str):
@@ -71,11 +89,11 @@ def route_latencies(raw: Mapping[str, int] | str) -> dict[str, int]:
             raw = {key.strip(): _milliseconds(value) for key, _, value in pairs}
     latencies: dict[str, int] = {}
     for route, value in raw.items():
-        if route not in ROUTES:
-            raise ValueError(
-                f"route latency: unknown route {route!r}; routes are {', '.join(ROUTES)}"
-            )
-        latencies[route] = _milliseconds(value)
+        try:
+            name = route_name(route)
+        except ValueError as error:
+            raise ValueError(f"route latency: {error}") from None
+        latencies[name] = _milliseconds(value)
     return latencies
 
 

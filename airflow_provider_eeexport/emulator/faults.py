@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import errors
-from .config import ROUTES, RouteName, route_latencies
+from .config import ROUTE_ALIASES, ROUTES, RouteName, route_latencies
 from .state import Store
 from .wire import send_error
 
@@ -29,7 +29,7 @@ _OP = _V + r"/projects/[^/]+/operations/[^/:]+"
 _PATTERNS: list[tuple[str, re.Pattern[str], RouteName]] = [
     ("POST", re.compile(r"^/token$"), "token"),
     ("POST", re.compile(_V + r"/projects/-/serviceAccounts/[^/]+:generateAccessToken$"), "iam"),
-    ("POST", re.compile(_V + r"/projects/[^/]+/image:export$"), "export"),
+    ("POST", re.compile(_V + r"/projects/[^/]+/image:export$"), "image"),
     ("POST", re.compile(_V + r"/projects/[^/]+/table:export$"), "table"),
     ("GET", re.compile(_V + r"/projects/[^/]+/operations$"), "list"),
     ("POST", re.compile(_OP + r":cancel$"), "cancel"),
@@ -41,7 +41,7 @@ _PROJECT = re.compile(r"/projects/([^/]+)/")
 
 
 def classify(method: str, path: str) -> RouteName | None:
-    """The API route name of a request (``export``, ``get``, …), or None for anything else."""
+    """The API route name of a request (``image``, ``get``, …), or None for anything else."""
     for route_method, pattern, name in _PATTERNS:
         if method == route_method and pattern.match(path):
             return name
@@ -68,10 +68,22 @@ class FaultConfig(BaseModel):
     # Per-route answer latency, replacing the emulator's --route-latency-ms for those routes.
     route_latency_ms: dict[RouteName, int] = Field(default_factory=dict)
 
-    @field_validator("route_latency_ms")
+    @field_validator("routes", mode="before")
     @classmethod
-    def _known_latencies(cls, value: dict[str, int]) -> dict[str, int]:
-        return route_latencies(value)
+    def _former_route_names(cls, value: object) -> object:
+        # Only the aliases are rewritten: anything else is the Literal's to accept or refuse.
+        if isinstance(value, list):
+            return [
+                ROUTE_ALIASES.get(item, item) if isinstance(item, str) else item for item in value
+            ]
+        return value
+
+    @field_validator("route_latency_ms", mode="before")
+    @classmethod
+    def _known_latencies(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return route_latencies(value)
+        return value
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,30 @@
-"""How an emulated export moves through its states, computed from the clock.
+"""How an emulated export is planned, and how it moves through its states, computed from the clock.
 
-An operation is a plan (created, starts, ends, outcome) fixed when it is created; its state at any
-moment is derived from that plan and the current time, so no background task is needed and a
-restarted emulator with ``--state-file`` simply carries on.
+An operation is a plan (created, starts, ends, outcome) fixed when it is created by
+:func:`plan_export`, a pure function of the request, the matching script rule and the time; its
+state at any moment is derived from that plan and the current time, so no background task is
+needed and a restarted emulator with ``--state-file`` simply carries on.
+
+Each kind of request has a planner in :data:`PLANNERS` that says what its job is (its
+``metadata.type``, stages, work units, destination links, and any failure the request itself
+implies); the timing and the script rule are applied alike to every kind. A new kind adds a
+planner there, not a branch.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from ..api.operation import CANCELLED_ERROR_CODE, OperationState
+from ..api.request import DEFAULT_MAX_PIXELS, ExportImageRequest
+from ..api.table_request import ExportTableRequest
 
 METADATA_TYPE = "type.googleapis.com/google.earthengine.{version}.OperationMetadata"
 EMPTY_RESPONSE = {"@type": "type.googleapis.com/google.protobuf.Empty"}
@@ -24,6 +36,14 @@ MAX_PENDING_S = 2.0
 MAX_TASK_LIFETIME_S = 10 * 24 * 3600
 # EECU-seconds an export uses per tile when no script rule sets a rate.
 EECU_S_PER_TILE = 1.7
+# Pixels in one work unit (a 256x256 tile), as the real task list counts them.
+TILE_PIXELS = 256 * 256
+# The work units (tiles) a job reports when its request does not say how large it is.
+DEFAULT_TILES = 4
+# The error of a script rule that fails exports without saying how.
+INTERNAL_ERROR = {"code": 13, "message": "Internal error."}
+# The requests the emulator serves a job for.
+ExportRequest = ExportImageRequest | ExportTableRequest
 
 
 @dataclass
@@ -122,7 +142,7 @@ class OperationPlan:
             elif state is OperationState.CANCELLED:
                 op["error"] = {"code": CANCELLED_ERROR_CODE, "message": "Cancelled."}
             else:
-                op["error"] = dict(self.error or {"code": 13, "message": "Internal error."})
+                op["error"] = dict(self.error or INTERNAL_ERROR)
         return op
 
     def _update_time(self, now: float, state: OperationState) -> float:
@@ -158,3 +178,165 @@ def rfc3339(epoch: float) -> str:
     """RFC 3339 UTC with millisecond precision and a ``Z``, as Google APIs write timestamps."""
     moment = datetime.fromtimestamp(epoch, tz=timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+# --- planning --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class JobPlan:
+    """What one kind of request asks of the service, whatever the clock and script rules say."""
+
+    type: str  # metadata.type
+    stage_names: list[str]
+    tiles: int
+    destination_uris: list[str]
+    # The error the service fails the task with once it has looked at the request (an image
+    # grid beyond maxPixels), or None: such a task fails soon after it starts.
+    refusal: dict[str, Any] | None = None
+
+
+def plan_export(
+    request: ExportRequest,
+    *,
+    name: str,
+    project: str,
+    api_version: str,
+    now: float,
+    script: Mapping[str, Any] | None,
+    default_duration: float,
+) -> OperationPlan:
+    """The plan of a new export named ``name``, created at ``now``.
+
+    Its job comes from the request kind's planner in :data:`PLANNERS`; its timing from the
+    script rule matching its description (``duration_s``, else ``default_duration``), with a
+    pending phase of a fifth of it (at most ``MAX_PENDING_S``). A rule's ``FAILED`` outcome
+    wins over a failure the request implies; the latter ends the task soon after it starts.
+    """
+    job = plan_job(request)
+    duration = float(script.get("duration_s", default_duration)) if script else default_duration
+    pending = min(MAX_PENDING_S, 0.2 * duration)
+    outcome: Literal["SUCCEEDED", "FAILED"] = "SUCCEEDED"
+    error = None
+    end = now + duration
+    if script and script.get("outcome") == "FAILED":
+        outcome, error = "FAILED", script.get("error") or dict(INTERNAL_ERROR)
+    elif job.refusal is not None:
+        # The real service fails the task (not the request) once it sees what was asked.
+        outcome, error = "FAILED", job.refusal
+        end = now + pending + min(1.0, 0.1 * duration)
+    return OperationPlan(
+        name=name,
+        project=project,
+        api_version=api_version,
+        description=request.description or "",
+        priority=100 if request.priority is None else request.priority,
+        request_id=request.request_id,
+        create_time=now,
+        start_time=now + pending,
+        end_time=max(end, now + pending),
+        outcome=outcome,
+        error=error,
+        destination_uris=job.destination_uris,
+        stage_names=job.stage_names,
+        tiles=job.tiles,
+        request=request.to_json(),
+        eecu_rate=script.get("eecu_per_s") if script else None,
+        type=job.type,
+    )
+
+
+def plan_job(request: ExportRequest) -> JobPlan:
+    """The job ``request`` asks for, from the planner of its kind.
+
+    Raises ``TypeError`` for a request no planner serves.
+    """
+    planner = PLANNERS.get(type(request))
+    if planner is None:
+        raise TypeError(f"no planner for {type(request).__name__}; add one to PLANNERS")
+    return planner(request)
+
+
+def plan_image_export(request: ExportImageRequest) -> JobPlan:
+    """An image export: a tile per 256x256 pixels of its grid, failed beyond ``maxPixels``."""
+    pixels = request.pixel_count()
+    max_pixels = request.max_pixels or DEFAULT_MAX_PIXELS
+    refusal = None
+    if pixels is not None and pixels > max_pixels:
+        refusal = {
+            "code": 3,
+            "message": f"Export too large: specified {pixels} pixels (max: {max_pixels}). "
+            "Specify higher maxPixels value if you intend to export a large area.",
+        }
+    if request.asset_export_options:
+        last, destination = "Ingest Asset", [_asset_page_uri(_asset_name(request))]
+    else:
+        last, destination = "Write Files", _file_destination_uris(request.file_export_options or {})
+    return JobPlan(
+        type="EXPORT_IMAGE",
+        stage_names=["Create Job", "Compute Pixels", last],
+        tiles=max(1, math.ceil(pixels / TILE_PIXELS)) if pixels else DEFAULT_TILES,
+        destination_uris=destination,
+        refusal=refusal,
+    )
+
+
+def plan_table_export(request: ExportTableRequest) -> JobPlan:
+    """A table export (``EXPORT_FEATURES``, as earthengine-api names the task).
+
+    What the service reports for table exports is undocumented: the links follow the image
+    ones, a BigQuery table links to its console page.
+    """
+    if request.file_export_options:
+        last, destination = "Write Files", _file_destination_uris(request.file_export_options)
+    elif request.bigquery_export_options:
+        table = request.bigquery_export_options["bigqueryDestination"]["table"]
+        last, destination = "Write Table", [_bigquery_console_uri(table)]
+    elif request.feature_view_export_options:
+        view = request.feature_view_export_options["featureViewDestination"]["name"]
+        last, destination = "Ingest Asset", [_asset_page_uri(view)]
+    else:
+        last, destination = "Ingest Asset", [_asset_page_uri(_asset_name(request))]
+    return JobPlan(
+        type="EXPORT_FEATURES",
+        stage_names=["Create Job", "Compute Features", last],
+        tiles=DEFAULT_TILES,
+        destination_uris=destination,
+    )
+
+
+# One planner per request model: the next kind of job (video, map, classifier exports,
+# ingestions) adds its model and planner here.
+PLANNERS: Mapping[type[Any], Callable[[Any], JobPlan]] = {
+    ExportImageRequest: plan_image_export,
+    ExportTableRequest: plan_table_export,
+}
+
+
+def _asset_name(request: ExportRequest) -> str:
+    return str((request.asset_export_options or {})["earthEngineDestination"]["name"])
+
+
+def _file_destination_uris(options: Mapping[str, Any]) -> list[str]:
+    # Shaped like the console links the real service reports; nothing is written anywhere.
+    gcs = options.get("cloudStorageDestination") or options.get("gcsDestination")
+    if gcs:
+        prefix = gcs.get("filenamePrefix", "")
+        return [f"https://console.developers.google.com/storage/browser/{gcs['bucket']}/{prefix}"]
+    drive = options.get("driveDestination") or {}
+    # Drive links carry a folder id, not a name; derive a stable one from the name.
+    digest = hashlib.sha256((drive.get("folder") or "").encode()).digest()
+    folder_id = "1" + base64.urlsafe_b64encode(digest).decode()[:32]
+    return [f"https://drive.google.com/#folders/{folder_id}"]
+
+
+# --- links also written in api/ (one owner there to come) -------------------------------------
+def _asset_page_uri(name: str) -> str:
+    """The Code Editor page of the asset ``name``."""
+    return f"https://code.earthengine.google.com/?asset={name}"
+
+
+def _bigquery_console_uri(table: str) -> str:
+    """The BigQuery console page of ``project.dataset.table``."""
+    # The last two dots split dataset and table: a domain-scoped project holds a dot itself.
+    project, dataset, name = table.rsplit(".", 2)
+    query = urlencode({"project": project, "p": project, "d": dataset, "t": name, "page": "table"})
+    return f"https://console.cloud.google.com/bigquery?{query}"

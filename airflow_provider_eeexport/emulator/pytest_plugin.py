@@ -8,6 +8,7 @@ other options asks for its own process with the marker, for example
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from typing import Any
 
 import pytest
@@ -38,16 +39,10 @@ def ee_emulator(request: pytest.FixtureRequest) -> Iterator[EmulatorClient]:
     marker = request.node.get_closest_marker("ee_emulator")
     if marker is not None and marker.kwargs:
         options = {**SHARED_OPTIONS, **marker.kwargs}
-        with run_emulator(**options) as url:
-            client = EmulatorClient(url)
-            try:
-                yield client
-            finally:
-                client.close()
+        with run_emulator(**options) as url, closing(EmulatorClient(url)) as client:
+            yield client
         return
-    client = EmulatorClient(request.getfixturevalue("_ee_emulator_shared_url"))
-    client.reset()
-    try:
+    shared_url = request.getfixturevalue("_ee_emulator_shared_url")
+    with closing(EmulatorClient(shared_url)) as client:
+        client.reset()
         yield client
-    finally:
-        client.close()

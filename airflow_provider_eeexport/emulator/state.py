@@ -4,30 +4,23 @@ from __future__ import annotations
 
 import base64
 import fnmatch
-import hashlib
-import math
 import random
 import secrets
 import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
-from urllib.parse import urlencode
+from typing import Any
 
-from ..api.request import DEFAULT_MAX_PIXELS, ExportImageRequest
-from ..api.table_request import ExportTableRequest
-from .config import ROUTES, EmulatorConfig
-from .lifecycle import MAX_PENDING_S, OperationPlan
+from .config import ROUTE_ALIASES, ROUTES, EmulatorConfig
+from .lifecycle import ExportRequest, OperationPlan, plan_export
 from .state_file import read_plans, remove_stale_temp_files, write_plans
 
 # The call log keeps this many of the latest API requests.
 CALL_LOG_SIZE = 200_000
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-_TILE_PIXELS = 256 * 256
-# The work units (tiles) an export without a pixel grid reports.
-_DEFAULT_TILES = 4
-ExportRequest = ExportImageRequest | ExportTableRequest
+# The call log names a route as it did before the route took its new name.
+_LOGGED_NAMES: dict[str, str] = {route: alias for alias, route in ROUTE_ALIASES.items()}
 
 
 @dataclass
@@ -55,9 +48,12 @@ class Stats:
     )
 
     def to_json(self) -> dict[str, Any]:
-        """The body of ``GET /_emulator/stats``."""
+        """The body of ``GET /_emulator/stats``; a route's former name counts with the route."""
+        requests: dict[str, int] = {route: self.requests.get(route, 0) for route in ROUTES}
+        for alias, route in ROUTE_ALIASES.items():
+            requests[alias] = requests[route]
         return {
-            "requests": {route: self.requests.get(route, 0) for route in ROUTES},
+            "requests": requests,
             "operations_created": self.operations_created,
             "tokens_issued": self.tokens_issued,
             "in_flight_max": self.in_flight_max,
@@ -65,9 +61,16 @@ class Stats:
         }
 
     def calls_json(self) -> list[dict[str, Any]]:
-        """The body of ``GET /_emulator/calls``: one dict per request, oldest first."""
+        """The body of ``GET /_emulator/calls``: one dict per request, oldest first.
+
+        A call's ``route`` keeps the name readers of the log know it by (``export`` for image
+        exports), as its entries have always been written.
+        """
         keys = ("time", "route", "method", "path", "query", "status")
-        return [dict(zip(keys, call, strict=True)) for call in self.calls]
+        entries: list[dict[str, Any]] = [dict(zip(keys, call, strict=True)) for call in self.calls]
+        for entry in entries:
+            entry["route"] = _LOGGED_NAMES.get(entry["route"], entry["route"])
+        return entries
 
 
 class Store:
@@ -112,52 +115,17 @@ class Store:
     def create_export(
         self, project: str, request: ExportRequest, api_version: str
     ) -> OperationPlan:
-        """Plan a new image or table export: its timing and outcome from the script rules and
-        the request (an image grid larger than ``maxPixels`` fails), then keep it."""
-        now = self.clock()
-        script = self._script_for(request.description or "")
-        duration = float(script.get("duration_s", self.config.duration)) if script else None
-        if duration is None:
-            duration = self.config.duration
-        pending = min(MAX_PENDING_S, 0.2 * duration)
-        outcome: Literal["SUCCEEDED", "FAILED"] = "SUCCEEDED"
-        error = None
-        end = now + duration
-        image = isinstance(request, ExportImageRequest)
-        pixels, max_pixels = None, DEFAULT_MAX_PIXELS
-        if isinstance(request, ExportImageRequest):  # tables have no pixel limit
-            pixels, max_pixels = request.pixel_count(), request.max_pixels or DEFAULT_MAX_PIXELS
-        if script and script.get("outcome") == "FAILED":
-            outcome = "FAILED"
-            error = script.get("error") or {"code": 13, "message": "Internal error."}
-        elif pixels is not None and pixels > max_pixels:
-            # The real service fails the task (not the request) once it sees the pixel count.
-            outcome = "FAILED"
-            error = {
-                "code": 3,
-                "message": f"Export too large: specified {pixels} pixels (max: {max_pixels}). "
-                "Specify higher maxPixels value if you intend to export a large area.",
-            }
-            end = now + pending + min(1.0, 0.1 * duration)
+        """Keep a new export under a new id, as :func:`~.lifecycle.plan_export` plans it from
+        the request and the first script rule matching its description."""
         name = f"projects/{project}/operations/{self._new_id()}"
-        plan = OperationPlan(
+        plan = plan_export(
+            request,
             name=name,
             project=project,
             api_version=api_version,
-            description=request.description or "",
-            priority=100 if request.priority is None else request.priority,
-            request_id=request.request_id,
-            create_time=now,
-            start_time=now + pending,
-            end_time=max(end, now + pending),
-            outcome=outcome,
-            error=error,
-            destination_uris=_destination_uris(request),
-            stage_names=_stage_names(request),
-            tiles=max(1, math.ceil(pixels / _TILE_PIXELS)) if pixels else _DEFAULT_TILES,
-            request=request.to_json(),
-            eecu_rate=script.get("eecu_per_s") if script else None,
-            type="EXPORT_IMAGE" if image else "EXPORT_FEATURES",
+            now=self.clock(),
+            script=self._script_for(request.description or ""),
+            default_duration=self.config.duration,
         )
         self.operations[name] = plan
         if request.request_id:
@@ -265,46 +233,3 @@ def decode_page_token(token: str) -> int:
     if kind != "offset" or offset < 0:
         raise ValueError("pageToken is not a token this server returned")
     return offset
-
-
-def _destination_uris(request: ExportRequest) -> list[str]:
-    # Shaped like the console links the real service reports; nothing is written anywhere.
-    # What the service reports for table exports is undocumented: these follow the image ones.
-    if request.asset_export_options:
-        name = request.asset_export_options["earthEngineDestination"]["name"]
-        return [f"https://code.earthengine.google.com/?asset={name}"]
-    if isinstance(request, ExportTableRequest) and request.feature_view_export_options:
-        name = request.feature_view_export_options["featureViewDestination"]["name"]
-        return [f"https://code.earthengine.google.com/?asset={name}"]
-    if isinstance(request, ExportTableRequest) and request.bigquery_export_options:
-        table = request.bigquery_export_options["bigqueryDestination"]["table"]
-        return [_bigquery_console_uri(table)]
-    options = request.file_export_options or {}
-    gcs = options.get("cloudStorageDestination") or options.get("gcsDestination")
-    if gcs:
-        prefix = gcs.get("filenamePrefix", "")
-        return [f"https://console.developers.google.com/storage/browser/{gcs['bucket']}/{prefix}"]
-    drive = options.get("driveDestination") or {}
-    # Drive links carry a folder id, not a name; derive a stable one from the name.
-    digest = hashlib.sha256((drive.get("folder") or "").encode()).digest()
-    folder_id = "1" + base64.urlsafe_b64encode(digest).decode()[:32]
-    return [f"https://drive.google.com/#folders/{folder_id}"]
-
-
-def _bigquery_console_uri(table: str) -> str:
-    # The last two dots split dataset and table: a domain-scoped project holds a dot itself.
-    project, dataset, name = table.rsplit(".", 2)
-    query = urlencode({"project": project, "p": project, "d": dataset, "t": name, "page": "table"})
-    return f"https://console.cloud.google.com/bigquery?{query}"
-
-
-def _stage_names(request: ExportRequest) -> list[str]:
-    if isinstance(request, ExportTableRequest):
-        if request.file_export_options:
-            return ["Create Job", "Compute Features", "Write Files"]
-        if request.bigquery_export_options:
-            return ["Create Job", "Compute Features", "Write Table"]
-        return ["Create Job", "Compute Features", "Ingest Asset"]
-    if request.asset_export_options:
-        return ["Create Job", "Compute Pixels", "Ingest Asset"]
-    return ["Create Job", "Compute Pixels", "Write Files"]

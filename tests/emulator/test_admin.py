@@ -26,6 +26,7 @@ def test_stats_count_api_requests_by_route_and_not_admin_calls(api, ee_emulator,
 
     assert stats == {
         "requests": {
+            "image": 1,
             "export": 1,
             "table": 0,
             "get": 2,

@@ -82,6 +82,7 @@ def test_run_emulator_stops_the_server_when_the_block_ends():
     [
         ("get=20,list=100", {"get": 20, "list": 100}),
         (" get = 5 ", {"get": 5}),
+        ("export=5,table=6", {"image": 5, "table": 6}),
         ("7", dict.fromkeys(ROUTES, 7)),
         ("", {}),
     ],

@@ -48,6 +48,28 @@ def test_faults_hit_only_the_named_routes(api, ee_emulator, start_export):
     assert api.get(f"/v1/projects/{PROJECT}/operations").status_code == 503
 
 
+@pytest.mark.parametrize("route", ["image", "export"])
+def test_image_exports_are_the_image_route_and_answer_to_its_former_name(api, ee_emulator, route):
+    configured = ee_emulator.faults(rate=1.0, statuses=[503], routes=[route])
+
+    image = api.post(EXPORT, json=valid_body())
+    listed = api.get(f"/v1/projects/{PROJECT}/operations")
+
+    assert (image.status_code, listed.status_code) == (503, 200)
+    assert configured["routes"] == ["image"]
+    assert ee_emulator.stats()["requests"]["image"] == ee_emulator.stats()["requests"]["export"]
+
+
+def test_route_latency_takes_the_former_image_route_name(api, ee_emulator):
+    configured = ee_emulator.faults(route_latency_ms={"export": 300})
+
+    started = time.monotonic()
+    api.post(EXPORT, json=valid_body())
+
+    assert configured["route_latency_ms"] == {"image": 300}
+    assert time.monotonic() - started >= 0.3
+
+
 def test_zero_rates_clear_the_faults(api, ee_emulator):
     ee_emulator.faults(rate=1.0, statuses=[503])
 

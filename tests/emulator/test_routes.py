@@ -7,11 +7,22 @@ import re
 
 import pytest
 
+from airflow_provider_eeexport.emulator.app import EXPORT_ROUTES
+from airflow_provider_eeexport.emulator.faults import classify
+from airflow_provider_eeexport.emulator.lifecycle import PLANNERS
 from tests.emulator.conftest import PROJECT, assert_google_error, get_operation, send_raw
 from tests.request_cases import valid_body
 
 OPERATION_NAME = re.compile(r"^projects/my-project/operations/[A-Z2-7]{24}$")
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+@pytest.mark.parametrize("path", EXPORT_ROUTES)
+def test_every_job_route_is_counted_under_its_kind_and_planned(path):
+    kind = path.partition(":")[0]
+
+    assert classify("POST", f"/v1/projects/{PROJECT}/{path}") == kind
+    assert EXPORT_ROUTES[path] in PLANNERS
 
 
 @pytest.mark.parametrize("version", ["v1", "v1beta", "v1alpha"])
