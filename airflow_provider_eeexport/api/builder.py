@@ -1,244 +1,301 @@
-"""The ExportImageRequest body for the image export operator's parameters, or an error naming one.
+"""From operator parameters to a validated request body, the same way for every kind.
 
-:func:`build_export_body` turns snake_case operator parameters (some of them rendered from
-Jinja, so numbers may arrive as strings) into the body ``projects.image.export`` takes, in the
-canonical documented encoding, validated by
-:meth:`~airflow_provider_eeexport.api.request.ExportImageRequest.from_json`. Every refusal is an
-:class:`InvalidParameterError` that names the parameter the user has to change, even when the
-rule comes from deep inside the REST schema. :func:`check_parameters` runs the same checks at
-DAG parse time on the values already known.
-
-The table export's counterparts, :func:`build_table_export_body`, :func:`check_table_parameters`
-and :func:`table_export_target`, live in :mod:`~airflow_provider_eeexport.api.table_builder` and
-are importable from here too; both builders share :mod:`~airflow_provider_eeexport.api._build`.
+A :class:`RequestKind` says what differs between kinds of export request (their parameter
+table, the request model that validates the body, their :class:`~.targets.Targets`); the
+functions here do the rest the same way for each: :func:`build_body` lets field parameters
+set their wire field, the targets the destination field and ``extra_body`` further fields,
+the model checks everything, and :func:`blame` rewords a schema error as an
+:class:`InvalidParameterError` naming the parameter that supplied the offending value;
+:func:`check_known` runs the same checks at DAG parse time on the values already known, and
+:func:`build_target` gives the destination field alone. Each kind's builder module
+(:mod:`~airflow_provider_eeexport.api.image_builder`,
+:mod:`~airflow_provider_eeexport.api.table_builder`) is a :class:`RequestKind` and its
+conversions.
 """
 
 from __future__ import annotations
 
+import copy
+import json
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from ._build import (
-    FileFormats,
-    RequestKind,
-    Sources,
-    build_body,
-    check_known,
-    default_prefix,
-    file_or_asset_destination,
-    priority_parameter,
-    require_dict,
-    shorthand_sources,
-    spelled_out_overwrite,
-    whole_number,
+from .errors import InvalidParameterError, InvalidRequestError, shown
+from .parameters import Parameter, names, wire_fields
+from .targets import Sources, Targets, require_dict
+from .templating import rendered_later
+from .wire import API_VERSIONS, MAX_PRIORITY, FileFormats, json_value
+
+EXPRESSION_FORMS = (
+    'must be an Expression dict ({"values": {...}, "result": ...}), a JSON string of one, a path '
+    "to a .json template, or a callable returning an earthengine-api object"
 )
-from ._json import INT64_MAX, shown
-from .errors import InvalidParameterError
-from .parameters import IMAGE_EXPORT
-from .request import (
-    FILE_FORMAT_ALIASES,
-    FILE_FORMATS,
-    ExportImageRequest,
-)
-from .table_builder import build_table_export_body, check_table_parameters, table_export_target
-
-__all__ = [
-    "InvalidParameterError",
-    "build_export_body",
-    "build_table_export_body",
-    "check_parameters",
-    "check_table_parameters",
-    "export_target",
-    "parse_destination",
-    "table_export_target",
-]
-
-_DESTINATION_FORMS = (
-    "gs://<bucket>/<filename prefix>, drive://<folder>/<filename prefix> or "
-    "projects/<project>/assets/<asset id>"
-)
-_FORMATS = FileFormats(FILE_FORMATS, FILE_FORMAT_ALIASES, default="GEO_TIFF")
-# earthengine-api's formatOptions names people copy from client code, and their wire names.
-_CLIENT_OPTION_NAMES = {
-    "fileDimensions": "tileDimensions",
-    "shardSize": "tileSize",
-    "patchDimensions": "tileDimensions",
-    "kernelSize": "marginDimensions",
-    "compressed": "compress",
-    "maxFileSize": "maxSizeBytes",
-    "maskedThreshold": "maxMaskedRatio",
-}
+# Longer digit strings go through float(): int() refuses over 4300 digits with a ValueError.
+_DECIMAL = re.compile(r"[+-]?[0-9]{1,30}")
+# Stands in for parameters not being checked, so one parameter can be validated on its own.
+PLACEHOLDER_EXPRESSION = {"result": "0", "values": {"0": {"constantValue": 0}}}
+PLACEHOLDER_DESTINATION = "gs://placeholder-bucket"
 
 
-def build_export_body(
-    *, expression: dict[str, Any] | str, api_version: str = "v1", **parameters: Any
+@dataclass(frozen=True)
+class RequestKind:
+    """What one kind of export (image, table) brings to the shared builder."""
+
+    function: str  # the public builder's name, for TypeErrors
+    parameters: tuple[Parameter, ...]
+    # The body checked by the request model and written canonically (or InvalidRequestError).
+    validate: Callable[[dict[str, Any], str], dict[str, Any]]
+    targets: Targets
+    # How a field parameter's value becomes its wire value, where it is not already the same.
+    conversions: Mapping[str, Callable[[object], object]] = field(default_factory=dict)
+    # Parse-time shape check of a target or format parameter whose partners are not known yet.
+    shapes: Mapping[str, Callable[[Any], object]] = field(default_factory=dict)
+    # Fields the schema knows that no parameter sets: extra_body values for them are validated.
+    schema_only: tuple[str, ...] = ()
+    # Client option names people copy from earthengine-api code, and their wire names.
+    client_option_names: Mapping[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def field_parameters(self) -> dict[str, str]:
+        """Each top-level wire field a parameter sets, and that parameter's name."""
+        return wire_fields(self.parameters)
+
+    @cached_property
+    def accepted(self) -> tuple[str, ...]:
+        """Every parameter the builder takes."""
+        return (*names(self.parameters), "api_version")
+
+    @cached_property
+    def independent(self) -> tuple[str, ...]:
+        """Parameters whose validity depends on no other parameter."""
+        return (*names(self.parameters, "field", "extra"), "api_version")
+
+    @cached_property
+    def target_parameters(self) -> tuple[str, ...]:
+        """The parameters that say where the export writes."""
+        return names(self.parameters, "target")
+
+    @cached_property
+    def group(self) -> tuple[str, ...]:
+        """The target and format parameters, which are only valid together."""
+        return names(self.parameters, "target", "format")
+
+
+def build_body(
+    kind: RequestKind, expression: object, api_version: str, parameters: dict[str, Any]
 ) -> dict[str, Any]:
-    """The ExportImageRequest JSON body in canonical encoding (bare numbers, int64 as string).
-
-    Takes the parameters of :data:`~airflow_provider_eeexport.api.parameters.IMAGE_EXPORT` by
-    name (None or left out: not set). ``destination`` is a shorthand for the options dicts
-    (see :func:`parse_destination`); ``file_format`` and ``format_options`` fill in
-    ``fileExportOptions``, which defaults to GeoTIFF like earthengine-api. ``extra_body`` adds
-    top-level fields newer than this provider. Raises :class:`InvalidParameterError` naming
-    the parameter to fix, whatever the input.
-    """
-    return build_body(_IMAGE, expression, api_version, parameters)
-
-
-def check_parameters(**parameters: Any) -> None:
-    """Nothing, or an :class:`InvalidParameterError` for a given value that cannot work.
-
-    For DAG parse time: takes the names of :func:`build_export_body` and checks only the
-    parameters given and not None, skipping values Airflow renders later (strings containing
-    ``{{`` or ``{%``, also inside dicts and lists; ``.json`` template paths and callables for
-    ``expression``). The destination and format parameters depend on each other, so they are
-    checked together when all of those given are known, and only for their shape otherwise.
-    """
-    check_known(_IMAGE, "check_parameters", parameters)
-
-
-def export_target(
-    *,
-    destination: str | None = None,
-    file_export_options: dict[str, Any] | None = None,
-    asset_export_options: dict[str, Any] | None = None,
-    file_format: str | None = None,
-    format_options: dict[str, Any] | None = None,
-    description: str | None = None,
-) -> dict[str, Any]:
-    """The ``fileExportOptions`` or ``assetExportOptions`` field :func:`build_export_body`
-    would send for these parameters, without needing the expression (for an export being
-    re-attached to). Raises :class:`InvalidParameterError` like it."""
-    return _export_target(
-        destination=destination,
-        file_export_options=file_export_options,
-        asset_export_options=asset_export_options,
-        file_format=file_format,
-        format_options=format_options,
-        description=description,
-    )[0]
-
-
-def parse_destination(destination: str) -> dict[str, Any]:
-    """The ``fileExportOptions`` or ``assetExportOptions`` part a destination shorthand means.
-
-    ``gs://bucket/prefix`` and ``drive://Folder/prefix`` give a Cloud Storage or Drive
-    destination (``filenamePrefix`` left out when the prefix is empty; ``fileFormat`` is added
-    by :func:`build_export_body`); ``projects/<p>/assets/<id>`` gives an Earth Engine asset.
-    """
-    parsed = file_or_asset_destination(destination)
-    if parsed is None:
+    """The body of ``kind`` for these parameters, or InvalidParameterError naming one."""
+    if api_version not in API_VERSIONS:
         raise InvalidParameterError(
-            "destination",
-            f"must be one of {_DESTINATION_FORMS}, got {shown(destination, as_written=True)}",
+            "api_version",
+            f"must be one of {', '.join(API_VERSIONS)}, got {shown(api_version, as_written=True)}",
         )
-    return parsed
+    _refuse_unknown(kind, kind.function, parameters)
+    given = {"expression": expression_parameter(expression), **parameters}
+    body: dict[str, Any] = {}
+    sources: Sources = {}
+    for parameter in kind.parameters:
+        value, wire = given.get(parameter.name), parameter.wire
+        if parameter.role != "field" or value is None or wire is None:
+            continue
+        convert = kind.conversions.get(parameter.name)
+        body[wire] = convert(value) if convert else value
+        sources[wire] = (parameter.name, wire)
+    target, target_sources = kind.targets.build(
+        {name: given.get(name) for name in kind.group}, given.get("description")
+    )
+    body.update(target)
+    sources.update(target_sources)
+    passthrough = _extra_fields(kind, given.get("extra_body"), body, sources)
+    try:
+        canonical = kind.validate(body, api_version)
+    except InvalidRequestError as error:
+        raise blame(error, sources, kind) from error
+    return {**canonical, **passthrough}
+
+
+def check_known(kind: RequestKind, function: str, parameters: dict[str, Any]) -> None:
+    """Parse-time checks of the parameters already known (see ``check_parameters``)."""
+    _refuse_unknown(kind, function, parameters)
+    given = {name: value for name, value in parameters.items() if value is not None}
+    known = {name: value for name, value in given.items() if not rendered_later(name, value)}
+    for name in kind.independent:
+        if name in known:
+            _check_alone(kind, {name: known[name]})
+    group = [name for name in kind.group if name in given]
+    if group and all(name in known for name in group):
+        _check_alone(kind, {name: known[name] for name in group})
+        return
+    for name in group:
+        if name in known:
+            kind.shapes.get(name, lambda value, name=name: require_dict(name, value))(known[name])
+
+
+def build_target(kind: RequestKind, function: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The destination field :func:`build_body` would send for these target and format
+    parameters (and ``description``), without needing the expression."""
+    _refuse_unknown(kind, function, parameters, (*kind.group, "description"))
+    group = {name: parameters.get(name) for name in kind.group}
+    return kind.targets.build(group, parameters.get("description"))[0]
+
+
+def _refuse_unknown(
+    kind: RequestKind,
+    function: str,
+    parameters: dict[str, Any],
+    accepted: tuple[str, ...] | None = None,
+) -> None:
+    unknown = sorted(set(parameters) - set(accepted or kind.accepted))
+    if unknown:
+        raise TypeError(f"{function}() got unexpected parameters: {', '.join(unknown)}")
+
+
+def _check_alone(kind: RequestKind, parameters: dict[str, Any]) -> None:
+    """Build a body from ``parameters`` and placeholders for the required parts they lack."""
+    arguments = {"expression": PLACEHOLDER_EXPRESSION, **parameters}
+    if not any(name in parameters for name in kind.target_parameters):
+        arguments["destination"] = PLACEHOLDER_DESTINATION
+    expression = arguments.pop("expression")
+    api_version = arguments.pop("api_version", "v1")
+    build_body(kind, expression, api_version, arguments)
 
 
 # --- parameters ------------------------------------------------------------------------------
-def _max_pixels(value: object) -> str:
-    number = whole_number(value)
-    if number is None or not 1 <= number <= INT64_MAX:
-        raise InvalidParameterError(
-            "max_pixels",
-            "must be a whole number of pixels from 1 to 2**63-1 (an int, a float such as 1e9, "
-            f"or a decimal string), got {shown(value, as_written=True)}",
-        )
-    return str(number)
-
-
-# How a field parameter's value becomes its wire value, where it is not already the same.
-_CONVERSIONS = {
-    "max_pixels": _max_pixels,
-    "priority": priority_parameter,
-}
-
-
-# --- export target ---------------------------------------------------------------------------
-def _export_target(
-    *,
-    destination: object,
-    file_export_options: object,
-    asset_export_options: object,
-    file_format: object,
-    format_options: object,
-    description: object,
-) -> tuple[dict[str, Any], Sources]:
-    """The ``fileExportOptions`` or ``assetExportOptions`` field, and who supplied each part."""
-    for name, options in (
-        ("file_export_options", file_export_options),
-        ("asset_export_options", asset_export_options),
-    ):
-        if options is not None and destination is not None:
+def expression_parameter(value: object) -> dict[str, Any]:
+    """The Expression dict of the ``expression`` parameter (a dict or its JSON text)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError) as error:
             raise InvalidParameterError(
-                "destination", f"cannot be combined with {name}: give one or the other"
+                "expression",
+                f"{EXPRESSION_FORMS}; got {shown(value, as_written=True)}, which is not JSON",
+            ) from error
+    if not isinstance(value, dict):
+        raise InvalidParameterError("expression", f"{EXPRESSION_FORMS}; got {shown(value)}")
+    return value
+
+
+def whole_number(value: object) -> int | None:
+    """The integer an int, integral float or numeric string stands for (Jinja renders text)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if _DECIMAL.fullmatch(text):
+            return int(text)
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return None
+
+
+def bounded_integer(parameter: str, value: object, lowest: int, highest: int) -> int:
+    """``value`` as a whole number from ``lowest`` to ``highest``, or InvalidParameterError."""
+    number = whole_number(value)
+    if number is None or not lowest <= number <= highest:
+        raise InvalidParameterError(
+            parameter,
+            f"must be an integer from {lowest} to {highest}, got {shown(value, as_written=True)}",
+        )
+    return number
+
+
+def priority_parameter(value: object) -> int:
+    """The ``priority`` parameter as the integer Earth Engine takes."""
+    return bounded_integer("priority", value, 0, MAX_PRIORITY)
+
+
+def format_parameter(formats: FileFormats, value: object) -> str:
+    """The wire name the ``file_format`` parameter means, or InvalidParameterError."""
+    wire = formats.wire_name(value)
+    if wire is None:
+        raise InvalidParameterError(
+            "file_format",
+            f"must be one of {', '.join(formats.wire)} or {', '.join(formats.aliases)} "
+            f"(any case), got {shown(value, as_written=True)}",
+        )
+    return wire
+
+
+def set_file_format(
+    formats: FileFormats, options: dict[str, Any], file_format: object
+) -> dict[str, Any]:
+    """``fileExportOptions`` with ``fileFormat`` from the parameter, else as given, else the
+    kind's default; a parameter that says otherwise than ``fileFormat`` is refused."""
+    current = options.get("fileFormat")
+    if file_format is None:
+        options.setdefault("fileFormat", formats.default)  # earthengine-api's default
+        return options
+    wire = format_parameter(formats, file_format)
+    if current is not None and formats.wire_name(current) != wire:
+        raise InvalidParameterError(
+            "file_format",
+            f"{wire} conflicts with fileFormat {shown(current, as_written=True)} in "
+            "file_export_options: give the format once",
+        )
+    options["fileFormat"] = wire
+    return options
+
+
+# --- extra_body and errors -------------------------------------------------------------------
+def _extra_fields(
+    kind: RequestKind, extra_body: object, body: dict[str, Any], sources: Sources
+) -> dict[str, Any]:
+    """Put schema fields of ``extra_body`` into ``body``; the others, to pass through as is."""
+    if extra_body is None:
+        return {}
+    extra = require_dict("extra_body", extra_body)
+    passthrough: dict[str, Any] = {}
+    for key, value in extra.items():
+        if not isinstance(key, str):
+            raise InvalidParameterError("extra_body", f"keys must be strings, got {shown(key)}")
+        if key in kind.field_parameters:
+            raise InvalidParameterError(
+                "extra_body",
+                f'may not set "{key}": use the {kind.field_parameters[key]} parameter',
+                field=key,
             )
-    if file_export_options is not None and asset_export_options is not None:
-        raise InvalidParameterError(
-            "asset_export_options",
-            "cannot be combined with file_export_options: an export writes files or an asset",
-        )
-    if destination is not None:
-        parsed = parse_destination(destination)  # type: ignore[arg-type]  # it refuses non-text
-        default_prefix(parsed, description)
-        who = "destination"
-    elif file_export_options is not None:
-        parsed = {"fileExportOptions": require_dict("file_export_options", file_export_options)}
-        who = "file_export_options"
-    elif asset_export_options is not None:
-        parsed = {"assetExportOptions": require_dict("asset_export_options", asset_export_options)}
-        who = "asset_export_options"
+        if key in kind.schema_only:
+            body[key] = value
+            sources[key] = ("extra_body", "")
+            continue
+        # Unknown to this provider, so not checked against a schema; it must still be JSON.
+        try:
+            json_value(value, key)
+        except InvalidRequestError as error:
+            raise blame(error, {key: ("extra_body", "")}) from error
+        passthrough[key] = copy.deepcopy(value)
+    return passthrough
+
+
+def blame(
+    error: InvalidRequestError, sources: Sources, kind: RequestKind | None = None
+) -> InvalidParameterError:
+    """The schema error reworded for the parameter that supplied the offending part."""
+    path = error.field
+    matches = [prefix for prefix in sources if path == prefix or path.startswith(prefix + ".")]
+    if matches:
+        parameter, root = sources[max(matches, key=len)]
     else:
-        raise InvalidParameterError(
-            "destination",
-            f"is required ({_DESTINATION_FORMS}), or else file_export_options or "
-            "asset_export_options",
-        )
-    if "assetExportOptions" in parsed:
-        for name, value in (("file_format", file_format), ("format_options", format_options)):
-            if value is not None:
-                raise InvalidParameterError(
-                    name, "only applies to file exports (gs:// or drive://), not to an asset"
-                )
-        return _asset_target(parsed["assetExportOptions"], who)
-    return _file_target(parsed["fileExportOptions"], who, file_format, format_options)
-
-
-def _asset_target(given: dict[str, Any], who: str) -> tuple[dict[str, Any], Sources]:
-    options = spelled_out_overwrite(given)
-    return {"assetExportOptions": options}, {"assetExportOptions": (who, "assetExportOptions")}
-
-
-def _file_target(
-    given: dict[str, Any], who: str, file_format: object, format_options: object
-) -> tuple[dict[str, Any], Sources]:
-    options = dict(given)
-    sources: Sources = {"fileExportOptions": (who, "fileExportOptions")}
-    if who == "destination":
-        sources.update(shorthand_sources(options, "fileExportOptions"))
-    _FORMATS.set_in(options, file_format)
-    if format_options is not None:
-        require_dict("format_options", format_options)
-        for key in ("geoTiffOptions", "tfRecordOptions"):
-            if options.get(key) is not None:
-                raise InvalidParameterError(
-                    "format_options",
-                    f"cannot be combined with file_export_options.{key}: give the options once",
-                )
-        key = "tfRecordOptions" if options["fileFormat"] == "TF_RECORD_IMAGE" else "geoTiffOptions"
-        options[key] = format_options
-        sources[f"fileExportOptions.{key}"] = ("format_options", f"fileExportOptions.{key}")
-    return {"fileExportOptions": options}, sources
-
-
-_IMAGE = RequestKind(
-    function="build_export_body",
-    parameters=IMAGE_EXPORT,
-    validate=lambda body, version: ExportImageRequest.from_json(
-        body, api_version=version
-    ).to_json(),
-    target=_export_target,
-    conversions=_CONVERSIONS,
-    shapes={"destination": parse_destination, "file_format": _FORMATS.parameter},
-    schema_only=("maxWorkers",),
-    client_option_names=_CLIENT_OPTION_NAMES,
-)
+        top = path.split(".")[0]
+        fields = kind.field_parameters if kind else {}
+        parameter, root = fields.get(top, "extra_body"), top
+    where = path if not root else path[len(root) + 1 :]
+    rule = error.rule
+    if rule.startswith("unknown field"):
+        key = path.rsplit(".", 1)[-1]
+        rule = "is not a known field"
+        aliases = kind.client_option_names if kind else {}
+        if key in aliases:
+            rule += f" (earthengine-api's {key} is {aliases[key]} on the wire)"
+    return InvalidParameterError(parameter, f"{where} {rule}" if where else rule, field=path)

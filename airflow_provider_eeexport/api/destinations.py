@@ -17,6 +17,9 @@ The filename prefix names the export's files: Earth Engine appends a tile or sha
 the extension to it. Drive and Earth Engine asset names mirror what the operator's
 ``destination`` shorthand takes; an asset name is ``projects/<project>/assets/<id>`` as sent.
 
+A BigQuery table reference is parsed once, by :meth:`BigQueryTable.parse`, which also gives the
+table's console page; :func:`asset_page_url` is an Earth Engine asset's page in the Code Editor.
+
 In an Asset URI, characters Airflow would not keep as written are percent-encoded (UTF-8):
 ``%``, ``#`` (a fragment, dropped), ``?`` (a query, reordered), ``@`` and ``:`` (read as user
 and port), ``[`` and ``]``, and anything outside printable ASCII (refused on Airflow 3.0 and
@@ -26,16 +29,64 @@ prefixes may.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any, Literal
-from urllib.parse import quote
+from typing import Any, ClassVar, Literal
+from urllib.parse import quote, urlencode
+
+from .errors import InvalidRequestError, shown
 
 DestinationKind = Literal["gcs", "drive", "asset", "bigquery"]
-EARTH_ENGINE_SCHEME = "earthengine"
-DRIVE_SCHEME = "drive"
-BIGQUERY_SCHEME = "bigquery"
+# The schemes of the Airflow Asset URIs below (not the operator's shorthands, such as bq://).
+EARTH_ENGINE_ASSET_SCHEME = "earthengine"
+DRIVE_ASSET_SCHEME = "drive"
+BIGQUERY_ASSET_SCHEME = "bigquery"
+ASSET_PAGE = "https://code.earthengine.google.com/?asset={name}"
+BIGQUERY_CONSOLE = "https://console.cloud.google.com/bigquery"
+# earthengine-api's own check of a BigQuery table reference: project.dataset.table, where the
+# project may itself hold a dot (``example.com:project``).
+_BIGQUERY_TABLE_PATTERN = re.compile(r"^[^\x00-\x1f\x7f]+\.[^\x00-\x1f\x7f]+\.[^\x00-\x1f\x7f]+$")
 # Printable ASCII that Airflow keeps as written in an Asset URI's host and path.
 _URI_KEPT = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) not in "%#?@:[]")
+
+
+def asset_page_url(name: str) -> str:
+    """The Code Editor page of the Earth Engine asset ``name`` (``projects/<p>/assets/<id>``)."""
+    return ASSET_PAGE.format(name=name)
+
+
+@dataclass(frozen=True)
+class BigQueryTable:
+    """A BigQuery table reference, ``project.dataset.table``, in its three parts."""
+
+    project: str
+    dataset: str
+    table: str
+
+    FORM: ClassVar[str] = "a BigQuery table reference project.dataset.table"
+
+    @classmethod
+    def parse(cls, text: object, field: str = "table") -> BigQueryTable:
+        """The table ``text`` names, or InvalidRequestError naming ``field``.
+
+        The last two dots split dataset and table: a domain-scoped project
+        (``example.com:project``) holds a dot itself.
+        """
+        if isinstance(text, str) and _BIGQUERY_TABLE_PATTERN.fullmatch(text):
+            project, dataset, table = text.rsplit(".", 2)
+            if project and dataset and table:
+                return cls(project, dataset, table)
+        raise InvalidRequestError(field, f"must be {cls.FORM}, got {shown(text)}")
+
+    def __str__(self) -> str:
+        return f"{self.project}.{self.dataset}.{self.table}"
+
+    def console_url(self, *, quote_colon: bool = False) -> str:
+        """The table's page in the BigQuery console; ``quote_colon`` percent-encodes the ':'
+        of a domain-scoped project, as the service's ``destinationUris`` do."""
+        parts = {"project": self.project, "p": self.project, "d": self.dataset, "t": self.table}
+        query = urlencode({**parts, "page": "table"}, safe="" if quote_colon else ":")
+        return f"{BIGQUERY_CONSOLE}?{query}"
 
 
 @dataclass(frozen=True)
@@ -49,20 +100,20 @@ class Destination:
     path: str = ""
 
     @property
-    def bigquery_table(self) -> tuple[str, ...]:
-        """A BigQuery destination's ``(project, dataset, table)``."""
-        # The last two dots split dataset and table: a domain-scoped project holds a dot.
-        return tuple(self.where.rsplit(".", 2))
+    def bigquery_table(self) -> BigQueryTable:
+        """A BigQuery destination's table (InvalidRequestError if ``where`` names none)."""
+        return BigQueryTable.parse(self.where)
 
     @property
     def asset_uri(self) -> str:
         """The URI of the Airflow Asset this export writes."""
         if self.kind == "asset":
-            return f"{EARTH_ENGINE_SCHEME}://{_uri_part(self.where)}"
+            return f"{EARTH_ENGINE_ASSET_SCHEME}://{_uri_part(self.where)}"
         if self.kind == "bigquery":
-            parts = self.bigquery_table
-            return f"{BIGQUERY_SCHEME}://" + "/".join(_uri_part(part) for part in parts)
-        scheme = "gs" if self.kind == "gcs" else DRIVE_SCHEME
+            table = self.bigquery_table
+            parts = (table.project, table.dataset, table.table)
+            return f"{BIGQUERY_ASSET_SCHEME}://" + "/".join(_uri_part(part) for part in parts)
+        scheme = "gs" if self.kind == "gcs" else DRIVE_ASSET_SCHEME
         where = f"{scheme}://{_uri_part(self.where)}"
         return f"{where}/{_uri_part(self.path)}" if self.path else where
 
@@ -70,10 +121,10 @@ class Destination:
     def openlineage_name(self) -> tuple[str, str]:
         """``(namespace, name)`` of the OpenLineage dataset this export writes."""
         if self.kind == "asset":
-            return EARTH_ENGINE_SCHEME, self.where
+            return EARTH_ENGINE_ASSET_SCHEME, self.where
         if self.kind == "bigquery":
-            return BIGQUERY_SCHEME, self.where
-        scheme = "gs" if self.kind == "gcs" else DRIVE_SCHEME
+            return BIGQUERY_ASSET_SCHEME, self.where
+        scheme = "gs" if self.kind == "gcs" else DRIVE_ASSET_SCHEME
         return f"{scheme}://{self.where}", self.path or "/"
 
 

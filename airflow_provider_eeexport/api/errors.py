@@ -25,6 +25,26 @@ QUEUE_FULL_MARKER = "Too many tasks already in the queue"
 RETRYABLE_HTTP_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
+def shown(value: object, *, as_written: bool = False) -> str:
+    """A short description of a wrong value for error messages: its JSON type and value
+    (``number 5``, ``string 'x'``), or with ``as_written`` numbers and text as a user wrote
+    them (``5``, ``'x'``: operator parameters); text is shortened past 60 characters."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return repr(value) if as_written else f"number {value!r}"
+    if isinstance(value, str):
+        text = value if len(value) <= 60 else value[:57] + "..."
+        return repr(text) if as_written else f"string {text!r}"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a Python {type(value).__name__}"
+
+
 class EarthEngineError(Exception):
     """Base class of every error this package raises about Earth Engine."""
 

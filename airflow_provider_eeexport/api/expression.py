@@ -7,7 +7,9 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ._json import (
+from .destinations import Destination
+from .errors import shown
+from .wire import (
     MAX_DEPTH,
     as_integer,
     as_list,
@@ -18,10 +20,8 @@ from ._json import (
     join,
     json_value,
     read_fields,
-    shown,
     too_deep,
 )
-from .destinations import Destination
 
 __all__ = ["LOADERS", "MAX_DEPTH", "Source", "sources_of", "validate_expression"]
 

@@ -11,8 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from ._json import shown
-from .errors import InvalidRequestError
+from .errors import InvalidRequestError, shown
 
 # A Cloud project id (6 to 30 lowercase letters, digits and hyphens, starting with a letter and
 # not ending with a hyphen), optionally scoped by a domain (``example.com:my-project``), or a

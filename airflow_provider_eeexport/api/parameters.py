@@ -198,3 +198,8 @@ def names(parameters: tuple[Parameter, ...], *roles: Role) -> tuple[str, ...]:
 def wire_fields(parameters: tuple[Parameter, ...]) -> dict[str, str]:
     """Each top-level wire field a parameter sets, and that parameter's name."""
     return {p.wire: p.name for p in parameters if p.wire is not None}
+
+
+def options_fields(parameters: tuple[Parameter, ...]) -> dict[str, str]:
+    """Each options-dict parameter (a target that fills a wire field) and the field it fills."""
+    return {p.name: p.wire for p in parameters if p.role == "target" and p.wire is not None}

@@ -1,6 +1,7 @@
 """The ExportTableRequest body for the table export operator's parameters, or an error naming one.
 
-:func:`build_table_export_body` is :func:`~airflow_provider_eeexport.api.builder.build_export_body`
+:func:`build_table_export_body` is
+:func:`~airflow_provider_eeexport.api.image_builder.build_export_body`
 for ``projects.table.export``: snake_case parameters (see
 :data:`~airflow_provider_eeexport.api.parameters.TABLE_EXPORT`), some rendered from Jinja, become
 the canonical body that
@@ -9,58 +10,49 @@ earthengine-api's defaults spelled out: ``fileFormat`` CSV for file exports, the
 as the filename prefix of a shorthand, ``overwrite: false`` for a table asset, both
 ``overwrite`` and ``append`` for BigQuery, and empty ``ingestionTimeParameters`` for a
 FeatureView. Every refusal is an
-:class:`~airflow_provider_eeexport.api.builder.InvalidParameterError` naming the parameter.
+:class:`~airflow_provider_eeexport.api.errors.InvalidParameterError` naming the parameter.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
-from ._build import (
-    FileFormats,
+from .builder import (
     RequestKind,
-    Sources,
     bounded_integer,
     build_body,
+    build_target,
     check_known,
-    default_prefix,
-    file_or_asset_destination,
+    format_parameter,
     priority_parameter,
-    require_dict,
-    shorthand_sources,
+    set_file_format,
+)
+from .destinations import BigQueryTable
+from .errors import InvalidParameterError, InvalidRequestError, shown
+from .parameters import TABLE_EXPORT, options_fields
+from .table_request import FORMATS, ExportTableRequest
+from .targets import (
+    FILE_AND_ASSET_SHORTHANDS,
+    FormatParameter,
+    Shorthand,
+    Sources,
+    Targets,
     spelled_out_overwrite,
 )
-from ._json import INT32_MAX, shown
-from .errors import InvalidParameterError, InvalidRequestError
-from .parameters import TABLE_EXPORT
-from .table_request import (
-    TABLE_FILE_FORMAT_ALIASES,
-    TABLE_FILE_FORMATS,
-    ExportTableRequest,
-    check_bigquery_table,
-)
+from .wire import INT32_MAX
 
 __all__ = ["build_table_export_body", "check_table_parameters", "table_export_target"]
 
-_DESTINATION_FORMS = (
-    "gs://<bucket>/<filename prefix>, drive://<folder>/<filename prefix>, "
-    "projects/<project>/assets/<asset id> or bq://<project>.<dataset>.<table>"
-)
-_BIGQUERY_SCHEME = "bq://"
-_FORMATS = FileFormats(TABLE_FILE_FORMATS, TABLE_FILE_FORMAT_ALIASES, default="CSV")
+# The operator's shorthand for a BigQuery destination (not the ``bigquery`` Asset URI scheme).
+BIGQUERY_SHORTHAND = "bq://"
 # BigQuery's names for what happens to an existing table, and the flags Earth Engine takes.
 WRITE_DISPOSITIONS = {
     "WRITE_EMPTY": {"overwrite": False, "append": False},
     "WRITE_TRUNCATE": {"overwrite": True, "append": False},
     "WRITE_APPEND": {"overwrite": False, "append": True},
-}
-# The options-dict parameters and the wire field each fills.
-_OPTIONS = {
-    "file_export_options": "fileExportOptions",
-    "asset_export_options": "assetExportOptions",
-    "feature_view_export_options": "featureViewExportOptions",
-    "bigquery_export_options": "bigqueryExportOptions",
 }
 
 
@@ -71,8 +63,9 @@ def build_table_export_body(
 
     Takes the parameters of :data:`~airflow_provider_eeexport.api.parameters.TABLE_EXPORT`
     by name (None or left out: not set). ``destination`` is a shorthand for the options dicts
-    (see :func:`parse_table_destination`); ``file_format`` fills in ``fileExportOptions`` and
-    ``write_disposition`` the BigQuery ``overwrite``/``append`` flags. Raises
+    (``gs://``, ``drive://``, ``projects/`` or ``bq://``); ``file_format`` fills in
+    ``fileExportOptions`` and ``write_disposition`` the BigQuery ``overwrite``/``append``
+    flags. Raises
     :class:`InvalidParameterError` naming the parameter to fix, whatever the input.
     """
     return build_body(_TABLE, expression, api_version, parameters)
@@ -81,58 +74,19 @@ def build_table_export_body(
 def check_table_parameters(**parameters: Any) -> None:
     """Nothing, or an :class:`InvalidParameterError` for a given value that cannot work.
 
-    For DAG parse time, like :func:`~airflow_provider_eeexport.api.builder.check_parameters`:
+    For DAG parse time, like :func:`~airflow_provider_eeexport.api.image_builder.check_parameters`:
     only parameters given, not None and not rendered later are checked; the destination and
     format parameters together once all of those given are known.
     """
     check_known(_TABLE, "check_table_parameters", parameters)
 
 
-def table_export_target(
-    *,
-    destination: str | None = None,
-    file_export_options: dict[str, Any] | None = None,
-    asset_export_options: dict[str, Any] | None = None,
-    feature_view_export_options: dict[str, Any] | None = None,
-    bigquery_export_options: dict[str, Any] | None = None,
-    file_format: str | None = None,
-    write_disposition: str | None = None,
-    description: str | None = None,
-) -> dict[str, Any]:
+def table_export_target(**parameters: Any) -> dict[str, Any]:
     """The destination field (one of the four options) :func:`build_table_export_body` would
-    send for these parameters, without needing the expression (for an export being
-    re-attached to). Raises :class:`InvalidParameterError` like it."""
-    return _table_target(
-        destination=destination,
-        file_export_options=file_export_options,
-        asset_export_options=asset_export_options,
-        feature_view_export_options=feature_view_export_options,
-        bigquery_export_options=bigquery_export_options,
-        file_format=file_format,
-        write_disposition=write_disposition,
-        description=description,
-    )[0]
-
-
-def parse_table_destination(destination: str) -> dict[str, Any]:
-    """The options part a table destination shorthand means.
-
-    ``gs://bucket/prefix``, ``drive://Folder/prefix`` and ``projects/<p>/assets/<id>`` as for
-    images (the asset is a table asset); ``bq://project.dataset.table`` a BigQuery table.
-    """
-    if isinstance(destination, str) and destination.startswith(_BIGQUERY_SCHEME):
-        try:
-            table = check_bigquery_table(destination.removeprefix(_BIGQUERY_SCHEME), "destination")
-        except InvalidRequestError as error:
-            raise InvalidParameterError("destination", error.rule) from None
-        return {"bigqueryExportOptions": {"bigqueryDestination": {"table": table}}}
-    parsed = file_or_asset_destination(destination)
-    if parsed is None:
-        raise InvalidParameterError(
-            "destination",
-            f"must be one of {_DESTINATION_FORMS}, got {shown(destination, as_written=True)}",
-        )
-    return parsed
+    send for these target and format parameters (and ``description``), without needing the
+    expression (for an export being re-attached to). Raises :class:`InvalidParameterError`
+    like it."""
+    return build_target(_TABLE, "table_export_target", parameters)
 
 
 # --- field parameters ------------------------------------------------------------------------
@@ -184,62 +138,34 @@ def _write_disposition(value: object) -> dict[str, bool]:
 
 
 # --- export target ---------------------------------------------------------------------------
-def _table_target(
-    *,
-    destination: object,
-    file_format: object,
-    write_disposition: object,
-    description: object,
-    **options: object,
+def _bigquery_table(text: str) -> dict[str, Any]:
+    try:
+        table = BigQueryTable.parse(text.removeprefix(BIGQUERY_SHORTHAND), "destination")
+    except InvalidRequestError as error:
+        raise InvalidParameterError("destination", error.rule) from None
+    return {"bigqueryExportOptions": {"bigqueryDestination": {"table": str(table)}}}
+
+
+def _file_part(
+    options: dict[str, Any], parameters: Mapping[str, object]
 ) -> tuple[dict[str, Any], Sources]:
-    """The one destination field of a table export, and who supplied each part."""
-    given = [name for name in _OPTIONS if options.get(name) is not None]
-    if destination is not None and given:
-        raise InvalidParameterError(
-            "destination", f"cannot be combined with {given[0]}: give one or the other"
-        )
-    if len(given) > 1:
-        raise InvalidParameterError(
-            given[1], f"cannot be combined with {given[0]}: an export has one destination"
-        )
-    if destination is not None:
-        parsed = parse_table_destination(destination)  # type: ignore[arg-type]  # refuses non-text
-        default_prefix(parsed, description)
-        who = "destination"
-    elif given:
-        who = given[0]
-        parsed = {_OPTIONS[who]: require_dict(who, options[who])}
-    else:
-        raise InvalidParameterError(
-            "destination",
-            f"is required ({_DESTINATION_FORMS}), or else one of {', '.join(_OPTIONS)}",
-        )
-    ((field, value),) = parsed.items()
-    if file_format is not None and field != "fileExportOptions":
-        raise InvalidParameterError(
-            "file_format", "only applies to file exports (gs:// or drive://)"
-        )
-    if write_disposition is not None and field != "bigqueryExportOptions":
-        raise InvalidParameterError("write_disposition", "only applies to BigQuery exports (bq://)")
-    part = dict(value)
-    if field == "fileExportOptions":
-        part = _FORMATS.set_in(part, file_format)
-    elif field == "assetExportOptions":
-        part = spelled_out_overwrite(part)
-    elif field == "featureViewExportOptions":
-        part.setdefault("ingestionTimeParameters", {})  # earthengine-api always sends it
-    else:
-        part = _bigquery_options(part, write_disposition)
-    sources: Sources = {field: (who, field)}
-    if who == "destination":
-        sources.update(shorthand_sources(part, field))
-    return {field: part}, sources
+    return set_file_format(FORMATS, options, parameters.get("file_format")), {}
 
 
-def _bigquery_options(options: dict[str, Any], write_disposition: object) -> dict[str, Any]:
+def _feature_view_part(
+    options: dict[str, Any], _: Mapping[str, object]
+) -> tuple[dict[str, Any], Sources]:
+    options.setdefault("ingestionTimeParameters", {})  # earthengine-api always sends it
+    return options, {}
+
+
+def _bigquery_part(
+    options: dict[str, Any], parameters: Mapping[str, object]
+) -> tuple[dict[str, Any], Sources]:
     place = options.get("bigqueryDestination")
     if not isinstance(place, dict):
-        return options  # the schema says what is wrong
+        return options, {}  # the schema says what is wrong
+    write_disposition = parameters.get("write_disposition")
     flags = {"overwrite": False, "append": False}
     if write_disposition is not None:
         flags = _write_disposition(write_disposition)
@@ -257,7 +183,33 @@ def _bigquery_options(options: dict[str, Any], write_disposition: object) -> dic
         # one of them is true.
         merged.setdefault(key, value)
     options["bigqueryDestination"] = merged
-    return options
+    return options, {}
+
+
+_TARGETS = Targets(
+    options=options_fields(TABLE_EXPORT),
+    shorthands=(
+        *FILE_AND_ASSET_SHORTHANDS,
+        Shorthand(BIGQUERY_SHORTHAND, "bq://<project>.<dataset>.<table>", _bigquery_table),
+    ),
+    formats=(
+        FormatParameter(
+            "file_format", "fileExportOptions", "only applies to file exports (gs:// or drive://)"
+        ),
+        FormatParameter(
+            "write_disposition",
+            "bigqueryExportOptions",
+            f"only applies to BigQuery exports ({BIGQUERY_SHORTHAND})",
+        ),
+    ),
+    one_destination="an export has one destination",
+    fills={
+        "fileExportOptions": _file_part,
+        "assetExportOptions": spelled_out_overwrite,
+        "featureViewExportOptions": _feature_view_part,
+        "bigqueryExportOptions": _bigquery_part,
+    },
+)
 
 
 _TABLE = RequestKind(
@@ -266,7 +218,7 @@ _TABLE = RequestKind(
     validate=lambda body, version: ExportTableRequest.from_json(
         body, api_version=version
     ).to_json(),
-    target=_table_target,
+    targets=_TARGETS,
     conversions={
         "selectors": _selectors,
         "max_vertices": _max_vertices,
@@ -274,8 +226,8 @@ _TABLE = RequestKind(
         "priority": priority_parameter,
     },
     shapes={
-        "destination": parse_table_destination,
-        "file_format": _FORMATS.parameter,
+        "destination": _TARGETS.parse,
+        "file_format": partial(format_parameter, FORMATS),
         "write_disposition": _write_disposition,
     },
     schema_only=("maxWorkers",),

@@ -17,53 +17,53 @@ earthengine-api checks it (at least two dots), so domain-scoped projects pass.
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ._json import (
+from .destinations import BigQueryTable
+from .expression import validate_expression
+from .wire import (
+    FileFormats,
     as_boolean,
     as_integer,
     as_list,
     as_number,
     as_string,
+    description,
+    earth_engine_destination,
+    enum_value,
     fail,
-    join,
-    read_fields,
-    shown,
-)
-from .expression import validate_expression
-from .request import (
-    API_VERSIONS,
-    _cloud_storage_destination,
-    _description,
-    _drive_destination,
-    _earth_engine_destination,
-    _enum,
-    _optional,
-    _plain_text,
-    _priority,
-    _read_all,
-    _request_id,
-    _workload_tag,
-    _wrapped,
+    file_options,
     integer_up_to,
+    join,
+    optional,
+    plain_text,
+    positive_int32,
+    priority,
+    read_body,
+    read_fields,
+    read_message,
+    request_id,
     required_asset_name,
+    workload_tag,
+    wrapped,
 )
 
 TABLE_FILE_FORMATS = ("CSV", "GEO_JSON", "KML", "KMZ", "SHP", "TF_RECORD_TABLE")
 # How earthengine-api spells the formats; the wire only takes TABLE_FILE_FORMATS.
 TABLE_FILE_FORMAT_ALIASES = {"GeoJSON": "GEO_JSON", "TFRecord": "TF_RECORD_TABLE"}
-_UNSPECIFIED_FORMAT = "TABLE_FILE_FORMAT_UNSPECIFIED"
+FORMATS = FileFormats(
+    TABLE_FILE_FORMATS,
+    TABLE_FILE_FORMAT_ALIASES,
+    default="CSV",
+    required=False,
+    unspecified="TABLE_FILE_FORMAT_UNSPECIFIED",
+)
 THINNING_STRATEGIES = ("UNKNOWN_THINNING_STRATEGY", "GLOBALLY_CONSISTENT", "HIGHER_DENSITY")
 RANKING_DIRECTIONS = ("DIRECTION_UNSPECIFIED", "ASCENDING", "DESCENDING")
 # The most feature bounding boxes a FeatureView tile may intersect (Export.table.toFeatureView).
 MAX_FEATURES_PER_TILE = 2000
-# earthengine-api's own check of a BigQuery table reference: project.dataset.table, where the
-# project may itself hold a dot (``example.com:project``).
-BIGQUERY_TABLE_PATTERN = re.compile(r"^[^\x00-\x1f\x7f]+\.[^\x00-\x1f\x7f]+\.[^\x00-\x1f\x7f]+$")
-BIGQUERY_TABLE_RULE = "must be a BigQuery table reference project.dataset.table"
 
 _DESTINATION_FIELDS = (
     "fileExportOptions",
@@ -114,11 +114,9 @@ class ExportTableRequest:
         Raises ``InvalidRequestError`` on the first broken rule, ``ValueError`` for an
         ``api_version`` outside ``API_VERSIONS``.
         """
-        if api_version not in API_VERSIONS:
-            raise ValueError(f"api_version must be one of {API_VERSIONS}, got {api_version!r}")
-        fields = read_fields(body, "", _REQUEST_FIELDS)
-        if "expression" not in fields:
-            fail("expression", "is required: the Expression of the FeatureCollection to export")
+        fields = read_body(
+            body, _REQUEST_FIELDS, api_version=api_version, exported="the FeatureCollection"
+        )
         chosen = [key for key in _DESTINATION_FIELDS if key in fields]
         if len(chosen) != 1:
             got = " and ".join(chosen) if chosen else "none"
@@ -128,28 +126,26 @@ class ExportTableRequest:
             )
         return cls(
             expression=validate_expression(fields["expression"], "expression"),
-            description=_optional(fields, "description", _description),
-            selectors=_optional(fields, "selectors", _selectors),
-            request_id=_optional(fields, "requestId", _request_id) or None,
-            max_error_meters=_optional(
-                fields, "maxErrorMeters", lambda v, p: _wrapped(v, p, _non_negative_number)
+            description=optional(fields, "description", description),
+            selectors=optional(fields, "selectors", _selectors),
+            request_id=optional(fields, "requestId", request_id) or None,
+            max_error_meters=optional(
+                fields, "maxErrorMeters", lambda v, p: wrapped(v, p, _non_negative_number)
             ),
-            max_vertices=_optional(
-                fields, "maxVertices", lambda v, p: _wrapped(v, p, _non_negative_int32)
+            max_vertices=optional(
+                fields, "maxVertices", lambda v, p: wrapped(v, p, _non_negative_int32)
             ),
-            workload_tag=_optional(fields, "workloadTag", _workload_tag) or None,
-            priority=_optional(fields, "priority", _priority),
-            file_export_options=_optional(
-                fields, "fileExportOptions", lambda v, p: _file_options(v, p, api_version)
+            workload_tag=optional(fields, "workloadTag", workload_tag) or None,
+            priority=optional(fields, "priority", priority),
+            file_export_options=optional(
+                fields, "fileExportOptions", lambda v, p: file_options(v, p, api_version, FORMATS)
             ),
-            asset_export_options=_optional(fields, "assetExportOptions", _asset_options),
-            feature_view_export_options=_optional(
+            asset_export_options=optional(fields, "assetExportOptions", _asset_options),
+            feature_view_export_options=optional(
                 fields, "featureViewExportOptions", _feature_view_options
             ),
-            bigquery_export_options=_optional(fields, "bigqueryExportOptions", _bigquery_options),
-            max_workers=_optional(
-                fields, "maxWorkers", lambda v, p: _wrapped(v, p, _positive_int32)
-            ),
+            bigquery_export_options=optional(fields, "bigqueryExportOptions", _bigquery_options),
+            max_workers=optional(fields, "maxWorkers", lambda v, p: wrapped(v, p, positive_int32)),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -175,15 +171,11 @@ class ExportTableRequest:
 
 # --- scalars ---------------------------------------------------------------------------------
 def _selectors(value: object, path: str) -> list[str]:
-    return [_plain_text(item, join(path, i)) for i, item in enumerate(as_list(value, path))]
+    return [plain_text(item, join(path, i)) for i, item in enumerate(as_list(value, path))]
 
 
 def _non_negative_int32(value: object, path: str) -> int:
     return as_integer(value, path, minimum=0)
-
-
-def _positive_int32(value: object, path: str) -> int:
-    return as_integer(value, path, minimum=1)
 
 
 def _non_negative_number(value: object, path: str) -> int | float:
@@ -193,33 +185,10 @@ def _non_negative_number(value: object, path: str) -> int | float:
     return number
 
 
-# --- fileExportOptions -----------------------------------------------------------------------
-def _file_options(value: object, path: str, api_version: str) -> dict[str, Any]:
-    destinations = ["driveDestination", "cloudStorageDestination"]
-    if api_version == "v1alpha":
-        destinations.append("gcsDestination")  # deprecated, documented on v1alpha only
-    fields = read_fields(value, path, ("fileFormat", *destinations))
-    options: dict[str, Any] = {}
-    if "fileFormat" in fields:
-        file_format = fields["fileFormat"]
-        alias = TABLE_FILE_FORMAT_ALIASES.get(file_format) if isinstance(file_format, str) else None
-        hint = f" (the client name {file_format} is {alias} on the wire)" if alias else ""
-        allowed = (*TABLE_FILE_FORMATS, _UNSPECIFIED_FORMAT)
-        options["fileFormat"] = _enum(file_format, join(path, "fileFormat"), allowed, hint)
-    chosen = [key for key in destinations if key in fields]
-    if len(chosen) != 1:
-        got = " and ".join(chosen) if chosen else "none"
-        fail(path, f"needs exactly one destination among {', '.join(destinations)}, got {got}")
-    destination = chosen[0]
-    read = _drive_destination if destination == "driveDestination" else _cloud_storage_destination
-    options[destination] = read(fields[destination], join(path, destination))
-    return options
-
-
 # --- assetExportOptions ----------------------------------------------------------------------
 def _asset_options(value: object, path: str) -> dict[str, Any]:
-    readers = {"earthEngineDestination": _earth_engine_destination}
-    return _read_all(
+    readers = {"earthEngineDestination": earth_engine_destination}
+    return read_message(
         value, path, readers, {"earthEngineDestination": "where to write the table asset"}
     )
 
@@ -230,7 +199,7 @@ def _feature_view_options(value: object, path: str) -> dict[str, Any]:
         "featureViewDestination": _feature_view_destination,
         "ingestionTimeParameters": _ingestion_time_parameters,
     }
-    return _read_all(
+    return read_message(
         value, path, readers, {"featureViewDestination": "where to write the FeatureView"}
     )
 
@@ -250,15 +219,15 @@ def _ingestion_time_parameters(value: object, path: str) -> dict[str, Any]:
         "thinningOptions": _thinning_options,
         "rankingOptions": _ranking_options,
     }
-    return _read_all(value, path, readers)
+    return read_message(value, path, readers)
 
 
 def _thinning_options(value: object, path: str) -> dict[str, Any]:
     readers: dict[str, Callable[[Any, str], Any]] = {
         "maxFeaturesPerTile": _max_features_per_tile,
-        "thinningStrategy": lambda v, p: _enum(v, p, THINNING_STRATEGIES),
+        "thinningStrategy": lambda v, p: enum_value(v, p, THINNING_STRATEGIES),
     }
-    return _read_all(value, path, readers)
+    return read_message(value, path, readers)
 
 
 def _max_features_per_tile(value: object, path: str) -> int:
@@ -270,7 +239,7 @@ def _ranking_options(value: object, path: str) -> dict[str, Any]:
         "zOrderRankingRule": _ranking_rule,
         "thinningRankingRule": _ranking_rule,
     }
-    return _read_all(value, path, readers)
+    return read_message(value, path, readers)
 
 
 def _ranking_rule(value: object, path: str) -> dict[str, Any]:
@@ -298,7 +267,9 @@ def _rank_by(value: object, path: str) -> dict[str, Any]:
         fail(path, f"needs exactly one rule among {', '.join(_RANK_BY)}, got {got}")
     rule: dict[str, Any] = {}
     if "direction" in fields:
-        rule["direction"] = _enum(fields["direction"], join(path, "direction"), RANKING_DIRECTIONS)
+        rule["direction"] = enum_value(
+            fields["direction"], join(path, "direction"), RANKING_DIRECTIONS
+        )
     key = chosen[0]
     where = join(path, key)
     if key == "rankByAttributeRule":
@@ -317,26 +288,21 @@ def _rank_by(value: object, path: str) -> dict[str, Any]:
 # --- bigqueryExportOptions -------------------------------------------------------------------
 def _bigquery_options(value: object, path: str) -> dict[str, Any]:
     readers = {"bigqueryDestination": _bigquery_destination}
-    return _read_all(value, path, readers, {"bigqueryDestination": "the BigQuery table to write"})
+    return read_message(
+        value, path, readers, {"bigqueryDestination": "the BigQuery table to write"}
+    )
 
 
 def _bigquery_destination(value: object, path: str) -> dict[str, Any]:
     fields = read_fields(value, path, ("table", "overwrite", "append"))
     table_path = join(path, "table")
     if "table" not in fields:
-        fail(table_path, f"is required: {BIGQUERY_TABLE_RULE.removeprefix('must be ')}")
-    destination: dict[str, Any] = {"table": check_bigquery_table(fields["table"], table_path)}
+        fail(table_path, f"is required: {BigQueryTable.FORM}")
+    table = BigQueryTable.parse(as_string(fields["table"], table_path), table_path)
+    destination: dict[str, Any] = {"table": str(table)}
     for key in ("overwrite", "append"):
         if key in fields:
             destination[key] = as_boolean(fields[key], join(path, key))
     if destination.get("overwrite") and destination.get("append"):
         fail(join(path, "append"), "cannot be true together with overwrite: choose one")
     return destination
-
-
-def check_bigquery_table(value: object, path: str) -> str:
-    """A BigQuery table reference ``project.dataset.table``, or InvalidRequestError."""
-    table = as_string(value, path)
-    if not BIGQUERY_TABLE_PATTERN.fullmatch(table):
-        fail(path, f"{BIGQUERY_TABLE_RULE}, got {shown(table)}")
-    return table

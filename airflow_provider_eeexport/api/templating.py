@@ -1,14 +1,22 @@
-"""What Airflow will still render: Jinja in a value, and template files."""
+"""What Airflow still renders: Jinja markers in a value, and template files by their suffix.
+
+A parameter holding Jinja, or an ``expression`` naming a ``.json`` file, is only known once
+Airflow renders it at run time; until then (at DAG parse time) it cannot be checked. The
+operators and the builders ask the same two questions here.
+"""
 
 from __future__ import annotations
 
+# An expression given as a path ending in this is a template file Airflow reads and renders;
+# a description or destination ending in it stays text.
 TEMPLATE_FILE_SUFFIX = ".json"
-_MARKERS = ("{{", "{%", "{#")
+# Jinja's expression, statement and comment openers: a comment is rendered (away) too.
+_JINJA_MARKERS = ("{{", "{%", "{#")
 
 
 def has_jinja(text: str) -> bool:
-    """Whether ``text`` holds Jinja: an expression, a statement or a comment."""
-    return any(marker in text for marker in _MARKERS)
+    """Whether Airflow's Jinja rendering would change ``text``."""
+    return any(marker in text for marker in _JINJA_MARKERS)
 
 
 def rendered_later(parameter: str, value: object) -> bool:

@@ -14,9 +14,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..api.errors import InvalidRequestError
+from ..api.image_request import ExportImageRequest
 from ..api.names import OPERATION_ID, check_project_id
-from ..api.request import API_VERSIONS, ExportImageRequest
 from ..api.table_request import ExportTableRequest
+from ..api.wire import API_VERSIONS
 from . import errors
 from .auth import OAuthError, parse_duration, token_subject
 from .config import EmulatorConfig

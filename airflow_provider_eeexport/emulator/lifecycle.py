@@ -22,8 +22,8 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 from urllib.parse import urlencode
 
+from ..api.image_request import DEFAULT_MAX_PIXELS, ExportImageRequest
 from ..api.operation import CANCELLED_ERROR_CODE, OperationState
-from ..api.request import DEFAULT_MAX_PIXELS, ExportImageRequest
 from ..api.table_request import ExportTableRequest
 
 METADATA_TYPE = "type.googleapis.com/google.earthengine.{version}.OperationMetadata"

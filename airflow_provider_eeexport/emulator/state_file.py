@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ..api.names import OperationName
-from ..api.request import API_VERSIONS
+from ..api.wire import API_VERSIONS
 from .lifecycle import OperationPlan
 
 TEMP_PREFIX = ".eeexport-state-"

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..api.names import name_list
-from ..api.request import API_VERSIONS
+from ..api.wire import API_VERSIONS
 
 DEFAULT_ENDPOINT = "https://earthengine.googleapis.com"
 DEFAULT_SCOPES = (

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._compat import BaseOperatorLink, XCom
-from ..api.destinations import destination_of
+from ..api.destinations import asset_page_url, destination_of
+from ..api.errors import InvalidRequestError
 from ..api.names import OperationName
 
 if TYPE_CHECKING:
@@ -17,11 +18,6 @@ if TYPE_CHECKING:
 
 TASKS_PAGE = "https://console.cloud.google.com/earth-engine/tasks?project={project}"
 STORAGE_BROWSER = "https://console.cloud.google.com/storage/browser/{bucket}/{prefix}"
-ASSET_PAGE = "https://code.earthengine.google.com/?asset={name}"
-BIGQUERY_TABLE = (
-    "https://console.cloud.google.com/bigquery?project={project}&p={project}&d={dataset}"
-    "&t={table}&page=table"
-)
 
 
 class _PersistedLink(BaseOperatorLink):
@@ -64,12 +60,11 @@ class EarthEngineDestinationLink(_PersistedLink):
         if written is None or written.kind == "drive":
             return None  # Drive: the folder id is only known from destinationUris
         if written.kind == "asset":
-            return ASSET_PAGE.format(name=written.where)
+            return asset_page_url(written.where)
         if written.kind == "bigquery":
-            parts = written.bigquery_table
-            if len(parts) != 3 or not all(parts):
-                return None
-            project, dataset, table = parts
-            return BIGQUERY_TABLE.format(project=project, dataset=dataset, table=table)
+            try:
+                return written.bigquery_table.console_url()
+            except InvalidRequestError:
+                return None  # not a table reference: nothing to link to
         folder = written.path.rsplit("/", 1)[0] + "/" if "/" in written.path else ""
         return STORAGE_BROWSER.format(bucket=written.where, prefix=folder)

@@ -27,7 +27,7 @@ from .. import CONFIG_SECTION
 from .._compat import conf
 from ..api.errors import InvalidParameterError
 from ..api.operation import OperationState, is_done, operation_state, parse_timestamp
-from ..api.request import DESCRIPTION_MAX, REQUEST_ID_MAX
+from ..api.wire import DESCRIPTION_MAX, REQUEST_ID_MAX
 
 if TYPE_CHECKING:
     from ..hooks.earth_engine import EarthEngineHook

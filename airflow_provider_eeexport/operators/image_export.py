@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from .._compat import conf
-from ..api.builder import build_export_body, check_parameters, export_target
+from ..api.image_builder import build_export_body, check_parameters, export_target
 from ..api.parameters import IMAGE_EXPORT
 from ._export import EECU_XCOM_KEY, EarthEngineExportOperator, JobKind
 from ._identity import marked_description, run_mark

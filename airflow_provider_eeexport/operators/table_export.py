@@ -7,8 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 from .._compat import conf
-from ..api.builder import build_table_export_body, check_table_parameters, table_export_target
 from ..api.parameters import TABLE_EXPORT
+from ..api.table_builder import build_table_export_body, check_table_parameters, table_export_target
 from ._export import EarthEngineExportOperator, JobKind
 from ._settings import DEFAULT_TIMEOUT, renderers_of, settings_of, template_fields_of
 

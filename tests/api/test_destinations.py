@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_eeexport.api.builder import (
-    build_export_body,
-    build_table_export_body,
-    export_target,
-)
 from airflow_provider_eeexport.api.destinations import Destination, destination_of
+from airflow_provider_eeexport.api.image_builder import build_export_body, export_target
+from airflow_provider_eeexport.api.table_builder import build_table_export_body
 
 EXPRESSION = {"result": "0", "values": {"0": {"constantValue": 1}}}
 

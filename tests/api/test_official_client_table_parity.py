@@ -17,7 +17,7 @@ import ee
 import httpx
 import pytest
 
-from airflow_provider_eeexport.api.builder import build_table_export_body
+from airflow_provider_eeexport.api.table_builder import build_table_export_body
 from tests.conftest import PROJECT
 from tests.official_client import canonical
 

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_eeexport.api.builder import (
-    InvalidParameterError,
+from airflow_provider_eeexport.api.errors import InvalidParameterError
+from airflow_provider_eeexport.api.parameters import TABLE_EXPORT, names
+from airflow_provider_eeexport.api.table_builder import (
     build_table_export_body,
     check_table_parameters,
     table_export_target,
 )
-from airflow_provider_eeexport.api.parameters import TABLE_EXPORT, names
 from airflow_provider_eeexport.api.table_request import ExportTableRequest
 from tests.table_request_cases import valid_table_body
 

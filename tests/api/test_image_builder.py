@@ -1,6 +1,6 @@
 """build_export_body turns operator parameters into a canonical, validated ExportImageRequest
 body, and every refusal names the parameter to fix; check_parameters does the same at parse
-time for values already known; request_id_for derives a stable requestId per task instance."""
+time for values already known."""
 
 from __future__ import annotations
 
@@ -10,15 +10,14 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_eeexport.api.builder import (
-    InvalidParameterError,
+from airflow_provider_eeexport.api.errors import InvalidParameterError, InvalidRequestError
+from airflow_provider_eeexport.api.image_builder import (
     build_export_body,
     check_parameters,
     parse_destination,
 )
-from airflow_provider_eeexport.api.errors import InvalidRequestError
+from airflow_provider_eeexport.api.image_request import ExportImageRequest
 from airflow_provider_eeexport.api.parameters import IMAGE_EXPORT, names
-from airflow_provider_eeexport.api.request import ExportImageRequest
 from tests.request_cases import GRID, valid_body
 
 _GCS = "gs://my-bucket/exports/dem"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_eeexport.api.errors import InvalidRequestError
-from airflow_provider_eeexport.api.request import ExportImageRequest
+from airflow_provider_eeexport.api.image_request import ExportImageRequest
 from tests.request_cases import INVALID_CASES, VALID_VARIANTS, valid_body
 
 _VARIANT_BODIES = {variant: body for variant, body, _ in VALID_VARIANTS}
