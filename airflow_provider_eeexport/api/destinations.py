@@ -69,17 +69,22 @@ class BigQueryTable:
     def parse(cls, text: object, field: str = "table") -> BigQueryTable:
         """The table ``text`` names, or InvalidRequestError naming ``field``.
 
-        The last two dots split dataset and table: a domain-scoped project
-        (``example.com:project``) holds a dot itself.
+        The rule is earthengine-api's (at least two dots, no control characters); the last
+        two dots split dataset and table, as a domain-scoped project (``example.com:project``)
+        holds a dot itself.
         """
         if isinstance(text, str) and _BIGQUERY_TABLE_PATTERN.fullmatch(text):
             project, dataset, table = text.rsplit(".", 2)
-            if project and dataset and table:
-                return cls(project, dataset, table)
+            return cls(project, dataset, table)
         raise InvalidRequestError(field, f"must be {cls.FORM}, got {shown(text)}")
 
     def __str__(self) -> str:
         return f"{self.project}.{self.dataset}.{self.table}"
+
+    @property
+    def complete(self) -> bool:
+        """Whether no part is empty (``p...t`` passes earthengine-api's rule with none)."""
+        return bool(self.project and self.dataset and self.table)
 
     def console_url(self, *, quote_colon: bool = False) -> str:
         """The table's page in the BigQuery console; ``quote_colon`` percent-encodes the ':'

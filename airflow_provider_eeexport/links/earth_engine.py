@@ -63,8 +63,9 @@ class EarthEngineDestinationLink(_PersistedLink):
             return asset_page_url(written.where)
         if written.kind == "bigquery":
             try:
-                return written.bigquery_table.console_url()
+                table = written.bigquery_table
             except InvalidRequestError:
                 return None  # not a table reference: nothing to link to
+            return table.console_url() if table.complete else None
         folder = written.path.rsplit("/", 1)[0] + "/" if "/" in written.path else ""
         return STORAGE_BROWSER.format(bucket=written.where, prefix=folder)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_eeexport.api.destinations import Destination, destination_of
+from airflow_provider_eeexport.api.destinations import (
+    BigQueryTable,
+    Destination,
+    asset_page_url,
+    destination_of,
+)
+from airflow_provider_eeexport.api.errors import InvalidRequestError
 from airflow_provider_eeexport.api.image_builder import build_export_body, export_target
 from airflow_provider_eeexport.api.table_builder import build_table_export_body
 
@@ -117,3 +123,48 @@ def test_asset_uris_percent_encode_what_airflow_would_not_keep_as_written():
 
     assert where.asset_uri == "drive://Donn%C3%A9es 2024/a%23b%3Fc%40d%3Ae%25f%5B1%5D"
     assert where.openlineage_name == ("drive://Données 2024", "a#b?c@d:e%f[1]")
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("my-project.zonal.stats", ("my-project", "zonal", "stats")),
+        ("example.com:my-project.zonal.stats", ("example.com:my-project", "zonal", "stats")),
+    ],
+    ids=["plain", "domain-scoped"],
+)
+def test_a_bigquery_table_splits_at_its_last_two_dots(text, parts):
+    table = BigQueryTable.parse(text)
+
+    assert (table.project, table.dataset, table.table) == parts
+    assert str(table) == text
+
+
+@pytest.mark.parametrize("text", ["zonal.stats", "p.d.", "p..t", "p.d.t\n", 5])
+def test_anything_but_a_table_reference_is_refused_naming_the_field(text):
+    with pytest.raises(InvalidRequestError, match="^destination: must be a BigQuery table"):
+        BigQueryTable.parse(text, "destination")
+
+
+def test_a_table_with_an_empty_part_passes_earthengine_apis_rule_but_is_not_complete():
+    assert not BigQueryTable.parse("p...t").complete
+    assert BigQueryTable.parse("p.d.t").complete
+
+
+def test_the_bigquery_console_url_quotes_a_domain_scope_only_when_asked():
+    table = BigQueryTable.parse("example.com:p.my_dataset.zonal")
+
+    assert table.console_url() == (
+        "https://console.cloud.google.com/bigquery?project=example.com:p&p=example.com:p"
+        "&d=my_dataset&t=zonal&page=table"
+    )
+    assert table.console_url(quote_colon=True) == (
+        "https://console.cloud.google.com/bigquery?project=example.com%3Ap&p=example.com%3Ap"
+        "&d=my_dataset&t=zonal&page=table"
+    )
+
+
+def test_an_asset_page_is_the_code_editor_page_of_its_name():
+    assert asset_page_url("projects/my-project/assets/dem") == (
+        "https://code.earthengine.google.com/?asset=projects/my-project/assets/dem"
+    )
