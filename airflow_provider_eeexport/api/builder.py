@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import InvalidParameterError, InvalidRequestError, shown
 from .parameters import Parameter, names, wire_fields
@@ -41,14 +41,27 @@ PLACEHOLDER_EXPRESSION = {"result": "0", "values": {"0": {"constantValue": 0}}}
 PLACEHOLDER_DESTINATION = "gs://placeholder-bucket"
 
 
+class RequestModel(Protocol):
+    """A kind's request model: a validating reader of its body, and its canonical writer."""
+
+    @classmethod
+    def from_json(cls, body: object, *, api_version: str = "v1") -> RequestModel:
+        """The request a body describes, or InvalidRequestError."""
+        ...
+
+    def to_json(self) -> dict[str, Any]:
+        """The body in its canonical encoding."""
+        ...
+
+
 @dataclass(frozen=True)
 class RequestKind:
     """What one kind of export (image, table) brings to the shared builder."""
 
     function: str  # the public builder's name, for TypeErrors
     parameters: tuple[Parameter, ...]
-    # The body checked by the request model and written canonically (or InvalidRequestError).
-    validate: Callable[[dict[str, Any], str], dict[str, Any]]
+    # Checks the body (or InvalidRequestError) and writes it canonically.
+    model: type[RequestModel]
     targets: Targets
     # How a field parameter's value becomes its wire value, where it is not already the same.
     conversions: Mapping[str, Callable[[object], object]] = field(default_factory=dict)
@@ -58,6 +71,20 @@ class RequestKind:
     schema_only: tuple[str, ...] = ()
     # Client option names people copy from earthengine-api code, and their wire names.
     client_option_names: Mapping[str, str] = field(default_factory=dict)
+
+    def build(
+        self, expression: object, api_version: str, parameters: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The body for these parameters (see :func:`build_body`)."""
+        return build_body(self, expression, api_version, parameters)
+
+    def check(self, function: str, parameters: dict[str, Any]) -> None:
+        """Parse-time checks of the parameters known (see :func:`check_known`)."""
+        check_known(self, function, parameters)
+
+    def target(self, function: str, parameters: dict[str, Any]) -> dict[str, Any]:
+        """The destination field alone (see :func:`build_target`)."""
+        return build_target(self, function, parameters)
 
     @cached_property
     def field_parameters(self) -> dict[str, str]:
@@ -112,7 +139,7 @@ def build_body(
     sources.update(target_sources)
     passthrough = _extra_fields(kind, given.get("extra_body"), body, sources)
     try:
-        canonical = kind.validate(body, api_version)
+        canonical = kind.model.from_json(body, api_version=api_version).to_json()
     except InvalidRequestError as error:
         raise blame(error, sources, kind) from error
     return {**canonical, **passthrough}

@@ -21,9 +21,6 @@ from typing import Any
 
 from .builder import (
     RequestKind,
-    build_body,
-    build_target,
-    check_known,
     format_parameter,
     priority_parameter,
     set_file_format,
@@ -74,7 +71,7 @@ def build_export_body(
     top-level fields newer than this provider. Raises :class:`InvalidParameterError` naming
     the parameter to fix, whatever the input.
     """
-    return build_body(_IMAGE, expression, api_version, parameters)
+    return _IMAGE.build(expression, api_version, parameters)
 
 
 def check_parameters(**parameters: Any) -> None:
@@ -86,7 +83,7 @@ def check_parameters(**parameters: Any) -> None:
     ``expression``). The destination and format parameters depend on each other, so they are
     checked together when all of those given are known, and only for their shape otherwise.
     """
-    check_known(_IMAGE, "check_parameters", parameters)
+    _IMAGE.check("check_parameters", parameters)
 
 
 def export_target(**parameters: Any) -> dict[str, Any]:
@@ -94,7 +91,7 @@ def export_target(**parameters: Any) -> dict[str, Any]:
     would send for these target and format parameters (and ``description``), without needing
     the expression (for an export being re-attached to). Raises
     :class:`InvalidParameterError` like it."""
-    return build_target(_IMAGE, "export_target", parameters)
+    return _IMAGE.target("export_target", parameters)
 
 
 def parse_destination(destination: str) -> dict[str, Any]:
@@ -160,9 +157,7 @@ _TARGETS = Targets(
 _IMAGE = RequestKind(
     function="build_export_body",
     parameters=IMAGE_EXPORT,
-    validate=lambda body, version: ExportImageRequest.from_json(
-        body, api_version=version
-    ).to_json(),
+    model=ExportImageRequest,
     targets=_TARGETS,
     conversions=_CONVERSIONS,
     shapes={"destination": parse_destination, "file_format": partial(format_parameter, FORMATS)},

@@ -14,11 +14,11 @@ export shares (scalars, destinations, ``fileExportOptions``) are read by
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from . import wire
 from .expression import validate_expression
 from .wire import (
     FileFormats,
@@ -28,7 +28,6 @@ from .wire import (
     as_object,
     as_string,
     as_string_list,
-    description,
     earth_engine_destination,
     enum_value,
     fail,
@@ -36,12 +35,11 @@ from .wire import (
     join,
     optional,
     positive_int32,
-    priority,
     read_body,
     read_fields,
     read_message,
-    request_id,
-    workload_tag,
+    to_wire,
+    wire_names,
     wrapped,
 )
 
@@ -59,19 +57,6 @@ PYRAMIDING_POLICIES = (
 )
 # What the service assumes when maxPixels is unset.
 DEFAULT_MAX_PIXELS = 100_000_000
-
-_REQUEST_FIELDS = (
-    "expression",
-    "description",
-    "maxPixels",
-    "grid",
-    "requestId",
-    "workloadTag",
-    "priority",
-    "fileExportOptions",
-    "assetExportOptions",
-    "maxWorkers",
-)
 
 
 @dataclass(frozen=True)
@@ -111,12 +96,12 @@ class ExportImageRequest:
             )
         return cls(
             expression=expression,
-            description=optional(fields, "description", description),
+            description=optional(fields, "description", wire.description),
             max_pixels=optional(fields, "maxPixels", _max_pixels),
             grid=optional(fields, "grid", _grid),
-            request_id=optional(fields, "requestId", request_id) or None,
-            workload_tag=optional(fields, "workloadTag", workload_tag) or None,
-            priority=optional(fields, "priority", priority),
+            request_id=optional(fields, "requestId", wire.request_id) or None,
+            workload_tag=optional(fields, "workloadTag", wire.workload_tag) or None,
+            priority=optional(fields, "priority", wire.priority),
             file_export_options=optional(
                 fields, "fileExportOptions", lambda v, p: file_options(v, p, api_version, FORMATS)
             ),
@@ -126,20 +111,7 @@ class ExportImageRequest:
 
     def to_json(self) -> dict[str, Any]:
         """The body in the documented encoding: bare values, int64 as strings, unset omitted."""
-        body: dict[str, Any] = {
-            "expression": self.expression,
-            "description": self.description,
-            "maxPixels": None if self.max_pixels is None else str(self.max_pixels),
-            "grid": self.grid,
-            "requestId": self.request_id,
-            "workloadTag": self.workload_tag,
-            "priority": self.priority,
-            "fileExportOptions": self.file_export_options,
-            "assetExportOptions": self.asset_export_options,
-            "maxWorkers": self.max_workers,
-        }
-        # A copy, so callers editing the body cannot change this frozen request.
-        return copy.deepcopy({key: value for key, value in body.items() if value is not None})
+        return to_wire(self, int64=("maxPixels",))
 
     def pixel_count(self) -> int | None:
         """Pixels in the grid (width * height of ``grid.dimensions``), or None if it has none."""
@@ -278,3 +250,5 @@ FORMATS = FileFormats(
         "tfRecordOptions": ("TF_RECORD_IMAGE", _tfrecord_options),
     },
 )
+
+_REQUEST_FIELDS = wire_names(ExportImageRequest)

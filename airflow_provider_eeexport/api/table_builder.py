@@ -23,9 +23,6 @@ from typing import Any
 from .builder import (
     RequestKind,
     bounded_integer,
-    build_body,
-    build_target,
-    check_known,
     format_parameter,
     priority_parameter,
     set_file_format,
@@ -68,7 +65,7 @@ def build_table_export_body(
     flags. Raises
     :class:`InvalidParameterError` naming the parameter to fix, whatever the input.
     """
-    return build_body(_TABLE, expression, api_version, parameters)
+    return _TABLE.build(expression, api_version, parameters)
 
 
 def check_table_parameters(**parameters: Any) -> None:
@@ -78,7 +75,7 @@ def check_table_parameters(**parameters: Any) -> None:
     only parameters given, not None and not rendered later are checked; the destination and
     format parameters together once all of those given are known.
     """
-    check_known(_TABLE, "check_table_parameters", parameters)
+    _TABLE.check("check_table_parameters", parameters)
 
 
 def table_export_target(**parameters: Any) -> dict[str, Any]:
@@ -86,7 +83,7 @@ def table_export_target(**parameters: Any) -> dict[str, Any]:
     send for these target and format parameters (and ``description``), without needing the
     expression (for an export being re-attached to). Raises :class:`InvalidParameterError`
     like it."""
-    return build_target(_TABLE, "table_export_target", parameters)
+    return _TABLE.target("table_export_target", parameters)
 
 
 # --- field parameters ------------------------------------------------------------------------
@@ -215,9 +212,7 @@ _TARGETS = Targets(
 _TABLE = RequestKind(
     function="build_table_export_body",
     parameters=TABLE_EXPORT,
-    validate=lambda body, version: ExportTableRequest.from_json(
-        body, api_version=version
-    ).to_json(),
+    model=ExportTableRequest,
     targets=_TARGETS,
     conversions={
         "selectors": _selectors,

@@ -16,11 +16,11 @@ earthengine-api checks it (at least two dots), so domain-scoped projects pass.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from . import wire
 from .destinations import BigQueryTable
 from .expression import validate_expression
 from .wire import (
@@ -30,7 +30,6 @@ from .wire import (
     as_list,
     as_number,
     as_string,
-    description,
     earth_engine_destination,
     enum_value,
     fail,
@@ -40,13 +39,12 @@ from .wire import (
     optional,
     plain_text,
     positive_int32,
-    priority,
     read_body,
     read_fields,
     read_message,
-    request_id,
     required_asset_name,
-    workload_tag,
+    to_wire,
+    wire_names,
     wrapped,
 )
 
@@ -70,18 +68,6 @@ _DESTINATION_FIELDS = (
     "assetExportOptions",
     "featureViewExportOptions",
     "bigqueryExportOptions",
-)
-_REQUEST_FIELDS = (
-    "expression",
-    "description",
-    "selectors",
-    "requestId",
-    "maxErrorMeters",
-    "maxVertices",
-    "workloadTag",
-    "priority",
-    *_DESTINATION_FIELDS,
-    "maxWorkers",
 )
 
 
@@ -126,17 +112,17 @@ class ExportTableRequest:
             )
         return cls(
             expression=validate_expression(fields["expression"], "expression"),
-            description=optional(fields, "description", description),
+            description=optional(fields, "description", wire.description),
             selectors=optional(fields, "selectors", _selectors),
-            request_id=optional(fields, "requestId", request_id) or None,
+            request_id=optional(fields, "requestId", wire.request_id) or None,
             max_error_meters=optional(
                 fields, "maxErrorMeters", lambda v, p: wrapped(v, p, _non_negative_number)
             ),
             max_vertices=optional(
                 fields, "maxVertices", lambda v, p: wrapped(v, p, _non_negative_int32)
             ),
-            workload_tag=optional(fields, "workloadTag", workload_tag) or None,
-            priority=optional(fields, "priority", priority),
+            workload_tag=optional(fields, "workloadTag", wire.workload_tag) or None,
+            priority=optional(fields, "priority", wire.priority),
             file_export_options=optional(
                 fields, "fileExportOptions", lambda v, p: file_options(v, p, api_version, FORMATS)
             ),
@@ -150,23 +136,10 @@ class ExportTableRequest:
 
     def to_json(self) -> dict[str, Any]:
         """The body in the documented encoding: bare values, unset fields omitted."""
-        body: dict[str, Any] = {
-            "expression": self.expression,
-            "description": self.description,
-            "selectors": self.selectors,
-            "requestId": self.request_id,
-            "maxErrorMeters": self.max_error_meters,
-            "maxVertices": self.max_vertices,
-            "workloadTag": self.workload_tag,
-            "priority": self.priority,
-            "fileExportOptions": self.file_export_options,
-            "assetExportOptions": self.asset_export_options,
-            "featureViewExportOptions": self.feature_view_export_options,
-            "bigqueryExportOptions": self.bigquery_export_options,
-            "maxWorkers": self.max_workers,
-        }
-        # A copy, so callers editing the body cannot change this frozen request.
-        return copy.deepcopy({key: value for key, value in body.items() if value is not None})
+        return to_wire(self)
+
+
+_REQUEST_FIELDS = wire_names(ExportTableRequest)
 
 
 # --- scalars ---------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ Storage, Earth Engine asset, ``fileExportOptions`` for a kind's :class:`FileForm
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import math
 import re
 from collections.abc import Callable, Collection, Mapping
@@ -213,6 +215,29 @@ def read_message(
         if key not in message:
             fail(join(path, key), f"is required: {what}")
     return message
+
+
+def wire_name(name: str) -> str:
+    """The camelCase wire name of a snake_case field (``max_pixels``: ``maxPixels``)."""
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
+
+
+def wire_names(model: type) -> tuple[str, ...]:
+    """The wire names of a request dataclass's fields, in schema order."""
+    return tuple(wire_name(item.name) for item in dataclasses.fields(model))
+
+
+def to_wire(request: Any, *, int64: Collection[str] = ()) -> dict[str, Any]:
+    """A request dataclass as its body in the documented encoding: camelCase names, bare
+    values, the ``int64`` fields as strings, unset fields omitted."""
+    body = {}
+    for item in dataclasses.fields(request):
+        value, name = getattr(request, item.name), wire_name(item.name)
+        if value is not None:
+            body[name] = str(value) if name in int64 else value
+    # A copy, so callers editing the body cannot change the frozen request.
+    return copy.deepcopy(body)
 
 
 def read_body(

@@ -142,7 +142,7 @@ def test_a_bigquery_table_splits_at_its_last_two_dots(text, parts):
 
 @pytest.mark.parametrize("text", ["zonal.stats", "p.d.", "p..t", "p.d.t\n", 5])
 def test_anything_but_a_table_reference_is_refused_naming_the_field(text):
-    with pytest.raises(InvalidRequestError, match="^destination: must be a BigQuery table"):
+    with pytest.raises(InvalidRequestError, match=r"^destination: must be a BigQuery table"):
         BigQueryTable.parse(text, "destination")
 
 
