@@ -1,12 +1,14 @@
 """ExportTableRequest: the body of ``projects.table.export``, validated and in canonical form.
 
-Like :class:`~airflow_provider_eeexport.api.request.ExportImageRequest`,
+Like :class:`~airflow_provider_eeexport.api.image_request.ExportImageRequest`,
 :meth:`ExportTableRequest.from_json` accepts what either official client sends (wrapper
 objects such as ``{"value": 1000}`` or bare values) and keeps the documented encoding, which
 :meth:`ExportTableRequest.to_json` writes; the first broken rule raises
 :class:`~airflow_provider_eeexport.api.errors.InvalidRequestError` naming the camelCase path of
 the offending value. The Drive, Cloud Storage and Earth Engine asset destinations are the
-image export's messages and are checked by the same readers.
+image export's messages, read by the same readers in :mod:`~airflow_provider_eeexport.api.wire`;
+a BigQuery table reference is read by
+:class:`~airflow_provider_eeexport.api.destinations.BigQueryTable`.
 
 Where the REST reference leaves a rule open, the reading is tolerant: ``fileFormat`` may be
 left out (both clients always send it), ``maxFeaturesPerTile`` may be 0 (the reference says
