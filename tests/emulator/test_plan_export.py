@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from airflow_provider_eeexport.api.request import ExportImageRequest
 
+from airflow_provider_eeexport.api.image_request import ExportImageRequest
 from airflow_provider_eeexport.api.table_request import ExportTableRequest
 from airflow_provider_eeexport.emulator.lifecycle import (
     MAX_PENDING_S,
