@@ -20,8 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
-from urllib.parse import urlencode
 
+from ..api.destinations import BigQueryTable, asset_page_url
 from ..api.image_request import DEFAULT_MAX_PIXELS, ExportImageRequest
 from ..api.operation import CANCELLED_ERROR_CODE, OperationState
 from ..api.table_request import ExportTableRequest
@@ -267,7 +267,7 @@ def plan_image_export(request: ExportImageRequest) -> JobPlan:
             "Specify higher maxPixels value if you intend to export a large area.",
         }
     if request.asset_export_options:
-        last, destination = "Ingest Asset", [_asset_page_uri(_asset_name(request))]
+        last, destination = "Ingest Asset", [asset_page_url(_asset_name(request))]
     else:
         last, destination = "Write Files", _file_destination_uris(request.file_export_options or {})
     return JobPlan(
@@ -289,12 +289,15 @@ def plan_table_export(request: ExportTableRequest) -> JobPlan:
         last, destination = "Write Files", _file_destination_uris(request.file_export_options)
     elif request.bigquery_export_options:
         table = request.bigquery_export_options["bigqueryDestination"]["table"]
-        last, destination = "Write Table", [_bigquery_console_uri(table)]
+        last, destination = (
+            "Write Table",
+            [BigQueryTable.parse(table).console_url(quote_colon=True)],
+        )
     elif request.feature_view_export_options:
         view = request.feature_view_export_options["featureViewDestination"]["name"]
-        last, destination = "Ingest Asset", [_asset_page_uri(view)]
+        last, destination = "Ingest Asset", [asset_page_url(view)]
     else:
-        last, destination = "Ingest Asset", [_asset_page_uri(_asset_name(request))]
+        last, destination = "Ingest Asset", [asset_page_url(_asset_name(request))]
     return JobPlan(
         type="EXPORT_FEATURES",
         stage_names=["Create Job", "Compute Features", last],
@@ -326,17 +329,3 @@ def _file_destination_uris(options: Mapping[str, Any]) -> list[str]:
     digest = hashlib.sha256((drive.get("folder") or "").encode()).digest()
     folder_id = "1" + base64.urlsafe_b64encode(digest).decode()[:32]
     return [f"https://drive.google.com/#folders/{folder_id}"]
-
-
-# --- links also written in api/ (one owner there to come) -------------------------------------
-def _asset_page_uri(name: str) -> str:
-    """The Code Editor page of the asset ``name``."""
-    return f"https://code.earthengine.google.com/?asset={name}"
-
-
-def _bigquery_console_uri(table: str) -> str:
-    """The BigQuery console page of ``project.dataset.table``."""
-    # The last two dots split dataset and table: a domain-scoped project holds a dot itself.
-    project, dataset, name = table.rsplit(".", 2)
-    query = urlencode({"project": project, "p": project, "d": dataset, "t": name, "page": "table"})
-    return f"https://console.cloud.google.com/bigquery?{query}"
