@@ -11,6 +11,7 @@ import itertools
 
 import pytest
 
+from airflow_provider_eeexport.api.operation import Operation
 from airflow_provider_eeexport.triggers import _poller
 from airflow_provider_eeexport.triggers.operation import OperationEvent
 from tests.conftest import PROJECT
@@ -212,6 +213,6 @@ def test_passing_the_eecu_budget_wakes_the_trigger_though_progress_reads_the_sam
 
     first, over = in_virtual_time(follow())
 
-    assert first["metadata"]["batchEecuUsageSeconds"] == 10
-    assert over["metadata"]["batchEecuUsageSeconds"] == 30  # the first look past 25
-    assert over["metadata"]["progress"] == first["metadata"]["progress"]
+    assert Operation(first).usage.eecu_seconds == 10
+    assert Operation(over).usage.eecu_seconds == 30  # the first look past 25
+    assert Operation(over).progress == Operation(first).progress
