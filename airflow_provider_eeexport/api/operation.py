@@ -202,13 +202,13 @@ class Operation:
     def progress_line(self) -> str:
         """One readable line of where it is: ``RUNNING 42% stage 'Compute' attempt 1``."""
         parts = [self.state.value]
-        if self.progress is not None:
-            parts.append(f"{int(self.progress * 100)}%")
-        stage = self.current_stage
+        progress, stage, attempt = self.progress, self.current_stage, self.attempt
+        if progress is not None:
+            parts.append(f"{int(progress * 100)}%")
         if stage:
             parts.append(f"stage {stage!r}")
-        if self.attempt is not None:
-            parts.append(f"attempt {self.attempt}")
+        if attempt is not None:
+            parts.append(f"attempt {attempt}")
         return " ".join(parts)
 
     def summary(self) -> str:
