@@ -160,7 +160,6 @@ def test_the_view_reads_missing_or_mistyped_values_as_unknown(raw):
     view = Operation(raw)
 
     assert (view.name, view.project, view.description) == ("", None, None)
-    assert dict(view.metadata) == (raw["metadata"] if isinstance(raw.get("metadata"), dict) else {})
     assert view.state is OperationState.STATE_UNSPECIFIED
     assert view.done is False
     assert (view.created, view.started, view.ended, view.updated) == (None, None, None, None)
@@ -169,6 +168,17 @@ def test_the_view_reads_missing_or_mistyped_values_as_unknown(raw):
     assert (view.error, view.progress, view.attempt) == (None, None, None)
     assert view.progress_line() == "STATE_UNSPECIFIED"
     assert view.outcome() == ("success", "Export <unknown operation> succeeded")
+
+
+@pytest.mark.parametrize("metadata", [None, ["state", "RUNNING"], "SUCCEEDED", 0])
+def test_metadata_that_is_not_an_object_reads_as_empty(metadata):
+    assert Operation({"metadata": metadata}).metadata == {}
+
+
+def test_metadata_is_the_operation_s_own_object():
+    raw = {"metadata": {"state": "RUNNING"}}
+
+    assert Operation(raw).metadata is raw["metadata"]
 
 
 def test_the_view_names_the_project_of_a_well_formed_name_only():
