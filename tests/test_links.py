@@ -71,6 +71,24 @@ def test_the_operation_s_own_destination_uri_wins_once_known():
 
 
 @pytest.mark.parametrize(
+    "operation",
+    [
+        {"metadata": {"destinationUris": "gs://b-1/a/x.tif"}},
+        {"metadata": {"destinationUris": [None, {"uri": "x"}]}},
+        {"metadata": ["destinationUris"]},
+        {},
+    ],
+    ids=["a string", "no string items", "metadata not an object", "no metadata"],
+)
+def test_an_operation_without_a_usable_destination_uri_leaves_the_body_s_link(operation):
+    body = {"assetExportOptions": {"earthEngineDestination": {"name": "projects/p/assets/x"}}}
+
+    assert EarthEngineDestinationLink.url_for(body, operation) == (
+        "https://code.earthengine.google.com/?asset=projects/p/assets/x"
+    )
+
+
+@pytest.mark.parametrize(
     "name",
     [
         "projects/my-project/operations/ABC",

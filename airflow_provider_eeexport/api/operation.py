@@ -1,16 +1,26 @@
-"""The long-running Operation an export returns, and how to read it."""
+"""The long-running Operation an export returns, and how to read it.
+
+:class:`Operation` is the reader: a frozen view over the dict the API returned, which stays
+what XCom stores and trigger events carry. Every property tolerates missing or odd values, so
+code that reads an operation never repeats ``(operation.get("metadata") or {})``.
+"""
 
 from __future__ import annotations
 
 import enum
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .errors import InvalidRequestError
 from .names import OperationName
 
 # google.rpc.Code CANCELLED: what a successfully cancelled operation carries in ``error.code``.
 CANCELLED_ERROR_CODE = 1
+# How messages name an operation that came without one.
+UNKNOWN_OPERATION = "<unknown operation>"
 
 
 class OperationState(str, enum.Enum):
@@ -42,78 +52,6 @@ def normalize_operation_name(name: str) -> str:
     return str(OperationName.parse(name))
 
 
-def operation_state(operation: dict[str, Any]) -> OperationState:
-    """The state of an Operation, tolerating unknown or missing values."""
-    raw = (operation.get("metadata") or {}).get("state")
-    try:
-        return OperationState(raw)
-    except ValueError:
-        return OperationState.STATE_UNSPECIFIED
-
-
-def is_done(operation: dict[str, Any]) -> bool:
-    """Whether the Operation has finished: ``done`` is true or its state is terminal.
-
-    ``done`` is often absent (proto3 omits false) and has been seen false on a SUCCEEDED
-    operation, so the state counts as well.
-    """
-    return bool(operation.get("done")) or operation_state(operation).is_terminal
-
-
-def progress_line(operation: dict[str, Any]) -> str:
-    """One readable line of where an operation is: ``RUNNING 42% stage 'Compute' attempt 1``."""
-    metadata = operation.get("metadata") or {}
-    parts = [operation_state(operation).value]
-    progress = metadata.get("progress")
-    if isinstance(progress, (int, float)) and not isinstance(progress, bool):
-        parts.append(f"{int(progress * 100)}%")
-    stage = current_stage(operation)
-    if stage:
-        parts.append(f"stage {stage!r}")
-    if metadata.get("attempt") is not None:
-        parts.append(f"attempt {metadata['attempt']}")
-    return " ".join(parts)
-
-
-def current_stage(operation: dict[str, Any]) -> str | None:
-    """Display name of the first unfinished stage (the last one when all are done)."""
-    stages = (operation.get("metadata") or {}).get("stages") or []
-    names = []
-    for stage in stages:
-        if not isinstance(stage, dict):
-            continue
-        name = stage.get("displayName") or stage.get("description")
-        names.append(name)
-        done, total = _units(stage.get("completeWorkUnits")), _units(stage.get("totalWorkUnits"))
-        if total is None or done is None or done < total:
-            return name
-    return names[-1] if names else None
-
-
-def outcome(operation: dict[str, Any]) -> tuple[str, str]:
-    """``(status, message)`` of a finished operation: success, failed or cancelled."""
-    name = operation.get("name", "<unknown operation>")
-    state = operation_state(operation)
-    error = operation.get("error") if isinstance(operation.get("error"), dict) else None
-    if state is OperationState.SUCCEEDED or (state.value == "STATE_UNSPECIFIED" and not error):
-        uris = (operation.get("metadata") or {}).get("destinationUris") or []
-        where = f": {', '.join(uris)}" if uris else ""
-        return "success", f"Export {name} succeeded{where}"
-    code = error.get("code") if error else None
-    text = (error or {}).get("message") or "no error message"
-    if state is OperationState.CANCELLED or code == CANCELLED_ERROR_CODE:
-        return "cancelled", f"Export {name} was cancelled: {text}"
-    return "failed", f"Export {name} failed: {text}" + (f" (code {code})" if code else "")
-
-
-def _units(value: Any) -> int | None:
-    # Work units are int64: a JSON string or number, depending on the server.
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @dataclass(frozen=True)
 class Usage:
     """What an export cost: EECU-seconds, and seconds queued (created to started) and run
@@ -124,51 +62,273 @@ class Usage:
     ran_s: float | None
 
 
-def usage(operation: dict[str, Any]) -> Usage:
-    """What the operation reports it cost so far (or in all, once done)."""
-    metadata = operation.get("metadata") or {}
-    eecu = metadata.get("batchEecuUsageSeconds")
-    if isinstance(eecu, bool) or not isinstance(eecu, (int, float)):
-        eecu = None
-    created, started, ended = (
-        parse_timestamp(metadata.get(key)) for key in ("createTime", "startTime", "endTime")
-    )
-    queued = (started - created).total_seconds() if created and started else None
-    ran = (ended - started).total_seconds() if started and ended else None
-    return Usage(None if eecu is None else float(eecu), queued, ran)
+@dataclass(frozen=True)
+class Operation:
+    """A read-only view of an Earth Engine Operation dict (the raw dict stays what XCom stores).
 
+    Properties read ``raw`` each time (nothing is copied or cached, so the view is as cheap as
+    the dict) and never raise on a dict: a missing, mistyped or unknown value reads as None,
+    empty or ``STATE_UNSPECIFIED``.
+    """
 
-def over_budget(operation: dict[str, Any], max_eecu_seconds: float | None) -> bool:
-    """Whether the operation reports more EECU-seconds used than ``max_eecu_seconds``."""
-    used = usage(operation).eecu_seconds
-    return max_eecu_seconds is not None and used is not None and used > max_eecu_seconds
+    raw: dict[str, Any]
 
+    # --- identity --------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """``projects/<project>/operations/<id>`` as the API gave it, or ``""``."""
+        name = self.raw.get("name")
+        return name if isinstance(name, str) else ""
 
-def budget_message(operation: dict[str, Any], max_eecu_seconds: float) -> str:
-    """Why an export over its budget was stopped (the caller says whether it was cancelled)."""
-    used = usage(operation).eecu_seconds
-    return (
-        f"Export {operation.get('name', '<unknown operation>')} used {used:g} EECU-seconds, "
-        f"more than its max_eecu_seconds of {max_eecu_seconds:g}"
-    )
+    @property
+    def project(self) -> str | None:
+        """The project of the operation's name; None when the name is missing or malformed."""
+        try:
+            return OperationName.parse(self.name).project
+        except InvalidRequestError:
+            return None
 
+    @property
+    def metadata(self) -> Mapping[str, Any]:
+        """``metadata`` (Earth Engine's OperationMetadata); empty when absent or not an object."""
+        metadata = self.raw.get("metadata")
+        return metadata if isinstance(metadata, dict) else {}
 
-def summary(operation: dict[str, Any]) -> str:
-    """The progress line of a finished operation with its run time and EECU usage."""
-    parts = [progress_line(operation)]
-    cost = usage(operation)
-    if cost.ran_s is not None:
-        parts.append(f"ran {cost.ran_s:.1f} s")
-    if cost.eecu_seconds is not None:
-        parts.append(f"{cost.eecu_seconds:g} EECU-seconds")
-    return "; ".join(parts)
+    @property
+    def description(self) -> str | None:
+        """The task description the export was started with."""
+        return _text(self.metadata.get("description"))
+
+    # --- where it stands -------------------------------------------------------------------
+    @property
+    def state(self) -> OperationState:
+        """``metadata.state``; ``STATE_UNSPECIFIED`` when missing or not one we know."""
+        try:
+            return OperationState(self.metadata.get("state"))
+        except (TypeError, ValueError):
+            return OperationState.STATE_UNSPECIFIED
+
+    @property
+    def done(self) -> bool:
+        """Whether the operation has finished: ``done`` is true or its state is terminal.
+
+        ``done`` is often absent (proto3 omits false) and has been seen false on a SUCCEEDED
+        operation, so the state counts as well.
+        """
+        return bool(self.raw.get("done")) or self.state.is_terminal
+
+    @property
+    def progress(self) -> float | None:
+        """``metadata.progress`` (0 to 1) when it is a finite number."""
+        return _number(self.metadata.get("progress"))
+
+    @property
+    def attempt(self) -> int | None:
+        """``metadata.attempt``, the run of the task Earth Engine is on (1 the first)."""
+        attempt = self.metadata.get("attempt")
+        return attempt if isinstance(attempt, int) and not isinstance(attempt, bool) else None
+
+    @property
+    def stages(self) -> list[dict[str, Any]]:
+        """``metadata.stages`` (OperationStage objects as the API returns them)."""
+        stages = self.metadata.get("stages")
+        return (
+            [stage for stage in stages if isinstance(stage, dict)]
+            if isinstance(stages, list)
+            else []
+        )
+
+    @property
+    def current_stage(self) -> str | None:
+        """Display name of the first unfinished stage (the last one when all are done)."""
+        names = []
+        for stage in self.stages:
+            name = stage.get("displayName") or stage.get("description")
+            names.append(name)
+            done, total = (
+                _units(stage.get("completeWorkUnits")),
+                _units(stage.get("totalWorkUnits")),
+            )
+            if total is None or done is None or done < total:
+                return name
+        return names[-1] if names else None
+
+    # --- when ------------------------------------------------------------------------------
+    @property
+    def created(self) -> datetime | None:
+        """``metadata.createTime``: when the export was submitted."""
+        return parse_timestamp(self.metadata.get("createTime"))
+
+    @property
+    def started(self) -> datetime | None:
+        """``metadata.startTime``: when it left the queue (absent while PENDING)."""
+        return parse_timestamp(self.metadata.get("startTime"))
+
+    @property
+    def ended(self) -> datetime | None:
+        """``metadata.endTime``: when it finished."""
+        return parse_timestamp(self.metadata.get("endTime"))
+
+    @property
+    def updated(self) -> datetime | None:
+        """``metadata.updateTime``: when Earth Engine last changed the operation."""
+        return parse_timestamp(self.metadata.get("updateTime"))
+
+    # --- what it gave ----------------------------------------------------------------------
+    @property
+    def usage(self) -> Usage:
+        """What the operation reports it cost so far (or in all, once done)."""
+        created, started, ended = self.created, self.started, self.ended
+        return Usage(
+            _number(self.metadata.get("batchEecuUsageSeconds")),
+            (started - created).total_seconds() if created and started else None,
+            (ended - started).total_seconds() if started and ended else None,
+        )
+
+    @property
+    def destination_uris(self) -> list[str]:
+        """``metadata.destinationUris``: where the export wrote, once Earth Engine says."""
+        uris = self.metadata.get("destinationUris")
+        # Only a list: a lone "gs://…" string would otherwise read as its characters.
+        return [uri for uri in uris if isinstance(uri, str)] if isinstance(uris, list) else []
+
+    @property
+    def error(self) -> dict[str, Any] | None:
+        """``error`` (a google.rpc.Status: ``code``, ``message``) of a failed or cancelled one."""
+        error = self.raw.get("error")
+        return error if isinstance(error, dict) else None
+
+    # --- what to tell users ----------------------------------------------------------------
+    def progress_line(self) -> str:
+        """One readable line of where it is: ``RUNNING 42% stage 'Compute' attempt 1``."""
+        parts = [self.state.value]
+        progress, stage, attempt = self.progress, self.current_stage, self.attempt
+        if progress is not None:
+            parts.append(f"{int(progress * 100)}%")
+        if stage:
+            parts.append(f"stage {stage!r}")
+        if attempt is not None:
+            parts.append(f"attempt {attempt}")
+        return " ".join(parts)
+
+    def summary(self) -> str:
+        """The progress line of a finished operation with its run time and EECU usage."""
+        parts = [self.progress_line()]
+        cost = self.usage
+        if cost.ran_s is not None:
+            parts.append(f"ran {cost.ran_s:.1f} s")
+        if cost.eecu_seconds is not None:
+            parts.append(f"{cost.eecu_seconds:g} EECU-seconds")
+        return "; ".join(parts)
+
+    def outcome(self) -> tuple[str, str]:
+        """``(status, message)`` of a finished operation: success, failed or cancelled."""
+        name, state, error = self.name or UNKNOWN_OPERATION, self.state, self.error
+        if state is OperationState.SUCCEEDED or (
+            state is OperationState.STATE_UNSPECIFIED and not error
+        ):
+            uris = self.destination_uris
+            where = f": {', '.join(uris)}" if uris else ""
+            return "success", f"Export {name} succeeded{where}"
+        code = error.get("code") if error else None
+        text = (error or {}).get("message") or "no error message"
+        if state is OperationState.CANCELLED or code == CANCELLED_ERROR_CODE:
+            return "cancelled", f"Export {name} was cancelled: {text}"
+        return "failed", f"Export {name} failed: {text}" + (f" (code {code})" if code else "")
+
+    def over_budget(self, max_eecu_seconds: float | None) -> bool:
+        """Whether the operation reports more EECU-seconds used than ``max_eecu_seconds``."""
+        used = self.usage.eecu_seconds
+        return max_eecu_seconds is not None and used is not None and used > max_eecu_seconds
+
+    def budget_message(self, max_eecu_seconds: float) -> str:
+        """Why an export over its budget was stopped (the caller says whether it was cancelled)."""
+        used = self.usage.eecu_seconds
+        return (
+            f"Export {self.name or UNKNOWN_OPERATION} used {used:g} EECU-seconds, "
+            f"more than its max_eecu_seconds of {max_eecu_seconds:g}"
+        )
 
 
 def parse_timestamp(value: Any) -> datetime | None:
-    """An RFC 3339 timestamp of an Operation (``2025-01-01T00:00:00.000Z``), or None."""
+    """An RFC 3339 timestamp of an Operation (``2025-01-01T00:00:00.000Z``), or None.
+
+    A timestamp without an offset is not RFC 3339 and reads as None: comparing or subtracting
+    it from the others would raise.
+    """
     if not isinstance(value, str):
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+# --- the same readings as functions of the raw dict ----------------------------------------
+# The operator still calls these; new code reads through Operation.
+
+
+def operation_state(operation: dict[str, Any]) -> OperationState:
+    """The state of an Operation, unknown ones unspecified (new code: ``Operation.state``)."""
+    return Operation(operation).state
+
+
+def is_done(operation: dict[str, Any]) -> bool:
+    """Whether the Operation has finished (new code: ``Operation.done``)."""
+    return Operation(operation).done
+
+
+def progress_line(operation: dict[str, Any]) -> str:
+    """One readable line of where an operation is (new code: ``Operation.progress_line``)."""
+    return Operation(operation).progress_line()
+
+
+def current_stage(operation: dict[str, Any]) -> str | None:
+    """The first unfinished stage's display name (new code: ``Operation.current_stage``)."""
+    return Operation(operation).current_stage
+
+
+def outcome(operation: dict[str, Any]) -> tuple[str, str]:
+    """``(status, message)`` of a finished operation (new code: ``Operation.outcome``)."""
+    return Operation(operation).outcome()
+
+
+def usage(operation: dict[str, Any]) -> Usage:
+    """What the operation reports it cost (new code: ``Operation.usage``)."""
+    return Operation(operation).usage
+
+
+def over_budget(operation: dict[str, Any], max_eecu_seconds: float | None) -> bool:
+    """Whether it used more than ``max_eecu_seconds`` (new code: ``Operation.over_budget``)."""
+    return Operation(operation).over_budget(max_eecu_seconds)
+
+
+def budget_message(operation: dict[str, Any], max_eecu_seconds: float) -> str:
+    """Why an export over its budget was stopped (new code: ``Operation.budget_message``)."""
+    return Operation(operation).budget_message(max_eecu_seconds)
+
+
+def summary(operation: dict[str, Any]) -> str:
+    """A finished operation's progress, run time and EECU use (new code: ``Operation.summary``)."""
+    return Operation(operation).summary()
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _number(value: Any) -> float | None:
+    # JSON true is an int to Python, and json.loads reads NaN and Infinity: neither is a number
+    # an operation reports.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _units(value: Any) -> int | None:
+    # Work units are int64: a JSON string or number, depending on the server.
+    try:
+        return int(value)
+    except (TypeError, ValueError):
         return None

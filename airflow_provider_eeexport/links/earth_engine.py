@@ -12,6 +12,7 @@ from .._compat import BaseOperatorLink, XCom
 from ..api.destinations import asset_page_url, destination_of
 from ..api.errors import InvalidRequestError
 from ..api.names import OperationName
+from ..api.operation import Operation
 
 if TYPE_CHECKING:
     from .._compat import Context
@@ -53,8 +54,8 @@ class EarthEngineDestinationLink(_PersistedLink):
     def url_for(cls, body: dict[str, Any], operation: dict[str, Any] | None = None) -> str | None:
         """Where an export of ``body`` writes: the operation's first destination URI once known,
         else the asset or the Cloud Storage folder; None for Drive until then."""
-        uris = ((operation or {}).get("metadata") or {}).get("destinationUris") or []
-        if uris and isinstance(uris[0], str):
+        uris = Operation(operation).destination_uris if operation is not None else []
+        if uris:
             return uris[0]
         written = destination_of(body)
         if written is None or written.kind == "drive":

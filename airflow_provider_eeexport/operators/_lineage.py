@@ -17,7 +17,7 @@ from .._compat import openlineage_classes
 from ..api.destinations import Destination, destination_of
 from ..api.errors import InvalidParameterError
 from ..api.expression import Source, sources_of
-from ..api.operation import operation_state, usage
+from ..api.operation import Operation
 from ._settings import EarthEngineFactory
 
 if TYPE_CHECKING:
@@ -96,15 +96,12 @@ def _dataset(name: tuple[str, str]) -> Dataset:
 
 
 def operation_facet(operation: dict[str, Any]) -> EarthEngineOperationRunFacet:
-    metadata = operation.get("metadata") or {}
-    attempt = metadata.get("attempt")
-    stages = metadata.get("stages")
+    """The run facet of the operation as the task last saw it."""
+    view = Operation(operation)
     return EarthEngineOperationRunFacet(
         name=operation["name"],
-        state=operation_state(operation).value,
-        eecuSeconds=usage(operation).eecu_seconds,
-        attempt=attempt if isinstance(attempt, int) and not isinstance(attempt, bool) else None,
-        stages=[stage for stage in stages if isinstance(stage, dict)]
-        if isinstance(stages, list)
-        else [],
+        state=view.state.value,
+        eecuSeconds=view.usage.eecu_seconds,
+        attempt=view.attempt,
+        stages=view.stages,
     )

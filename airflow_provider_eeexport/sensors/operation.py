@@ -15,7 +15,7 @@ from .._compat import (
     PokeReturnValue,
     conf,
 )
-from ..api.operation import is_done, progress_line
+from ..api.operation import Operation
 from ..links.earth_engine import EarthEngineTaskLink
 from ..triggers.operation import (
     TRIGGER_TIMEOUT_MARGIN,
@@ -80,8 +80,9 @@ class EarthEngineOperationSensor(BaseSensorOperator):
         if not self.deferrable:
             return super().execute(context)
         operation = self.hook.get_operation(self.operation_name)
-        self.log.info("%s %s", self.operation_name, progress_line(operation))
-        if is_done(operation):
+        view = Operation(operation)
+        self.log.info("%s %s", self.operation_name, view.progress_line())
+        if view.done:
             return self._finish(OperationEvent.finished(operation))
         timeout = float(self.timeout)
         self.defer(
@@ -102,8 +103,9 @@ class EarthEngineOperationSensor(BaseSensorOperator):
         """One look at the operation: not done yet, or done with the Operation as XCom value
         (or an exception when it failed or was cancelled)."""
         operation = self.hook.get_operation(self.operation_name)
-        self.log.info("%s %s", self.operation_name, progress_line(operation))
-        if not is_done(operation):
+        view = Operation(operation)
+        self.log.info("%s %s", self.operation_name, view.progress_line())
+        if not view.done:
             return PokeReturnValue(is_done=False)
         return PokeReturnValue(
             is_done=True, xcom_value=self._finish(OperationEvent.finished(operation))

@@ -29,7 +29,7 @@ from ..api.errors import (
     EarthEngineError,
     is_retryable,
 )
-from ..api.operation import is_done, over_budget, parse_timestamp, progress_line
+from ..api.operation import Operation
 
 if TYPE_CHECKING:
     from ..hooks.earth_engine import EarthEngineAsyncHook
@@ -325,19 +325,20 @@ class ProjectPoller:
         An answer to an older look than the last one noted (a GET overtaken by a walk, say)
         is ignored, and so is anything after the operation was seen done.
         """
-        if at < record.seen_at or (record.operation is not None and is_done(record.operation)):
+        if at < record.seen_at or (
+            record.operation is not None and Operation(record.operation).done
+        ):
             return False
+        view = Operation(operation)
         record.seen_at = at
         record.operation = operation
         if record.create_time is None:
-            metadata = operation.get("metadata")
-            if isinstance(metadata, dict):
-                record.create_time = parse_timestamp(metadata.get("createTime"))
+            record.create_time = view.created
         record.delay = min(record.interval, record.delay * BACKOFF_FACTOR)
         record.next_due = at + record.delay
-        line = progress_line(operation)
-        newly_over = not record.over_budget and over_budget(operation, record.max_eecu_seconds)
-        if line == record.line and not is_done(operation) and not newly_over:
+        line = view.progress_line()
+        newly_over = not record.over_budget and view.over_budget(record.max_eecu_seconds)
+        if line == record.line and not view.done and not newly_over:
             return False
         record.line = line
         record.over_budget = record.over_budget or newly_over
@@ -360,6 +361,5 @@ def _older_than_wanted(operations: list[dict[str, Any]], wanted: dict[str, list[
     if not operations or not times or len(known) < len(times):
         return False
     last = operations[-1]
-    metadata = last.get("metadata") if isinstance(last, dict) else None
-    page_end = parse_timestamp(metadata.get("createTime") if isinstance(metadata, dict) else None)
+    page_end = Operation(last).created if isinstance(last, dict) else None
     return page_end is not None and page_end < min(known)

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from .._compat import BaseTrigger, TriggerEvent
 from ..api.errors import EarthEngineError
-from ..api.operation import budget_message, is_done, outcome, over_budget, progress_line
+from ..api.operation import Operation
 from ._watcher import OperationWatcher, operation_watcher
 
 # What deferring tasks add to their own deadline for Airflow's trigger timeout: only a backstop
@@ -48,7 +48,7 @@ class OperationEvent:
     @classmethod
     def finished(cls, operation: dict[str, Any]) -> OperationEvent:
         """The event of a finished operation: success, failed or cancelled, quoting Earth Engine."""
-        status, message = outcome(operation)
+        status, message = Operation(operation).outcome()
         return cls(status, operation["name"], message, operation)  # type: ignore[arg-type]
 
 
@@ -121,10 +121,11 @@ class EarthEngineOperationTrigger(BaseTrigger):
                     max_eecu_seconds=self.max_eecu_seconds,
                 ) as followed:
                     while (operation := await followed.next()) is not None:
-                        self.log.info("%s %s", name, progress_line(operation))
-                        if is_done(operation):
+                        view = Operation(operation)
+                        self.log.info("%s %s", name, view.progress_line())
+                        if view.done:
                             return OperationEvent.finished(operation)
-                        if over_budget(operation, self.max_eecu_seconds):
+                        if view.over_budget(self.max_eecu_seconds):
                             return await self._over_budget(watcher, operation)
                     last = followed.operation
             except (EarthEngineError, ValueError) as error:
@@ -141,7 +142,7 @@ class EarthEngineOperationTrigger(BaseTrigger):
         except EarthEngineError as error:
             self.log.warning("Last look at %s before its deadline failed: %s", name, error)
             operation = last or {"name": name}
-        if is_done(operation):
+        if Operation(operation).done:
             return OperationEvent.finished(operation)
         message = f"Export {name} did not finish before its deadline"
         if self.cancel_on_timeout:
@@ -158,7 +159,7 @@ class EarthEngineOperationTrigger(BaseTrigger):
         """Cancel an export that passed its EECU budget, and say so."""
         assert self.max_eecu_seconds is not None
         name = self.operation_name
-        message = budget_message(operation, self.max_eecu_seconds)
+        message = Operation(operation).budget_message(self.max_eecu_seconds)
         try:
             await watcher.cancel(name)
         except EarthEngineError as error:

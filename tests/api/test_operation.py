@@ -1,10 +1,13 @@
-"""Reading Operations: done-ness, states, progress lines and outcomes."""
+"""Reading Operations: the view on odd inputs, done-ness, states, progress lines and outcomes."""
 
 from __future__ import annotations
+
+from datetime import datetime, timezone
 
 import pytest
 
 from airflow_provider_eeexport.api.operation import (
+    Operation,
     OperationState,
     is_done,
     normalize_operation_name,
@@ -12,6 +15,7 @@ from airflow_provider_eeexport.api.operation import (
     outcome,
     progress_line,
     summary,
+    usage,
 )
 
 RUNNING = {
@@ -127,3 +131,157 @@ def test_summary_adds_run_time_and_eecu():
 )
 def test_operation_names_lose_their_version_prefix(name):
     assert normalize_operation_name(name) == "projects/my-project/operations/X"
+
+
+# --- the Operation view on what the API (or a stored XCom) may hold ------------------------
+
+ODD_OPERATIONS = [
+    {},
+    {"name": None, "metadata": None, "done": None, "error": None},
+    {"name": 7, "metadata": ["state", "RUNNING"], "error": "boom"},
+    {"metadata": "SUCCEEDED"},
+    {
+        "metadata": {
+            "state": ["RUNNING"],
+            "progress": "0.5",
+            "attempt": "2",
+            "stages": "Compute",
+            "destinationUris": "gs://b/x.tif",
+            "createTime": 5,
+            "batchEecuUsageSeconds": "12",
+            "description": 3,
+        }
+    },
+]
+
+
+@pytest.mark.parametrize("raw", ODD_OPERATIONS, ids=lambda raw: repr(raw)[:40])
+def test_the_view_reads_missing_or_mistyped_values_as_unknown(raw):
+    view = Operation(raw)
+
+    assert (view.name, view.project, view.description) == ("", None, None)
+    assert view.state is OperationState.STATE_UNSPECIFIED
+    assert view.done is False
+    assert (view.created, view.started, view.ended, view.updated) == (None, None, None, None)
+    assert view.usage == usage(raw) == type(view.usage)(None, None, None)
+    assert (view.destination_uris, view.stages, view.current_stage) == ([], [], None)
+    assert (view.error, view.progress, view.attempt) == (None, None, None)
+    assert view.progress_line() == "STATE_UNSPECIFIED"
+    assert view.outcome() == ("success", "Export <unknown operation> succeeded")
+
+
+@pytest.mark.parametrize("metadata", [None, ["state", "RUNNING"], "SUCCEEDED", 0])
+def test_metadata_that_is_not_an_object_reads_as_empty(metadata):
+    assert Operation({"metadata": metadata}).metadata == {}
+
+
+def test_metadata_is_the_operation_s_own_object():
+    raw = {"metadata": {"state": "RUNNING"}}
+
+    assert Operation(raw).metadata is raw["metadata"]
+
+
+def test_the_view_names_the_project_of_a_well_formed_name_only():
+    assert Operation({"name": "v1/projects/my-project/operations/X"}).project == "my-project"
+    assert Operation({"name": "projects/my-project/tasks/X"}).project is None
+
+
+@pytest.mark.parametrize("progress", [True, float("nan"), float("inf"), "0.5", None])
+def test_progress_that_is_not_a_finite_number_is_unknown(progress):
+    view = Operation({"metadata": {"state": "RUNNING", "progress": progress}})
+
+    assert view.progress is None
+    assert view.progress_line() == "RUNNING"
+
+
+def test_progress_given_as_an_integer_reads_as_a_fraction():
+    assert Operation({"metadata": {"progress": 1}}).progress == 1.0
+
+
+def test_a_boolean_attempt_is_not_an_attempt_number():
+    assert Operation({"metadata": {"attempt": True}}).attempt is None
+    assert Operation({"metadata": {"attempt": 3}}).attempt == 3
+
+
+def test_only_string_destination_uris_are_read():
+    raw = {"metadata": {"destinationUris": [None, "gs://b/a.tif", {"uri": "x"}, 4, "gs://b/c"]}}
+
+    assert Operation(raw).destination_uris == ["gs://b/a.tif", "gs://b/c"]
+
+
+def test_only_object_stages_are_read():
+    stage = {"displayName": "Write Files"}
+
+    assert Operation({"metadata": {"stages": [None, "Compute", stage]}}).stages == [stage]
+
+
+def test_a_non_object_error_is_no_error():
+    assert Operation({"error": ["code", 3]}).error is None
+    assert Operation({"error": {"code": 3}}).error == {"code": 3}
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["yesterday", "2025-13-01T00:00:00Z", "2025-01-01T00:00:00", "", 1735689600, None],
+    ids=["words", "month-13", "no-offset", "empty", "epoch-number", "none"],
+)
+def test_bad_timestamps_read_as_unknown(value):
+    view = Operation({"metadata": {"createTime": value, "startTime": "2025-01-01T00:00:05Z"}})
+
+    assert view.created is None
+    assert view.usage.queued_s is None
+
+
+def test_the_view_reads_the_four_timestamps_and_what_they_span():
+    view = Operation(
+        {
+            "metadata": {
+                "createTime": "2025-01-01T00:00:00Z",
+                "startTime": "2025-01-01T00:00:02.500Z",
+                "endTime": "2025-01-01T00:01:02.500+00:00",
+                "updateTime": "2025-01-01T00:01:03Z",
+            }
+        }
+    )
+
+    assert view.created == datetime(2025, 1, 1, tzinfo=timezone.utc)
+    assert view.updated == datetime(2025, 1, 1, 0, 1, 3, tzinfo=timezone.utc)
+    assert (view.usage.queued_s, view.usage.ran_s) == (2.5, 60.0)
+
+
+def test_the_view_reads_a_running_operation():
+    view = Operation(RUNNING)
+
+    assert (view.name, view.project) == ("projects/my-project/operations/X", "my-project")
+    assert view.state is OperationState.RUNNING and not view.done
+    assert (view.progress, view.attempt, view.current_stage) == (0.424, 2, "Compute Pixels")
+    assert view.progress_line() == progress_line(RUNNING)
+
+
+@pytest.mark.parametrize(
+    ("used", "budget", "over"),
+    [(30, 25, True), (25, 25, False), (30, None, False), (None, 1, False)],
+)
+def test_over_budget_is_strictly_more_eecu_than_allowed(used, budget, over):
+    view = Operation({"name": NAME, "metadata": {"batchEecuUsageSeconds": used}})
+
+    assert view.over_budget(budget) is over
+
+
+def test_the_budget_message_names_the_use_and_the_budget():
+    view = Operation({"name": NAME, "metadata": {"batchEecuUsageSeconds": 30.5}})
+
+    assert view.budget_message(25) == (
+        f"Export {NAME} used 30.5 EECU-seconds, more than its max_eecu_seconds of 25"
+    )
+
+
+def test_the_view_leaves_the_dict_as_it_was():
+    raw = {"name": NAME, "metadata": {"state": "SUCCEEDED"}}
+
+    view = Operation(raw)
+    view.outcome()
+    view.summary()
+    view.destination_uris.append("x")
+
+    assert view.raw is raw and raw == {"name": NAME, "metadata": {"state": "SUCCEEDED"}}

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from airflow_provider_eeexport.api.operation import Operation
 from tests.conftest import PROJECT
 from tests.request_cases import valid_body
 
@@ -61,9 +62,10 @@ def wait_for_state(
     deadline = time.monotonic() + timeout
     while True:
         op = get_operation(api, name)
-        if op["metadata"]["state"] in states:
+        state = Operation(op).state.value
+        if state in states:
             return op
-        assert time.monotonic() < deadline, f"{name} stuck in {op['metadata']['state']}"
+        assert time.monotonic() < deadline, f"{name} stuck in {state}"
         time.sleep(0.05)
 
 

@@ -8,6 +8,7 @@ import time
 
 import httpx
 
+from airflow_provider_eeexport.api.operation import Operation, OperationState
 from tests.emulator.conftest import PROJECT
 from tests.request_cases import valid_body
 
@@ -142,7 +143,7 @@ def test_reset_clears_everything(api, ee_emulator, start_export):
         json=valid_body(requestId="kept-until-reset", description="x1"),
     ).json()
     # A new export, not a replay (ids repeat after a reset: the id RNG is seeded again).
-    assert api.get(f"/v1/{again['name']}").json()["metadata"]["state"] != "FAILED"
+    assert Operation(api.get(f"/v1/{again['name']}").json()).state is not OperationState.FAILED
     assert ee_emulator.stats()["operations_created"] == 1
 
 

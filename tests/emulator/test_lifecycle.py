@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from airflow_provider_eeexport.api.operation import Operation, OperationState
 from tests.emulator.conftest import assert_google_error, get_operation, wait_for_state
 from tests.request_cases import OMIT
 
@@ -17,34 +18,34 @@ def test_export_runs_through_its_states_with_rising_progress(api, ee_emulator, s
     ee_emulator.script(match={"description": "life*"}, duration_s=1.5)
     op = start_export(description="lifecycle")
 
-    seen = []
-    while not seen or seen[-1]["metadata"]["state"] != "SUCCEEDED":
-        seen.append(get_operation(api, op["name"]))
+    seen: list[Operation] = []
+    while not seen or seen[-1].state is not OperationState.SUCCEEDED:
+        seen.append(Operation(get_operation(api, op["name"])))
         time.sleep(0.05)
 
-    states = [snapshot["metadata"]["state"] for snapshot in seen]
-    assert states[0] == "PENDING"
-    assert states.index("RUNNING") < states.index("SUCCEEDED")
-    running = [s for s in seen if s["metadata"]["state"] == "RUNNING"]
-    progress = [s["metadata"]["progress"] for s in running]
+    states = [snapshot.state for snapshot in seen]
+    assert states[0] is OperationState.PENDING
+    assert states.index(OperationState.RUNNING) < states.index(OperationState.SUCCEEDED)
+    running = [s for s in seen if s.state is OperationState.RUNNING]
+    progress = [s.progress for s in running]
     assert progress == sorted(progress) and any(0 < p < 1 for p in progress)
     for snapshot in running:
-        assert "done" not in snapshot
-        assert snapshot["metadata"]["attempt"] == 1
-        assert "startTime" in snapshot["metadata"]
-        assert [stage["displayName"] for stage in snapshot["metadata"]["stages"]] == [
+        assert "done" not in snapshot.raw
+        assert snapshot.attempt == 1
+        assert snapshot.started is not None
+        assert [stage["displayName"] for stage in snapshot.stages] == [
             "Create Job",
             "Compute Pixels",
             "Write Files",
         ]
-    eecu = [s["metadata"]["batchEecuUsageSeconds"] for s in running]
+    eecu = [s.usage.eecu_seconds for s in running]
     assert eecu == sorted(eecu) and eecu[-1] > eecu[0]  # reported, and growing, while running
     final = seen[-1]
-    assert final["done"] is True
-    assert final["metadata"]["progress"] == 1
-    assert final["metadata"]["endTime"] >= final["metadata"]["startTime"]
-    assert final["metadata"]["batchEecuUsageSeconds"] >= eecu[-1] > 0
-    assert "error" not in final
+    assert final.raw["done"] is True
+    assert final.progress == 1
+    assert final.usage.ran_s >= 0
+    assert final.usage.eecu_seconds >= eecu[-1] > 0
+    assert "error" not in final.raw
 
 
 def test_succeeded_exports_report_destination_uris_per_destination(api, ee_emulator, start_export):
@@ -67,7 +68,7 @@ def test_succeeded_exports_report_destination_uris_per_destination(api, ee_emula
     )
 
     uris = {
-        kind: get_operation(api, op["name"])["metadata"]["destinationUris"]
+        kind: Operation(get_operation(api, op["name"])).destination_uris
         for kind, op in {"gcs": gcs, "drive": drive, "asset": asset}.items()
     }
 
@@ -91,7 +92,7 @@ def test_scripted_failure_ends_failed_with_the_scripted_error(api, ee_emulator, 
 
     final = wait_for_state(api, op["name"], {"SUCCEEDED", "FAILED"})
 
-    assert final["metadata"]["state"] == "FAILED"
+    assert Operation(final).state is OperationState.FAILED
     assert final["done"] is True
     assert final["error"] == {"code": 3, "message": "Image.load: Asset not found."}
     assert "destinationUris" not in final["metadata"]
@@ -104,8 +105,8 @@ def test_first_matching_script_rule_wins(api, ee_emulator, start_export):
     failed = start_export(description="abc")
     succeeded = start_export(description="xyz")
 
-    assert get_operation(api, failed["name"])["metadata"]["state"] == "FAILED"
-    assert get_operation(api, succeeded["name"])["metadata"]["state"] == "SUCCEEDED"
+    assert Operation(get_operation(api, failed["name"])).state is OperationState.FAILED
+    assert Operation(get_operation(api, succeeded["name"])).state is OperationState.SUCCEEDED
 
 
 def test_grid_larger_than_default_max_pixels_fails_the_task(api, start_export):
@@ -113,7 +114,7 @@ def test_grid_larger_than_default_max_pixels_fails_the_task(api, start_export):
 
     final = wait_for_state(api, op["name"], {"SUCCEEDED", "FAILED"})
 
-    assert final["metadata"]["state"] == "FAILED"
+    assert Operation(final).state is OperationState.FAILED
     assert final["error"]["code"] == 3
     assert final["error"]["message"] == (
         "Export too large: specified 400000000 pixels (max: 100000000). "
@@ -134,16 +135,16 @@ def test_without_max_pixels_the_service_default_of_1e8_pixels_applies(
 
     op = start_export(grid=grid, maxPixels=OMIT)
 
-    assert wait_for_state(api, op["name"], {"SUCCEEDED", "FAILED"})["metadata"]["state"] == state
+    assert Operation(wait_for_state(api, op["name"], {"SUCCEEDED", "FAILED"})).state == state
 
 
 def test_grid_within_max_pixels_succeeds(api, ee_emulator, start_export):
     ee_emulator.script(duration_s=0.3)
     op = start_export(grid=GRID, maxPixels={"value": "400000000"})
 
-    assert wait_for_state(api, op["name"], {"SUCCEEDED", "FAILED"})["metadata"]["state"] == (
-        "SUCCEEDED"
-    )
+    final = wait_for_state(api, op["name"], {"SUCCEEDED", "FAILED"})
+
+    assert Operation(final).state is OperationState.SUCCEEDED
 
 
 def test_bad_script_rule_is_refused(ee_emulator, api):
@@ -157,11 +158,9 @@ def test_a_script_rule_sets_the_eecu_rate(api, ee_emulator, start_export):
     ee_emulator.script(duration_s=0.5, eecu_per_s=100)
     op = start_export()
 
-    final = wait_for_state(api, op["name"], {"SUCCEEDED"})
+    final = Operation(wait_for_state(api, op["name"], {"SUCCEEDED"}))
 
-    metadata = final["metadata"]
-    run = _seconds(metadata["endTime"]) - _seconds(metadata["startTime"])
-    assert metadata["batchEecuUsageSeconds"] == pytest.approx(100 * run, abs=0.5)
+    assert final.usage.eecu_seconds == pytest.approx(100 * final.usage.ran_s, abs=0.5)
 
 
 def test_a_cancelled_export_reports_what_it_used_until_then(api, ee_emulator, start_export):
@@ -171,15 +170,9 @@ def test_a_cancelled_export_reports_what_it_used_until_then(api, ee_emulator, st
     time.sleep(0.2)
     api.post(f"/v1/{op['name']}:cancel", json={}).raise_for_status()
 
-    final = wait_for_state(api, op["name"], {"CANCELLED"})
-    used = final["metadata"]["batchEecuUsageSeconds"]
+    final = Operation(wait_for_state(api, op["name"], {"CANCELLED"}))
+    used = final.usage.eecu_seconds
     time.sleep(0.2)
 
-    assert final["metadata"]["state"] == "CANCELLED" and 0 < used < 6000
-    assert get_operation(api, op["name"])["metadata"]["batchEecuUsageSeconds"] == used
-
-
-def _seconds(timestamp: str) -> float:
-    from datetime import datetime
-
-    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
+    assert final.state is OperationState.CANCELLED and 0 < used < 6000
+    assert Operation(get_operation(api, op["name"])).usage.eecu_seconds == used

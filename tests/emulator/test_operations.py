@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from airflow_provider_eeexport.api.operation import Operation, OperationState
 from tests.emulator.conftest import PROJECT, assert_google_error, get_operation, wait_for_state
 
 
@@ -60,7 +61,7 @@ def test_cancel_pending_export(api, ee_emulator, start_export):
 
     _cancel(api, op["name"])
 
-    assert get_operation(api, op["name"])["metadata"]["state"] == "CANCELLING"
+    assert Operation(get_operation(api, op["name"])).state is OperationState.CANCELLING
     _assert_cancelled(api, op["name"])
     assert "startTime" not in get_operation(api, op["name"])["metadata"]
 
@@ -74,10 +75,10 @@ def test_cancel_running_export_keeps_its_progress(api, ee_emulator, start_export
     _cancel(api, op["name"])
 
     cancelling = get_operation(api, op["name"])
-    assert cancelling["metadata"]["state"] == "CANCELLING"
+    assert Operation(cancelling).state is OperationState.CANCELLING
     assert "done" not in cancelling
     _assert_cancelled(api, op["name"])
-    assert 0 < get_operation(api, op["name"])["metadata"]["progress"] < 1
+    assert 0 < Operation(get_operation(api, op["name"])).progress < 1
 
 
 def test_cancel_while_cancelling_is_accepted(api, ee_emulator, start_export):

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from airflow_provider_eeexport.api.operation import Operation
 from airflow_provider_eeexport.emulator import EmulatorClient, run_emulator
 from tests.emulator.conftest import assert_google_error
 from tests.request_cases import valid_body
@@ -54,8 +55,9 @@ def test_operations_survive_a_restart(tmp_path):
         stats = EmulatorClient(url).stats()
 
     assert fetched.status_code == 200
-    assert fetched.json()["metadata"]["description"] == "long"
-    assert fetched.json()["metadata"]["createTime"] == created["metadata"]["createTime"]
+    assert Operation(fetched.json()).description == "long"
+    assert Operation(fetched.json()).created == Operation(created).created
+    assert Operation(created).created is not None
     assert replayed.json()["name"] == created["name"]
     assert stats["operations_created"] == 0
     saved = json.loads(state_file.read_text())
@@ -77,7 +79,7 @@ def test_stored_text_that_is_not_unicode_is_still_served(tmp_path):
         listed = httpx.get(f"{url}/v1/projects/my-project/operations", headers=HEADERS)
 
     assert fetched.status_code == 200, fetched.text
-    assert fetched.json()["metadata"]["description"] == "srtm \udfff"
+    assert Operation(fetched.json()).description == "srtm \udfff"
     assert listed.status_code == 200, listed.text
     assert listed.json()["operations"][0]["name"] == created["name"]
 

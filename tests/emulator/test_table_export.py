@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_eeexport.api.operation import Operation
 from tests.emulator.conftest import PROJECT, assert_google_error, wait_for_state
 from tests.request_cases import valid_body
 from tests.table_request_cases import TABLE_INVALID_CASES, valid_table_body
@@ -46,10 +47,10 @@ def test_table_export_runs_to_success_as_an_export_features_operation(api):
 
     assert op["metadata"]["type"] == "EXPORT_FEATURES"
     assert done["metadata"]["type"] == "EXPORT_FEATURES"
-    assert done["metadata"]["destinationUris"] == [
+    assert Operation(done).destination_uris == [
         "https://console.developers.google.com/storage/browser/my-bucket/regions_csv"
     ]
-    assert done["metadata"]["batchEecuUsageSeconds"] > 0
+    assert Operation(done).usage.eecu_seconds > 0
 
 
 @pytest.mark.ee_emulator(duration=0.3)
@@ -89,7 +90,7 @@ def test_destination_uris_are_shaped_per_destination_kind(api, options, uri):
 
     done = wait_for_state(api, op["name"], {"SUCCEEDED"})
 
-    assert done["metadata"]["destinationUris"] == [uri]
+    assert Operation(done).destination_uris == [uri]
 
 
 def test_a_repeated_request_id_replays_the_table_export(api, ee_emulator):

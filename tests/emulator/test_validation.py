@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from airflow_provider_eeexport.api.operation import Operation, OperationState
 from tests.emulator.conftest import PROJECT, assert_google_error
 from tests.request_cases import INVALID_CASES, VALID_VARIANTS
 
@@ -26,7 +27,7 @@ def test_valid_variant_starts_an_export(api, variant, body, version):
     response = api.post(f"/{version}/projects/{PROJECT}/image:export", json=body)
 
     assert response.status_code == 200, response.text
-    assert response.json()["metadata"]["state"] == "PENDING"
+    assert Operation(response.json()).state is OperationState.PENDING
 
 
 @pytest.mark.parametrize("raw", [b"{not json", b"\xff\xfe", b"[1, 2]", b"null", b'"text"'])

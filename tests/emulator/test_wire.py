@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_eeexport.api.expression import MAX_DEPTH
+from airflow_provider_eeexport.api.operation import Operation
 from airflow_provider_eeexport.emulator.config import MAX_BODY_BYTES
 from airflow_provider_eeexport.emulator.wire import MAX_NESTING
 from tests.emulator.conftest import PROJECT, assert_google_error, send_raw
@@ -78,9 +79,9 @@ def test_valid_non_ascii_text_is_stored_and_answered_as_utf8(api, start_export):
 
     listed = api.get(f"/v1/projects/{PROJECT}/operations")
 
-    assert listed.json()["operations"][0]["metadata"]["description"] == "Zürich 東京 🛰"
+    assert Operation(listed.json()["operations"][0]).description == "Zürich 東京 🛰"
     assert "Zürich".encode() in listed.content
-    assert op["metadata"]["description"] == "Zürich 東京 🛰"
+    assert Operation(op).description == "Zürich 東京 🛰"
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from airflow_provider_eeexport.api.errors import (
     EarthEngineApiError,
     InvalidRequestError,
 )
+from airflow_provider_eeexport.api.operation import Operation, OperationState
 from airflow_provider_eeexport.hooks import _calls
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from tests.hooks.conftest import OP, PROJECT
@@ -82,7 +83,7 @@ def test_cancel_then_the_operation_ends_cancelled(hook, ee_emulator):
 
     hook.cancel_operation(name)
 
-    assert hook.wait_operation(name, timeout=10)["metadata"]["state"] == "CANCELLED"
+    assert Operation(hook.wait_operation(name, timeout=10)).state is OperationState.CANCELLED
 
 
 def test_cancel_of_unknown_or_finished_operations_is_not_an_error(hook, ee_emulator):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from airflow_provider_eeexport.api.operation import Operation, OperationState
 from tests.airflow_runs import PRINTS_TASK_FAILURES, run_dag, task_states, xcom
 
 pytestmark = pytest.mark.usefixtures("airflow_db", "emulator_connection")
@@ -19,7 +20,7 @@ def test_sensors_wait_for_the_export_and_return_it(ee_emulator):
     assert "done" not in started  # wait_for_completion=False returns the POST's Operation
     for sensor in ("sensor_deferrable", "sensor_poke"):
         assert xcom(run, sensor)["name"] == started["name"]
-        assert xcom(run, sensor)["metadata"]["state"] == "SUCCEEDED"
+        assert Operation(xcom(run, sensor)).state is OperationState.SUCCEEDED
     assert ee_emulator.stats()["operations_created"] == 1
 
 

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from airflow_provider_eeexport.api.operation import Operation, OperationState
 from airflow_provider_eeexport.hooks._credentials import clear_cache
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from airflow_provider_eeexport.triggers import _watcher
@@ -76,7 +77,7 @@ async def test_success_event_carries_the_final_operation(ee_emulator, start):
 
     assert event.status == "success"
     assert event.operation["done"] is True
-    assert event.operation["metadata"]["destinationUris"]
+    assert Operation(event.operation).destination_uris
     assert name in event.message
 
 
@@ -121,7 +122,7 @@ async def test_deadline_cancels_the_export_and_reports_timeout(ee_emulator, star
 
     assert event.status == "timeout"
     assert "cancelled" in event.message
-    assert EarthEngineHook().wait_operation(name, 5)["metadata"]["state"] == "CANCELLED"
+    assert Operation(EarthEngineHook().wait_operation(name, 5)).state is OperationState.CANCELLED
 
 
 async def test_deadline_without_cancel_leaves_the_export_running(ee_emulator, start):
@@ -157,7 +158,7 @@ async def test_on_kill_cancels_the_export(ee_emulator, start):
     await EarthEngineOperationTrigger(name).on_kill()
 
     assert ee_emulator.stats()["requests"]["cancel"] == 1
-    assert EarthEngineHook().wait_operation(name, 5)["metadata"]["state"] == "CANCELLED"
+    assert Operation(EarthEngineHook().wait_operation(name, 5)).state is OperationState.CANCELLED
 
 
 async def test_on_kill_respects_cancel_on_kill_false(ee_emulator, start):
@@ -186,7 +187,10 @@ async def test_a_trigger_its_triggerer_stops_cancels_nothing_and_lets_go_of_the_
     await trigger.cleanup()
 
     assert ee_emulator.stats()["requests"]["cancel"] == 0
-    assert EarthEngineHook().get_operation(name)["metadata"]["state"] in ("PENDING", "RUNNING")
+    assert Operation(EarthEngineHook().get_operation(name)).state in (
+        OperationState.PENDING,
+        OperationState.RUNNING,
+    )
     assert _watcher._WATCHERS.get(asyncio.get_running_loop()) == {}
 
 

@@ -11,6 +11,7 @@ import itertools
 
 import pytest
 
+from airflow_provider_eeexport.api.operation import Operation
 from airflow_provider_eeexport.triggers import _poller
 from airflow_provider_eeexport.triggers.operation import OperationEvent
 from tests.conftest import PROJECT
@@ -212,6 +213,61 @@ def test_passing_the_eecu_budget_wakes_the_trigger_though_progress_reads_the_sam
 
     first, over = in_virtual_time(follow())
 
-    assert first["metadata"]["batchEecuUsageSeconds"] == 10
-    assert over["metadata"]["batchEecuUsageSeconds"] == 30  # the first look past 25
-    assert over["metadata"]["progress"] == first["metadata"]["progress"]
+    assert Operation(first).usage.eecu_seconds == 10
+    assert Operation(over).usage.eecu_seconds == 30  # the first look past 25
+    assert Operation(over).progress == Operation(first).progress
+
+
+def _listed(name: str, created_s: int, state: str = "RUNNING") -> dict:
+    return {
+        "name": name,
+        "metadata": {"state": state, "createTime": f"2025-01-01T00:00:{created_s:02d}Z"},
+    }
+
+
+class _ForgetfulListHook:
+    """Lists three followed operations once; from then on leaves out the newest (the list's
+    retention is not documented) while its first page ends with an older one, and always
+    offers a next page."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.tokens: list[str | None] = []
+
+    async def list_operations_page(self, project: str, size: int, token: str | None) -> dict:
+        first_walk = not self.tokens
+        self.tokens.append(token)
+        oldest, older, newest = self.names
+        if first_walk:
+            listed = [_listed(newest, 30), _listed(older, 20), _listed(oldest, 10)]
+        else:
+            listed = [
+                _listed(older, 20, "SUCCEEDED"),
+                _listed(oldest, 10, "SUCCEEDED"),
+                _listed(f"projects/{PROJECT}/operations/before", 5),
+            ]
+        return {"operations": listed, "nextPageToken": f"page-{len(self.tokens) + 1}"}
+
+    async def get_operation(self, name: str) -> dict:
+        return _listed(name, 30, "SUCCEEDED")
+
+
+def test_a_walk_stops_at_a_page_older_than_every_operation_it_still_wants():
+    names = [f"projects/{PROJECT}/operations/{op_id}" for op_id in ("a", "b", "c")]
+    hook = _ForgetfulListHook(names)
+
+    async def follow() -> None:
+        poller = _poller.ProjectPoller(hook, PROJECT)
+        records = [poller.add(name, 10.0) for name in names]
+        try:
+            for record in records:
+                while not Operation(await asyncio.wait_for(record.next(), 600)).done:
+                    pass
+        finally:
+            await poller.aclose()
+
+    in_virtual_time(follow())
+
+    # Two walks of one page each: the second ends where the page is older than the newest
+    # operation's createTime, so that one is fetched on its own instead of by reading on.
+    assert hook.tokens == [None, None]
