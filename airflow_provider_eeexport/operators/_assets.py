@@ -13,7 +13,7 @@ from .._compat import ALIAS_EVENT_EXTRA_TAKES_LISTS, Asset, AssetAlias, made_fro
 from ..api.destinations import Destination, destination_of
 from ..api.errors import InvalidParameterError
 from ..api.expression import Source, sources_of
-from ..api.operation import usage
+from ..api.operation import Operation
 from ..api.templating import has_jinja
 from ._settings import EarthEngineFactory
 
@@ -73,10 +73,11 @@ def record_written_asset(
     if written is None:
         return
     asset = Asset(written.asset_uri)
+    seen = Operation(operation)
     extra: WrittenAssetExtra = {
         "operation_name": operation["name"],
-        "destination_uris": list((operation.get("metadata") or {}).get("destinationUris") or []),
-        "eecu_seconds": usage(operation).eecu_seconds,
+        "destination_uris": seen.destination_uris,
+        "eecu_seconds": seen.usage.eecu_seconds,
     }
     recorded: dict[str, Any] = dict(extra)
     through_alias = dict(recorded)

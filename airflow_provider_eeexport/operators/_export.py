@@ -30,17 +30,7 @@ from ..api.errors import (
 )
 from ..api.expression import Source
 from ..api.names import OperationName
-from ..api.operation import (
-    OperationState,
-    budget_message,
-    is_done,
-    operation_state,
-    over_budget,
-    parse_timestamp,
-    progress_line,
-    summary,
-    usage,
-)
+from ..api.operation import Operation, OperationState
 from ..api.parameters import Parameter, names
 from ..api.templating import has_jinja
 from ..links.earth_engine import EarthEngineDestinationLink, EarthEngineTaskLink
@@ -203,10 +193,10 @@ class EarthEngineExportOperator(BaseOperator):
         EarthEngineDestinationLink.persist(
             context, EarthEngineDestinationLink.url_for(self.built_body, operation)
         )
-        self.log.info("Export %s: %s", operation["name"], progress_line(operation))
+        self.log.info("Export %s: %s", operation["name"], Operation(operation).progress_line())
         if not self.wait_for_completion:
             return operation
-        if is_done(operation):
+        if Operation(operation).done:
             return self._finish(context, OperationEvent.finished(operation))
         end_time = time.time() + self._remaining(operation)
         if self.deferrable:
@@ -252,13 +242,14 @@ class EarthEngineExportOperator(BaseOperator):
         generation = 0
         if state is not None:
             previous = self._previous_operation(hook, state)
-            phase = operation_state(previous) if previous else None
+            seen = Operation(previous) if previous is not None else None
+            phase = seen.state if seen else None
             if state.completed and self.reexport_on_clear:
                 self.log.info(
                     "Task cleared after %s succeeded: exporting again.", state.operation_name
                 )
                 generation = state.generation + 1
-            elif previous is not None and not is_done(previous):
+            elif previous is not None and seen is not None and not seen.done:
                 self.log.info("Re-attaching to running export %s", state.operation_name)
                 return previous, state
             elif previous is not None and phase is OperationState.SUCCEEDED:
@@ -285,7 +276,7 @@ class EarthEngineExportOperator(BaseOperator):
             self.log.info(
                 "%s replayed an earlier export that ended %s; numbering anew.",
                 body["requestId"],
-                operation_state(operation).value,
+                Operation(operation).state.value,
             )
             generation += 1
         state = ExportState(body["requestId"], operation["name"], generation)
@@ -357,7 +348,7 @@ class EarthEngineExportOperator(BaseOperator):
                 _queue.wait_for_room(self, context, body, project, error)
                 continue  # the same body, so the same requestId: never a second job
             break
-        created = parse_timestamp((operation.get("metadata") or {}).get("createTime"))
+        created = Operation(operation).created
         if created is not None and created < sent_at:
             self.log.info(
                 "requestId %s had already started export %s (created %s): re-attaching.",
@@ -405,7 +396,7 @@ class EarthEngineExportOperator(BaseOperator):
 
     # --- wait --------------------------------------------------------------------------
     def _remaining(self, operation: dict[str, Any]) -> float:
-        created = parse_timestamp((operation.get("metadata") or {}).get("createTime"))
+        created = Operation(operation).created
         started = created.timestamp() if created else time.time()
         return max(1.0, started + self.timeout.total_seconds() - time.time())
 
@@ -415,11 +406,12 @@ class EarthEngineExportOperator(BaseOperator):
         from ..triggers.operation import OperationEvent
 
         name = operation["name"]
-        last = progress_line(operation)
-        while not is_done(operation):
-            if over_budget(operation, self.max_eecu_seconds):
+        seen = Operation(operation)
+        last = seen.progress_line()
+        while not seen.done:
+            if seen.over_budget(self.max_eecu_seconds):
                 assert self.max_eecu_seconds is not None
-                message = budget_message(operation, self.max_eecu_seconds)
+                message = seen.budget_message(self.max_eecu_seconds)
                 hook.cancel_operation(name)
                 operation = hook.get_operation(name)  # what it used until it stopped
                 return OperationEvent(
@@ -435,7 +427,8 @@ class EarthEngineExportOperator(BaseOperator):
                     operation,
                 )
             operation = hook.wait_operation(name, timeout=min(self.poll_interval, remaining))
-            line = progress_line(operation)
+            seen = Operation(operation)
+            line = seen.progress_line()
             if line != last:
                 self.log.info("%s %s", name, line)
                 last = line
@@ -446,7 +439,9 @@ class EarthEngineExportOperator(BaseOperator):
         operation = self._operation = event.operation or {"name": event.operation_name}
         if event.operation:
             # Said again here: the trigger's progress lines live in a separate log.
-            self.log.info("Export %s ended: %s", event.operation_name, summary(event.operation))
+            self.log.info(
+                "Export %s ended: %s", event.operation_name, Operation(event.operation).summary()
+            )
             self._record_cost(context, event.operation)
         if event.status == "over_budget":
             raise AirflowFailException(event.message)  # a retry would spend the budget again
@@ -467,7 +462,7 @@ class EarthEngineExportOperator(BaseOperator):
     def _record_cost(self, context: Context, operation: dict[str, Any]) -> None:
         """The job's final EECU usage in XCom, and its usage, queue wait and run time as
         Airflow metrics, whatever the outcome: a failed job was paid for too."""
-        cost = usage(operation)
+        cost = Operation(operation).usage
         if cost.eecu_seconds is not None:
             context["ti"].xcom_push(key=EECU_XCOM_KEY, value=cost.eecu_seconds)
         tags = {

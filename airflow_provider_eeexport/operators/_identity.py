@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from .. import CONFIG_SECTION
 from .._compat import conf
 from ..api.errors import InvalidParameterError
-from ..api.operation import OperationState, is_done, operation_state, parse_timestamp
+from ..api.operation import Operation, OperationState
 from ..api.wire import DESCRIPTION_MAX, REQUEST_ID_MAX
 
 if TYPE_CHECKING:
@@ -138,19 +138,17 @@ def own_operation(
     suffix = f" {run_mark(request_id)}"
     since = now - CONFLICT_WINDOW
     for operation in operations:
-        metadata = operation.get("metadata") or {}
-        created = parse_timestamp(metadata.get("createTime"))
-        if created is not None and created < since:
+        seen = Operation(operation)
+        if seen.created is not None and seen.created < since:
             return None
-        description = metadata.get("description")
-        if isinstance(description, str) and description.endswith(suffix):
+        if seen.description is not None and seen.description.endswith(suffix):
             return operation
     return None
 
 
 def replayed_failure(operation: dict[str, Any], started_at: datetime) -> bool:
     """Whether the POST answered with a job that had already failed before ``started_at``."""
-    if not is_done(operation) or operation_state(operation) is OperationState.SUCCEEDED:
+    seen = Operation(operation)
+    if not seen.done or seen.state is OperationState.SUCCEEDED:
         return False
-    created = parse_timestamp((operation.get("metadata") or {}).get("createTime"))
-    return created is not None and created < started_at
+    return seen.created is not None and seen.created < started_at
