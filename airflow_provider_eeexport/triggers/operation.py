@@ -102,7 +102,8 @@ class EarthEngineOperationTrigger(BaseTrigger):
         }
         if self.max_eecu_seconds is not None:  # only when set: stored triggers stay as they were
             kwargs["max_eecu_seconds"] = self.max_eecu_seconds
-        return "airflow_provider_eeexport.triggers.operation.EarthEngineOperationTrigger", kwargs
+        # From the class, so that moving it fails a test instead of stranding stored triggers.
+        return f"{type(self).__module__}.{type(self).__qualname__}", kwargs
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Follow the operation through the loop's shared watcher; fire one event when it is done,
