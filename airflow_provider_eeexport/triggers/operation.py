@@ -6,12 +6,14 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, fields
 from datetime import timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._compat import BaseTrigger, TriggerEvent
 from ..api.errors import EarthEngineError
 from ..api.operation import budget_message, is_done, outcome, over_budget, progress_line
-from ._watcher import OperationWatcher, operation_watcher
+
+if TYPE_CHECKING:
+    from ._watcher import OperationWatcher
 
 # What deferring tasks add to their own deadline for Airflow's trigger timeout: only a backstop
 # behind the trigger's deadline, which (unlike Airflow's) cancels the export.
@@ -112,6 +114,10 @@ class EarthEngineOperationTrigger(BaseTrigger):
         yield TriggerEvent(event.to_payload())
 
     async def _wait(self) -> OperationEvent:
+        # The watcher (and the hooks under it) only in the triggerer: tasks import this module
+        # to defer, and DAG files to parse.
+        from ._watcher import operation_watcher
+
         name = self.operation_name
         async with operation_watcher(self.ee_conn_id, self.impersonation_chain) as watcher:
             try:
@@ -174,6 +180,8 @@ class EarthEngineOperationTrigger(BaseTrigger):
         """Cancel the export: a user marked the task failed or success, or cleared it."""
         if not self.cancel_on_kill:
             return
+        from ._watcher import operation_watcher
+
         async with operation_watcher(self.ee_conn_id, self.impersonation_chain) as watcher:
             self.log.info("Cancelling Earth Engine export %s", self.operation_name)
             await watcher.cancel(self.operation_name)
