@@ -95,12 +95,15 @@ def get_provider_info() -> dict[str, Any]:
                 "hook-class-name": "airflow_provider_eeexport.hooks.earth_engine.EarthEngineHook",
                 "hook-name": "Google Earth Engine",
                 "ui-field-behaviour": {
-                    "hidden-fields": ["schema", "port", "login"],
+                    # The port stays shown: Airflow 3.3's connections list tests a stored
+                    # connection only if its port is the one the list sends (0 when empty).
+                    "hidden-fields": ["schema", "login"],
                     "relabeling": {
                         "host": "API endpoint (optional)",
+                        "port": "API port (optional)",
                         "password": "Static token (anonymous mode only)",
                     },
-                    "placeholders": {"host": "https://earthengine.googleapis.com"},
+                    "placeholders": {"host": "https://earthengine.googleapis.com", "port": "443"},
                 },
                 "conn-fields": {
                     "project": _field(
