@@ -69,7 +69,8 @@ else:
         module = _ON_FIRST_USE.get(name)
         if module is None:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
+        # __import__, not importlib.import_module: only the former shows in -X importtime.
+        value = getattr(__import__(module, fromlist=[name]), name)
         globals()[name] = value
         return value
 
