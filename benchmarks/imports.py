@@ -237,9 +237,8 @@ def bench_parse(runs: int, env: dict[str, str]) -> ParseBench:
     )
 
 
-def _child_env() -> dict[str, str]:
+def _child_env(home: str) -> dict[str, str]:
     # A throwaway Airflow home: parsing must not create or read ~/airflow.
-    home = tempfile.mkdtemp(prefix="eeexport-bench-home-")
     return {
         **os.environ,
         "AIRFLOW_HOME": home,
@@ -259,7 +258,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=15, help="heaviest imports to list")
     parser.add_argument("--no-dagbag", action="store_true", help="skip the DagBag parse")
     args = parser.parse_args(argv)
-    env = _child_env()
+    with tempfile.TemporaryDirectory(prefix="eeexport-bench-home-") as home:
+        _report(args, _child_env(home))
+    return 0
+
+
+def _report(args: argparse.Namespace, env: dict[str, str]) -> None:
 
     operators = _modules("operators")
     cases = [([m], m) for m in operators]
@@ -299,7 +303,6 @@ def main(argv: list[str] | None = None) -> int:
                 f"{label:58} {ours * 1000:8.1f} {twin * 1000:8.1f} {ratio:6.3f}"
                 f"  {'ok' if ratio <= PARSE_TARGET else 'over'}"
             )
-    return 0
 
 
 if __name__ == "__main__":
