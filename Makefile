@@ -45,9 +45,17 @@ format: $(INSTALLED)
 demo: $(INSTALLED)
 	$(BIN)/python -m demo
 
-# N deferred exports followed from one event loop, beside a naive baseline (see benchmarks/).
+# benchmarks/: `triggers` follows N deferred exports from one event loop beside a naive baseline
+# (BENCH_ARGS go to it); `imports` prints what a DAG parse pays for the operator and sensor
+# modules against BashOperator (IMPORTS_BENCH_ARGS). BENCH picks which; default both.
+BENCH ?= triggers imports
 bench: $(INSTALLED)
+ifneq ($(filter triggers,$(BENCH)),)
 	$(BIN)/python -m benchmarks.triggers $(BENCH_ARGS)
+endif
+ifneq ($(filter imports,$(BENCH)),)
+	$(BIN)/python -m benchmarks.imports $(IMPORTS_BENCH_ARGS)
+endif
 
 # Every supported Airflow minor: install, parse and run the examples, defer, sense, demo.
 compat: $(INSTALLED)

@@ -1,4 +1,4 @@
-"""Apache Airflow provider for Google Earth Engine image exports.
+"""Apache Airflow provider for Google Earth Engine image and table exports.
 
 Airflow discovers the provider through ``get_provider_info`` (the ``apache_airflow_provider``
 entry point) on every CLI call and in every component, so this module imports nothing heavy.
@@ -20,8 +20,8 @@ def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": "airflow-provider-eeexport",
         "name": "Google Earth Engine",
-        "description": "Start Google Earth Engine image exports exactly once and wait on their "
-        "long-running operations, deferrable and cancellable.",
+        "description": "Start Google Earth Engine image and table exports exactly once and wait "
+        "on their long-running operations, deferrable and cancellable.",
         "versions": [__version__],
         "documentation-url": DOCUMENTATION_URL,
         "integrations": [
@@ -40,7 +40,10 @@ def get_provider_info() -> dict[str, Any]:
         "operators": [
             {
                 "integration-name": "Google Earth Engine",
-                "python-modules": ["airflow_provider_eeexport.operators.image_export"],
+                "python-modules": [
+                    "airflow_provider_eeexport.operators.image_export",
+                    "airflow_provider_eeexport.operators.table_export",
+                ],
             }
         ],
         "sensors": [
@@ -92,12 +95,15 @@ def get_provider_info() -> dict[str, Any]:
                 "hook-class-name": "airflow_provider_eeexport.hooks.earth_engine.EarthEngineHook",
                 "hook-name": "Google Earth Engine",
                 "ui-field-behaviour": {
-                    "hidden-fields": ["schema", "port", "login"],
+                    # The port stays shown: Airflow 3.3's connections list tests a stored
+                    # connection only if its port is the one the list sends (0 when empty).
+                    "hidden-fields": ["schema", "login"],
                     "relabeling": {
                         "host": "API endpoint (optional)",
+                        "port": "API port (optional)",
                         "password": "Static token (anonymous mode only)",
                     },
-                    "placeholders": {"host": "https://earthengine.googleapis.com"},
+                    "placeholders": {"host": "https://earthengine.googleapis.com", "port": "443"},
                 },
                 "conn-fields": {
                     "project": _field(

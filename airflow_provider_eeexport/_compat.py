@@ -10,16 +10,8 @@ import importlib
 from importlib.metadata import version as _dist_version
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import (
-    Asset,
-    AssetAlias,
-    BaseOperator,
-    BaseOperatorLink,
-    BaseSensorOperator,
-    PokeReturnValue,
-)
+from airflow.sdk import Asset, AssetAlias, BaseOperator, BaseOperatorLink
 from airflow.sdk.execution_time.xcom import XCom
-from airflow.triggers.base import BaseTrigger, TriggerEvent  # core: no task-SDK alias yet
 from packaging.version import Version
 
 AIRFLOW_VERSION = Version(Version(_dist_version("apache-airflow")).base_version)
@@ -54,6 +46,33 @@ else:
         from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout
     except ImportError:
         from airflow.exceptions import AirflowFailException, AirflowSensorTimeout
+
+
+# Imported on first use, not with this module: a DAG file that uses an operator needs neither
+# the sensor base nor Airflow's trigger base, and importing the ``airflow.triggers`` package
+# also registers its deprecated aliases (``airflow.triggers.temporal``, ``file``,
+# ``external_task``) in sys.modules. The trigger and sensor modules import them when loaded.
+_ON_FIRST_USE = {
+    "BaseSensorOperator": "airflow.sdk",
+    "PokeReturnValue": "airflow.sdk",
+    "BaseTrigger": "airflow.triggers.base",  # core: no task-SDK alias yet
+    "TriggerEvent": "airflow.triggers.base",
+}
+
+if TYPE_CHECKING:
+    from airflow.sdk import BaseSensorOperator, PokeReturnValue
+    from airflow.triggers.base import BaseTrigger, TriggerEvent
+else:
+
+    def __getattr__(name: str) -> Any:
+        """The Airflow names of ``_ON_FIRST_USE``, imported when first asked for."""
+        module = _ON_FIRST_USE.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        # __import__, not importlib.import_module: only the former shows in -X importtime.
+        value = getattr(__import__(module, fromlist=[name]), name)
+        globals()[name] = value
+        return value
 
 
 def made_from_mapped_task(operator: BaseOperator) -> bool:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
+import pkgutil
+import re
 import subprocess
 import sys
 from importlib.metadata import distribution, entry_points
@@ -13,8 +16,49 @@ import pytest
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+import airflow_provider_eeexport
 from airflow_provider_eeexport import get_provider_info
-from airflow_provider_eeexport._compat import AIRFLOW_VERSION
+from airflow_provider_eeexport._compat import (
+    AIRFLOW_VERSION,
+    BaseHook,
+    BaseOperator,
+    BaseOperatorLink,
+    BaseSensorOperator,
+    BaseTrigger,
+)
+
+PACKAGE = airflow_provider_eeexport.__name__
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _public_modules(folder: str) -> list[str]:
+    """Every public module of ``folder`` (no leading underscore), imported by name."""
+    package = importlib.import_module(f"{PACKAGE}.{folder}")
+    return sorted(
+        f"{package.__name__}.{info.name}"
+        for info in pkgutil.iter_modules(package.__path__)
+        if not info.name.startswith("_")
+    )
+
+
+def _defined_classes(module_name: str) -> list[type]:
+    module = importlib.import_module(module_name)
+    return [
+        cls
+        for _, cls in inspect.getmembers(module, inspect.isclass)
+        if cls.__module__ == module_name and not cls.__name__.startswith("_")
+    ]
+
+
+def _modules_defining(folder: str, base: type, *, unless: type | None = None) -> list[str]:
+    return [
+        name
+        for name in _public_modules(folder)
+        if any(
+            issubclass(cls, base) and not (unless and issubclass(cls, unless))
+            for cls in _defined_classes(name)
+        )
+    ]
 
 
 def test_entry_point_returns_provider_info_named_like_the_distribution():
@@ -51,6 +95,48 @@ def test_airflow_providers_list_shows_the_provider(tmp_path):
 
     assert out.returncode == 0, out.stderr
     assert "airflow-provider-eeexport" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("kind", "folder", "base", "unless"),
+    [
+        ("hooks", "hooks", BaseHook, None),
+        ("operators", "operators", BaseOperator, BaseSensorOperator),
+        ("sensors", "sensors", BaseSensorOperator, None),
+        ("triggers", "triggers", BaseTrigger, None),
+    ],
+)
+def test_provider_info_lists_every_module_that_defines_one_of_its_kind(kind, folder, base, unless):
+    # Airflow's providers list, docs and registry show only what is listed: a new module of a
+    # kind must not be forgotten here.
+    (entry,) = get_provider_info()[kind]
+
+    assert entry["python-modules"] == _modules_defining(folder, base, unless=unless)
+
+
+def test_provider_info_lists_every_extra_link():
+    links = [
+        f"{cls.__module__}.{cls.__qualname__}"
+        for name in _public_modules("links")
+        for cls in _defined_classes(name)
+        if issubclass(cls, BaseOperatorLink)
+    ]
+
+    assert sorted(get_provider_info()["extra-links"]) == sorted(links)
+
+
+def test_provider_says_it_runs_image_and_table_exports():
+    # The source's pyproject.toml, not the installed metadata, which is as old as the install.
+    (summary,) = re.findall(r'^description = "(.*)"$', (ROOT / "pyproject.toml").read_text(), re.M)
+    readme_intro = (ROOT / "README.md").read_text().split("\n\n")[1]
+    described = [
+        get_provider_info()["description"],
+        summary,
+        airflow_provider_eeexport.__doc__ or "",
+        " ".join(readme_intro.replace("*", "").split()),
+    ]
+
+    assert all("image and table exports" in text for text in described)
 
 
 def test_connection_type_is_declared_without_importing_the_hook():

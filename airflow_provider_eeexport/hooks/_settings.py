@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from ..api.names import name_list
 from ..api.wire import API_VERSIONS
@@ -103,7 +103,7 @@ def settings_from_connection(conn: Any) -> ConnectionSettings:
         return None
 
     # google_cloud_platform connections leave host empty; when set, it is an endpoint override.
-    endpoint = _endpoint(conn.host)
+    endpoint = _endpoint(conn.host, conn.port)
     api_version = extra("api_version") or "v1"
     if api_version not in API_VERSIONS:
         raise ValueError(f"extra api_version must be one of {', '.join(API_VERSIONS)}")
@@ -187,10 +187,8 @@ def _extras(conn: Any) -> Mapping[str, Any]:
     return extras if isinstance(extras, Mapping) else {}
 
 
-def _endpoint(raw: str | None) -> str:
-    if not raw:
-        return DEFAULT_ENDPOINT
-    value = raw.strip()
+def _endpoint(raw: str | None, port: int | None = None) -> str:
+    value = raw.strip() if raw else DEFAULT_ENDPOINT
     if "://" not in value:
         value = "https://" + value
     parts = urlsplit(value)
@@ -198,7 +196,27 @@ def _endpoint(raw: str | None) -> str:
         raise ValueError(f"endpoint must look like scheme://host[:port], got {raw!r}")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ValueError(f"endpoint must be scheme://host[:port] without a path, got {raw!r}")
-    return f"{parts.scheme}://{parts.netloc}"
+    return f"{parts.scheme}://{_netloc_with_port(parts, port)}"
+
+
+def _netloc_with_port(parts: SplitResult, port: int | None) -> str:
+    """The host's ``netloc`` with the connection's port field: the field is shown so that
+    Airflow 3.3's connections list can test a connection (it refuses one whose stored port
+    differs from the 0 it sends for an empty one); the scheme's own port adds nothing, so
+    request ids derived from the endpoint stay as they were."""
+    netloc = parts.netloc
+    if not port:  # empty, or the 0 Airflow's UI sends for an empty field
+        return netloc
+    if not 0 < port < 65536:
+        raise ValueError(f"port must be between 1 and 65535, got {port}")
+    if parts.port is not None:
+        if parts.port != port:
+            raise ValueError(f"port {port} disagrees with the host's port {parts.port}")
+        return netloc
+    return netloc if port == _DEFAULT_PORTS[parts.scheme] else f"{netloc}:{port}"
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _keyfile(raw: Any) -> dict[str, Any] | None:

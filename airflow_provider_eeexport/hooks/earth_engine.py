@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -292,8 +293,11 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._sync: EarthEngineHook | None = None
-        self._sync_lock = asyncio.Lock()
         self._client: httpx.AsyncClient | None = None
+        # Two locks: a first call waiting for the connection lookup must not also hold up the
+        # one building the HTTP client, nor the reverse.
+        self._sync_lock = asyncio.Lock()
+        self._client_lock = asyncio.Lock()
 
     async def __aenter__(self) -> EarthEngineAsyncHook:
         return self
@@ -307,9 +311,10 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
             await self._client.aclose()
             self._client = None
 
-    async def get_sync_hook(self) -> EarthEngineHook:
-        """The sync hook with settings and credentials resolved (in a thread), once per hook:
-        concurrent first calls wait for the one lookup instead of each making their own."""
+    async def resolved_sync_hook(self) -> EarthEngineHook:
+        """The sync hook with its connection's settings and credentials resolved (in a thread),
+        once per hook: concurrent first calls wait for the one lookup instead of each making
+        their own."""
         if self._sync is None:
             async with self._sync_lock:
                 if self._sync is None:
@@ -320,11 +325,21 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
                     # of order") and the trigger runner dies.
                     from asgiref.sync import sync_to_async
 
-                    resolve = sync_to_async(self._resolved_sync_hook, thread_sensitive=False)
+                    resolve = sync_to_async(self._resolve_sync_hook, thread_sensitive=False)
                     self._sync = await resolve()
         return self._sync
 
-    def _resolved_sync_hook(self) -> EarthEngineHook:
+    async def get_sync_hook(self) -> EarthEngineHook:
+        """Deprecated name of :meth:`resolved_sync_hook` (the Google provider's async hooks use
+        it, so a user's trigger may call it)."""
+        warnings.warn(
+            "EarthEngineAsyncHook.get_sync_hook() is deprecated: call resolved_sync_hook()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return await self.resolved_sync_hook()
+
+    def _resolve_sync_hook(self) -> EarthEngineHook:
         hook = EarthEngineHook(self.ee_conn_id, self.impersonation_chain)
         hook.retry_policy = self.retry_policy
         _ = hook._credentials  # resolve now, off the loop
@@ -332,7 +347,7 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
 
     async def project_id(self, project_id: str | None = None) -> str:
         """The Cloud project calls go to: the argument, else the connection's, else ADC's."""
-        return (await self.get_sync_hook()).project_id(project_id)
+        return (await self.resolved_sync_hook()).project_id(project_id)
 
     # --- calls ---------------------------------------------------------------------------
     async def start_image_export(
@@ -408,7 +423,7 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
         settings: ConnectionSettings | None = None
         project: str | None = None
         try:
-            settings = (await self.get_sync_hook()).settings
+            settings = (await self.resolved_sync_hook()).settings
             project = await self.project_id()
             await self._send(_calls.probe_call(project), PROBE_POLICY)
             return self._probe_passed(settings, project)
@@ -419,7 +434,7 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
     async def _send(self, call: Call, policy: RetryPolicy | None = None) -> dict[str, Any]:
         import httpx
 
-        sync = await self.get_sync_hook()
+        sync = await self.resolved_sync_hook()
         client = await self._http_client()
         timeout = httpx.Timeout(call.read_timeout, connect=call.connect_timeout)
         retrying = Retrying(call, sync.settings, policy or self.retry_policy)
@@ -461,7 +476,7 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
     async def _http_client(self) -> httpx.AsyncClient:
         """The HTTP client, built once in a thread: loading the CA bundle takes tens of ms."""
         if self._client is None:
-            async with self._sync_lock:
+            async with self._client_lock:
                 if self._client is None:
                     self._client = await asyncio.to_thread(_new_http_client)
         return self._client

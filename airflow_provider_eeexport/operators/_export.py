@@ -388,7 +388,7 @@ class EarthEngineExportOperator(BaseOperator):
 
     def _resolve_expression(self, hook: EarthEngineHook, project: str) -> dict[str, Any] | str:
         if isinstance(self.expression, EarthEngineFactory):
-            from ..hooks.earthengine_api import expression_from_callable
+            from ..hooks._expression_callable import expression_from_callable
 
             return expression_from_callable(self.expression.build, hook, project)
         expression: dict[str, Any] | str = self.expression  # rendered by now

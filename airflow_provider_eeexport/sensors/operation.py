@@ -17,15 +17,11 @@ from .._compat import (
 )
 from ..api.operation import Operation
 from ..links.earth_engine import EarthEngineTaskLink
-from ..triggers.operation import (
-    TRIGGER_TIMEOUT_MARGIN,
-    EarthEngineOperationTrigger,
-    OperationEvent,
-)
 
 if TYPE_CHECKING:
     from .._compat import Context
     from ..hooks.earth_engine import EarthEngineHook
+    from ..triggers.operation import OperationEvent
 
 
 class EarthEngineOperationSensor(BaseSensorOperator):
@@ -79,6 +75,13 @@ class EarthEngineOperationSensor(BaseSensorOperator):
         EarthEngineTaskLink.persist(context, EarthEngineTaskLink.url_for(self.operation_name))
         if not self.deferrable:
             return super().execute(context)
+        # Here, not at module level: a DAG file that uses the sensor needs no trigger to parse.
+        from ..triggers.operation import (
+            TRIGGER_TIMEOUT_MARGIN,
+            EarthEngineOperationTrigger,
+            OperationEvent,
+        )
+
         operation = self.hook.get_operation(self.operation_name)
         view = Operation(operation)
         self.log.info("%s %s", self.operation_name, view.progress_line())
@@ -102,6 +105,8 @@ class EarthEngineOperationSensor(BaseSensorOperator):
     def poke(self, context: Context) -> PokeReturnValue:
         """One look at the operation: not done yet, or done with the Operation as XCom value
         (or an exception when it failed or was cancelled)."""
+        from ..triggers.operation import OperationEvent
+
         operation = self.hook.get_operation(self.operation_name)
         view = Operation(operation)
         self.log.info("%s %s", self.operation_name, view.progress_line())
@@ -113,6 +118,8 @@ class EarthEngineOperationSensor(BaseSensorOperator):
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
         """Resume after the trigger fired: the Operation, or an error quoting Earth Engine."""
+        from ..triggers.operation import OperationEvent
+
         return self._finish(OperationEvent.from_payload(event))
 
     def on_kill(self) -> None:

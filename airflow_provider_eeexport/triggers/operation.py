@@ -6,12 +6,14 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, fields
 from datetime import timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._compat import BaseTrigger, TriggerEvent
 from ..api.errors import EarthEngineError
 from ..api.operation import Operation
-from ._watcher import OperationWatcher, operation_watcher
+
+if TYPE_CHECKING:
+    from ._watcher import OperationWatcher
 
 # What deferring tasks add to their own deadline for Airflow's trigger timeout: only a backstop
 # behind the trigger's deadline, which (unlike Airflow's) cancels the export.
@@ -102,7 +104,8 @@ class EarthEngineOperationTrigger(BaseTrigger):
         }
         if self.max_eecu_seconds is not None:  # only when set: stored triggers stay as they were
             kwargs["max_eecu_seconds"] = self.max_eecu_seconds
-        return "airflow_provider_eeexport.triggers.operation.EarthEngineOperationTrigger", kwargs
+        # From the class, so that moving it fails a test instead of stranding stored triggers.
+        return f"{type(self).__module__}.{type(self).__qualname__}", kwargs
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Follow the operation through the loop's shared watcher; fire one event when it is done,
@@ -111,6 +114,10 @@ class EarthEngineOperationTrigger(BaseTrigger):
         yield TriggerEvent(event.to_payload())
 
     async def _wait(self) -> OperationEvent:
+        # The watcher (and the hooks under it) only in the triggerer: tasks import this module
+        # to defer, and DAG files to parse.
+        from ._watcher import operation_watcher
+
         name = self.operation_name
         async with operation_watcher(self.ee_conn_id, self.impersonation_chain) as watcher:
             try:
@@ -174,6 +181,8 @@ class EarthEngineOperationTrigger(BaseTrigger):
         """Cancel the export: a user marked the task failed or success, or cleared it."""
         if not self.cancel_on_kill:
             return
+        from ._watcher import operation_watcher
+
         async with operation_watcher(self.ee_conn_id, self.impersonation_chain) as watcher:
             self.log.info("Cancelling Earth Engine export %s", self.operation_name)
             await watcher.cancel(self.operation_name)

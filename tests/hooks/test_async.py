@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 
 from airflow_provider_eeexport.api.errors import EarthEngineApiError, EarthEngineQueueFullError
 from airflow_provider_eeexport.hooks._in_flight import DEFAULT_MAX_IN_FLIGHT
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineAsyncHook, EarthEngineHook
-from tests.conftest import BlockingCalls
+from tests.conftest import PROJECT, BlockingCalls
 from tests.hooks.conftest import OP
 from tests.request_cases import valid_body
 
@@ -143,3 +144,38 @@ async def test_a_full_queue_is_raised_at_once_to_callers_that_wait_themselves(
             await hook.start_image_export(valid_body(requestId="second"), retry_queue_full=False)
 
     assert ee_emulator.stats()["requests"]["export"] == 2
+
+
+async def test_a_slow_connection_lookup_does_not_hold_up_the_http_client(
+    emulator_connection, ee_emulator, monkeypatch
+):
+    released = threading.Event()
+    real = EarthEngineHook.get_connection.__func__
+
+    def slow(cls, conn_id):
+        released.wait(10)
+        return real(cls, conn_id)
+
+    monkeypatch.setattr(EarthEngineHook, "get_connection", classmethod(slow))
+
+    async with EarthEngineAsyncHook() as hook:
+        lookup = asyncio.create_task(hook.resolved_sync_hook())
+        await asyncio.sleep(0.05)  # the lookup now holds its lock, waiting in its thread
+        try:
+            client = await asyncio.wait_for(hook._http_client(), timeout=5)
+            assert not lookup.done()
+        finally:
+            released.set()
+        sync = await lookup
+
+    assert client is not None
+    assert sync.settings.endpoint == ee_emulator.url
+
+
+async def test_get_sync_hook_is_a_deprecated_name_of_resolved_sync_hook(emulator_connection):
+    async with EarthEngineAsyncHook() as hook:
+        with pytest.warns(DeprecationWarning, match="resolved_sync_hook"):
+            old = await hook.get_sync_hook()
+
+        assert old is await hook.resolved_sync_hook()
+        assert old.settings.project == PROJECT

@@ -35,7 +35,7 @@ async def test_no_secret_reaches_logs_errors_or_reprs(
     ee_emulator.faults()
     async with EarthEngineAsyncHook() as async_hook:
         await async_hook.get_operation(op["name"])
-        texts = [repr(async_hook), repr(await async_hook.get_sync_hook())]
+        texts = [repr(async_hook), repr(await async_hook.resolved_sync_hook())]
 
     texts += [
         caplog.text,

@@ -13,9 +13,14 @@ from airflow_provider_eeexport.hooks._settings import (
 )
 
 
-def _conn(conn_type="earthengine", host=None, password=None, **extra):
+def _conn(conn_type="earthengine", host=None, password=None, port=None, **extra):
     return SimpleNamespace(
-        conn_id="c", conn_type=conn_type, host=host, password=password, extra_dejson=extra
+        conn_id="c",
+        conn_type=conn_type,
+        host=host,
+        port=port,
+        password=password,
+        extra_dejson=extra,
     )
 
 
@@ -39,6 +44,32 @@ def test_defaults():
 )
 def test_host_is_an_endpoint(host, endpoint):
     assert settings_from_connection(_conn(host=host)).endpoint == endpoint
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "endpoint"),
+    [
+        ("http://127.0.0.1", 8787, "http://127.0.0.1:8787"),
+        ("http://127.0.0.1:8787", 8787, "http://127.0.0.1:8787"),
+        (None, 8443, "https://earthengine.googleapis.com:8443"),
+        # The scheme's own port, or the 0 Airflow's UI sends for an empty field, changes
+        # nothing: request ids derived from the endpoint stay the same.
+        (None, 443, DEFAULT_ENDPOINT),
+        ("http://127.0.0.1", 80, "http://127.0.0.1"),
+        ("http://127.0.0.1:8787", 0, "http://127.0.0.1:8787"),
+    ],
+)
+def test_the_port_field_is_the_endpoint_s_port(host, port, endpoint):
+    assert settings_from_connection(_conn(host=host, port=port)).endpoint == endpoint
+
+
+@pytest.mark.parametrize(
+    ("port", "message"),
+    [(9000, "port 9000 disagrees with the host's port 8787"), (70000, "between 1 and 65535")],
+)
+def test_a_port_the_host_contradicts_or_out_of_range_is_refused(port, message):
+    with pytest.raises(ValueError, match=message):
+        settings_from_connection(_conn(host="http://127.0.0.1:8787", port=port))
 
 
 @pytest.mark.parametrize("host", ["https://example.com/v1", "ftp://example.com", "https://"])

@@ -45,6 +45,19 @@ def test_serialize_round_trips_through_its_classpath():
     }
 
 
+# What triggers deferred by every released version hold in Airflow's trigger table.
+STORED_CLASSPATH = "airflow_provider_eeexport.triggers.operation.EarthEngineOperationTrigger"
+
+
+def test_the_stored_classpath_is_the_class_s_own_and_imports_back_to_it():
+    # Moving or renaming the class must fail here, not strand the triggers already stored.
+    classpath, _ = EarthEngineOperationTrigger(operation_name=UNKNOWN).serialize()
+    module, _, name = STORED_CLASSPATH.rpartition(".")
+
+    assert classpath == STORED_CLASSPATH
+    assert getattr(importlib.import_module(module), name) is EarthEngineOperationTrigger
+
+
 def test_a_budget_is_serialized_only_when_set():
     # Triggers stored without one keep the kwargs they had.
     plain = EarthEngineOperationTrigger(operation_name=UNKNOWN)
