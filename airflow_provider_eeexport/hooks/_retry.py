@@ -1,4 +1,13 @@
-"""When to retry an Earth Engine call, and how long to wait before the next attempt."""
+"""When to retry an Earth Engine call, and how long to wait before the next attempt.
+
+Both hooks send every call through :class:`Retrying`: a 429, a 5xx, a dropped connection or a
+token endpoint that may answer later is retried with exponential backoff and full jitter
+(``Retry-After`` honoured; RESOURCE_EXHAUSTED backs off from a higher floor), within the
+:class:`RetryPolicy`'s attempts and deadline. A POST is retried only when its body carries a
+``requestId``, so a retry can never start a second job. A full task queue is retried here too,
+unless the call says ``retry_queue_full=False``: the job operators do, and wait the queue out
+themselves, for as long as their ``timeout`` allows (``operators/_queue.py``).
+"""
 
 from __future__ import annotations
 
