@@ -174,7 +174,7 @@ def airflow_db() -> None:
     import subprocess
     import sys
 
-    from tests.airflow_runs import write_dags_to_db
+    from tests.support.airflow_runs import write_dags_to_db
 
     airflow = Path(sys.executable).with_name("airflow")
     subprocess.run([str(airflow), "db", "migrate"], check=True, capture_output=True, timeout=300)

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from tests.airflow_runs import (
+from tests.conftest import EXAMPLE_DAGS
+from tests.support.airflow_runs import (
     asset_events,
     dag_bag,
     queued_asset_runs,
@@ -18,7 +19,6 @@ from tests.airflow_runs import (
     task_states,
     xcom,
 )
-from tests.conftest import EXAMPLE_DAGS
 
 EXAMPLES = sorted(path.stem for path in EXAMPLE_DAGS.glob("example_*.py"))
 # Scheduled on what an example export writes; it exports nothing itself.

@@ -19,7 +19,7 @@ import pytest
 
 from airflow_provider_eeexport.api.table_builder import build_table_export_body
 from tests.conftest import PROJECT
-from tests.official_client import canonical
+from tests.support.official_client import canonical
 
 pytestmark = pytest.mark.usefixtures("no_network")
 

@@ -14,7 +14,7 @@ import pytest
 
 from airflow_provider_eeexport.api.operation import Operation
 from tests.conftest import PROJECT
-from tests.request_cases import valid_body
+from tests.support.image_requests import valid_body
 
 __all__ = ["PROJECT", "assert_google_error", "get_operation", "send_raw", "wait_for_state"]
 

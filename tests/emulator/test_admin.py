@@ -10,7 +10,7 @@ import httpx
 
 from airflow_provider_eeexport.api.operation import Operation, OperationState
 from tests.emulator.conftest import PROJECT
-from tests.request_cases import valid_body
+from tests.support.image_requests import valid_body
 
 
 def test_stats_count_api_requests_by_route_and_not_admin_calls(api, ee_emulator, start_export):

@@ -12,7 +12,7 @@ from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
 from tests.emulator.conftest import PROJECT, assert_google_error
-from tests.request_cases import valid_body
+from tests.support.image_requests import valid_body
 
 SCOPES = ["https://www.googleapis.com/auth/earthengine"]
 

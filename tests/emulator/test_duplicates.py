@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.emulator.conftest import PROJECT, assert_google_error
-from tests.request_cases import valid_body
+from tests.support.image_requests import valid_body
 
 
 def test_duplicate_request_id_replays_the_first_operation(api, ee_emulator):

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.emulator.conftest import PROJECT, assert_google_error
-from tests.request_cases import valid_body
+from tests.support.image_requests import valid_body
 
 EXPORT = f"/v1/projects/{PROJECT}/image:export"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.emulator.conftest import PROJECT, assert_google_error, wait_for_state
-from tests.request_cases import valid_body
+from tests.support.image_requests import valid_body
 
 QUEUE_FULL = "Too many tasks already in the queue (2). Please wait for some of them to complete."
 

@@ -6,7 +6,7 @@ import pytest
 
 from airflow_provider_eeexport.api.operation import Operation, OperationState
 from tests.emulator.conftest import PROJECT, assert_google_error
-from tests.request_cases import INVALID_CASES, VALID_VARIANTS
+from tests.support.image_requests import INVALID_CASES, VALID_VARIANTS
 
 
 @pytest.mark.parametrize("case", INVALID_CASES, ids=lambda case: case.id)

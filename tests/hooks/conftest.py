@@ -13,7 +13,7 @@ import pytest
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineAsyncHook, EarthEngineHook
 from tests.conftest import PROJECT
 from tests.conftest import UNKNOWN_OPERATION as OP
-from tests.stub_server import StubServer
+from tests.support.stub_server import StubServer
 
 __all__ = ["OP", "OP_PATH", "PROJECT", "TIGHT", "Hooks"]
 

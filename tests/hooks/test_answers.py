@@ -9,8 +9,8 @@ import pytest
 
 from airflow_provider_eeexport.api.errors import EarthEngineApiError, EarthEngineConnectionError
 from tests.hooks.conftest import OP, OP_PATH, PROJECT, TIGHT
-from tests.request_cases import valid_body
-from tests.stub_server import Reply, bad_gzip_reply, html_reply, json_reply
+from tests.support.image_requests import valid_body
+from tests.support.stub_server import Reply, bad_gzip_reply, html_reply, json_reply
 
 EXPORT_PATH = f"/v1/projects/{PROJECT}/image:export"
 LIST_PATH = f"/v1/projects/{PROJECT}/operations"

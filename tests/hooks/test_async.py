@@ -12,7 +12,7 @@ from airflow_provider_eeexport.hooks._in_flight import DEFAULT_MAX_IN_FLIGHT
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineAsyncHook, EarthEngineHook
 from tests.conftest import PROJECT, BlockingCalls
 from tests.hooks.conftest import OP
-from tests.request_cases import valid_body
+from tests.support.image_requests import valid_body
 
 
 async def test_export_get_wait_cancel_and_list(emulator_connection, ee_emulator):

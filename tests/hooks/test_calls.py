@@ -14,8 +14,8 @@ from airflow_provider_eeexport.api.operation import Operation, OperationState
 from airflow_provider_eeexport.hooks import _calls
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from tests.hooks.conftest import OP, PROJECT
-from tests.request_cases import valid_body
-from tests.stub_server import Reply
+from tests.support.image_requests import valid_body
+from tests.support.stub_server import Reply
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from airflow_provider_eeexport.hooks._settings import DEFAULT_SCOPES
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from tests.conftest import TARGET
 from tests.hooks.conftest import OP, PROJECT
-from tests.request_cases import valid_body
+from tests.support.image_requests import valid_body
 
 
 def _list_once(hook: EarthEngineHook) -> None:

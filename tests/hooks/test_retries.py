@@ -25,7 +25,7 @@ from airflow_provider_eeexport.hooks._retry import (
 from airflow_provider_eeexport.hooks._settings import ConnectionSettings
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from tests.hooks.conftest import OP, PROJECT
-from tests.request_cases import valid_body
+from tests.support.image_requests import valid_body
 
 
 # --- the backoff, on a fake clock ------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 
 from airflow_provider_eeexport.api.errors import EarthEngineApiError, InvalidRequestError
 from tests.hooks.conftest import PROJECT, Hooks
-from tests.table_request_cases import valid_table_body
+from tests.support.table_requests import valid_table_body
 
 
 @pytest.fixture

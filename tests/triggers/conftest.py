@@ -14,7 +14,7 @@ import pytest
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from airflow_provider_eeexport.triggers.operation import EarthEngineOperationTrigger, OperationEvent
 from tests.conftest import UNKNOWN_OPERATION as UNKNOWN
-from tests.request_cases import valid_body
+from tests.support.image_requests import valid_body
 
 __all__ = ["UNKNOWN", "VirtualTimeLoop", "first_event", "follow_all", "in_virtual_time"]
 T = TypeVar("T")

@@ -14,7 +14,7 @@ from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from airflow_provider_eeexport.triggers import _watcher
 from airflow_provider_eeexport.triggers.operation import EarthEngineOperationTrigger, OperationEvent
 from tests.conftest import BlockingCalls
-from tests.request_cases import valid_body
+from tests.support.image_requests import valid_body
 from tests.triggers.conftest import UNKNOWN, first_event, follow_all
 
 
