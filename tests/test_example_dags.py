@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.conftest import EXAMPLE_DAGS
+from tests.support.airflow_home import EXAMPLE_DAGS, EXAMPLES
 from tests.support.airflow_runs import (
     asset_events,
     dag_bag,
@@ -20,7 +20,6 @@ from tests.support.airflow_runs import (
     xcom,
 )
 
-EXAMPLES = sorted(path.stem for path in EXAMPLE_DAGS.glob("example_*.py"))
 # Scheduled on what an example export writes; it exports nothing itself.
 SCHEDULED_ON_EXPORT = "example_scheduled_on_export"
 

@@ -14,7 +14,7 @@ import pytest
 
 from airflow_provider_eeexport.api.operation import Operation
 from airflow_provider_eeexport.emulator import EmulatorClient, run_emulator
-from tests.emulator.conftest import assert_google_error
+from tests.support.emulator import assert_google_error
 from tests.support.image_requests import valid_body
 
 HEADERS = {"Authorization": "Bearer t"}

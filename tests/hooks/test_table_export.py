@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from airflow_provider_eeexport.api.errors import EarthEngineApiError, InvalidRequestError
-from tests.hooks.conftest import PROJECT, Hooks
+from tests.support.hooks import Hooks
+from tests.support.names import PROJECT
 from tests.support.table_requests import valid_table_body
 
 
