@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +13,8 @@ from typing import Any
 import pytest
 
 from airflow_provider_eeexport.hooks._credentials import clear_cache
+from tests.support.airflow_home import DAGS_FOLDER, HOME, OPENLINEAGE_DAGS, OPENLINEAGE_EVENTS
+from tests.support.names import PROJECT
 
 # The emulator's fixture is opt-in for users too: installing the provider adds no plugin.
 pytest_plugins = ["airflow_provider_eeexport.emulator.pytest_plugin"]
@@ -23,28 +22,13 @@ pytest_plugins = ["airflow_provider_eeexport.emulator.pytest_plugin"]
 # Nothing in the tests may probe a GCE metadata server: there is no Google here.
 os.environ.setdefault("NO_GCE_CHECK", "true")
 os.environ.setdefault("GCE_METADATA_HOST", "127.0.0.1:9")
-# A throwaway Airflow home, set before anything imports Airflow (it reads its config on import).
-# dag.test() runs only DAG files under the DAGs folder, so the test DAGs and the examples are
-# copied into one there.
-_HOME = Path(tempfile.mkdtemp(prefix="eeexport-airflow-"))
-atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
-TEST_DAGS = _HOME / "dags" / "tests"
-EXAMPLE_DAGS = _HOME / "dags" / "examples"
-shutil.copytree(Path(__file__).parent / "dags", TEST_DAGS)
-shutil.copytree(Path(__file__).parents[1] / "example_dags", EXAMPLE_DAGS)
-os.environ["AIRFLOW_HOME"] = str(_HOME)
+# Point Airflow at the throwaway home (importing tests.support.airflow_home created it) before
+# anything imports Airflow: it reads its config on import.
+os.environ["AIRFLOW_HOME"] = str(HOME)
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
-os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(_HOME / "dags")
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(DAGS_FOLDER)
 os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
-# OpenLineage (the openlineage extra) appends the task events of these DAGs, and of no others, to
-# a JSON-lines file, also from the workers of the real Airflow the system tests start; tests
-# read the events back from it.
-OPENLINEAGE_DAGS = (
-    "ee_export_lineage",
-    "example_monthly_composite_gcs",
-    "ee_table_export_deferrable",
-)
-OPENLINEAGE_EVENTS = _HOME / "openlineage.jsonl"
+# OpenLineage writes the task events of OPENLINEAGE_DAGS only, to OPENLINEAGE_EVENTS.
 os.environ["AIRFLOW__OPENLINEAGE__TRANSPORT"] = json.dumps(
     {"type": "file", "log_file_path": str(OPENLINEAGE_EVENTS), "append": True}
 )
@@ -96,11 +80,6 @@ def keyfile_for(service_account_key):
     return build
 
 
-PROJECT = "my-project"
-# An operation name no test starts: Earth Engine (the emulator) answers 404 for it.
-UNKNOWN_OPERATION = f"projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA"
-
-
 @pytest.fixture(autouse=True)
 def _fresh_credentials():
     clear_cache()
@@ -145,10 +124,6 @@ def keyfile_connection(connection, ee_emulator, keyfile_for) -> str:
     )
 
 
-# The service account the impersonation tests impersonate.
-TARGET = "runner@my-project.iam.gserviceaccount.com"
-
-
 @pytest.fixture
 def impersonating_connection(connection, ee_emulator, keyfile_for) -> Callable[..., str]:
     """Define ``earthengine_default``: a service-account key whose tokens and impersonation
@@ -172,56 +147,13 @@ def airflow_db() -> None:
     """A migrated sqlite metadata database in the throwaway Airflow home (for ``dag.test()``),
     holding every DAG of the DAGs folder as the DAG processor writes them."""
     import subprocess
-    import sys
 
-    from tests.airflow_runs import write_dags_to_db
+    from tests.support.airflow_runs import write_dags_to_db
 
     airflow = Path(sys.executable).with_name("airflow")
     subprocess.run([str(airflow), "db", "migrate"], check=True, capture_output=True, timeout=300)
     # Airflow 3.0's dag.test() writes no DAG, and fails a task whose outlets the DB lacks.
     write_dags_to_db()
-
-
-class BlockingCalls:
-    """Records blocking network calls made on a thread that is running an event loop.
-
-    ``with BlockingCalls() as calls: ...`` then ``calls.seen`` lists ``(event, address)`` for
-    every blocking socket connect or name lookup made on a loop's thread meanwhile: a token
-    fetch through requests, say, instead of in a worker thread. The loop's own sockets are
-    non-blocking and do not count. Built on audit hooks, so it checks what runs where, not how
-    long anything took.
-    """
-
-    _active: list[BlockingCalls] = []
-    _installed = False
-
-    def __enter__(self) -> BlockingCalls:
-        self.seen: list[tuple[str, Any]] = []
-        if not BlockingCalls._installed:
-            sys.addaudithook(BlockingCalls._audit)  # audit hooks cannot be removed: install once
-            BlockingCalls._installed = True
-        BlockingCalls._active.append(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        BlockingCalls._active.remove(self)
-
-    @staticmethod
-    def _audit(event: str, args: tuple[Any, ...]) -> None:
-        if not BlockingCalls._active or event not in ("socket.connect", "socket.getaddrinfo"):
-            return
-        import asyncio
-
-        if asyncio._get_running_loop() is None:
-            return
-        if event == "socket.connect":
-            sock, address = args
-            if not sock.getblocking():
-                return
-        else:
-            address = args[:2]
-        for recorder in BlockingCalls._active:
-            recorder.seen.append((event, address))
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from benchmarks.imports import parse_importtime, write_twins
-from tests.airflow_runs import dag_bag
-from tests.conftest import EXAMPLE_DAGS
+from tests.support.airflow_home import EXAMPLE_DAGS
+from tests.support.airflow_runs import dag_bag
 
 REPORT = """\
 import time: self [us] | cumulative | imported package

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from airflow_provider_eeexport import get_provider_info
-from tests.conftest import PROJECT
+from tests.support.names import PROJECT
 
 CONN_ID = "earthengine_ui"
 

@@ -53,7 +53,7 @@ def test_a_refused_rest_call_is_reported_as_such(tmp_path):
     # An API server that refuses the demo's token: the demo must say so, not that the DAG
     # never appeared.
     from demo.stack import AirflowStack
-    from tests.stub_server import Reply, StubServer
+    from tests.support.stub_server import Reply, StubServer
 
     server = StubServer()
     try:

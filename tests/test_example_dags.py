@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from tests.airflow_runs import (
+from tests.support.airflow_home import EXAMPLE_DAGS, EXAMPLES
+from tests.support.airflow_runs import (
     asset_events,
     dag_bag,
     queued_asset_runs,
@@ -18,9 +19,7 @@ from tests.airflow_runs import (
     task_states,
     xcom,
 )
-from tests.conftest import EXAMPLE_DAGS
 
-EXAMPLES = sorted(path.stem for path in EXAMPLE_DAGS.glob("example_*.py"))
 # Scheduled on what an example export writes; it exports nothing itself.
 SCHEDULED_ON_EXPORT = "example_scheduled_on_export"
 

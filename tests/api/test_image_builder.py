@@ -18,7 +18,7 @@ from airflow_provider_eeexport.api.image_builder import (
 )
 from airflow_provider_eeexport.api.image_request import ExportImageRequest
 from airflow_provider_eeexport.api.parameters import IMAGE_EXPORT, names
-from tests.request_cases import GRID, valid_body
+from tests.support.image_requests import GRID, valid_body
 
 _GCS = "gs://my-bucket/exports/dem"
 _ASSET_NAME = "projects/my-project/assets/dem/srtm"

@@ -12,7 +12,7 @@ import pytest
 
 from airflow_provider_eeexport.api.errors import InvalidRequestError
 from airflow_provider_eeexport.api.image_request import ExportImageRequest
-from tests.request_cases import INVALID_CASES, VALID_VARIANTS, valid_body
+from tests.support.image_requests import INVALID_CASES, VALID_VARIANTS, valid_body
 
 _VARIANT_BODIES = {variant: body for variant, body, _ in VALID_VARIANTS}
 _TFRECORD_OPTIONS = _VARIANT_BODIES["tfrecord-with-every-option"]["fileExportOptions"]

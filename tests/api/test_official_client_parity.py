@@ -19,7 +19,7 @@ import ee
 import pytest
 
 from airflow_provider_eeexport.api.image_builder import build_export_body
-from tests.official_client import canonical
+from tests.support.official_client import canonical
 
 # Fields whose canonical JSON form is an int64 string (proto3 JSON writes int64 as a string).
 _INT64_PATHS = {("maxPixels",), ("fileExportOptions", "tfRecordOptions", "maxSizeBytes")}

@@ -18,8 +18,8 @@ import httpx
 import pytest
 
 from airflow_provider_eeexport.api.table_builder import build_table_export_body
-from tests.conftest import PROJECT
-from tests.official_client import canonical
+from tests.support.names import PROJECT
+from tests.support.official_client import canonical
 
 pytestmark = pytest.mark.usefixtures("no_network")
 

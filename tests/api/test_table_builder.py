@@ -17,7 +17,7 @@ from airflow_provider_eeexport.api.table_builder import (
     table_export_target,
 )
 from airflow_provider_eeexport.api.table_request import ExportTableRequest
-from tests.table_request_cases import valid_table_body
+from tests.support.table_requests import valid_table_body
 
 _GCS = "gs://my-bucket/exports/regions"
 _TABLE = "my-project.my_dataset.zonal_stats"

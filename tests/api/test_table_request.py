@@ -9,7 +9,7 @@ import pytest
 
 from airflow_provider_eeexport.api.errors import InvalidRequestError
 from airflow_provider_eeexport.api.table_request import ExportTableRequest
-from tests.table_request_cases import TABLE_INVALID_CASES, TABLE_VALID_VARIANTS, valid_table_body
+from tests.support.table_requests import TABLE_INVALID_CASES, TABLE_VALID_VARIANTS, valid_table_body
 
 
 @pytest.mark.parametrize("case", TABLE_INVALID_CASES, ids=lambda case: case.id)

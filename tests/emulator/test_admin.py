@@ -9,8 +9,8 @@ import time
 import httpx
 
 from airflow_provider_eeexport.api.operation import Operation, OperationState
-from tests.emulator.conftest import PROJECT
-from tests.request_cases import valid_body
+from tests.support.image_requests import valid_body
+from tests.support.names import PROJECT
 
 
 def test_stats_count_api_requests_by_route_and_not_admin_calls(api, ee_emulator, start_export):

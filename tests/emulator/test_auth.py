@@ -11,8 +11,9 @@ from google.auth.transport.requests import AuthorizedSession, Request
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
-from tests.emulator.conftest import PROJECT, assert_google_error
-from tests.request_cases import valid_body
+from tests.support.emulator import assert_google_error
+from tests.support.image_requests import valid_body
+from tests.support.names import PROJECT
 
 SCOPES = ["https://www.googleapis.com/auth/earthengine"]
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.emulator.conftest import PROJECT, assert_google_error
-from tests.request_cases import valid_body
+from tests.support.emulator import assert_google_error
+from tests.support.image_requests import valid_body
+from tests.support.names import PROJECT
 
 
 def test_duplicate_request_id_replays_the_first_operation(api, ee_emulator):

@@ -10,8 +10,9 @@ import httpx
 import pytest
 import requests
 
-from tests.emulator.conftest import PROJECT, assert_google_error
-from tests.request_cases import valid_body
+from tests.support.emulator import assert_google_error
+from tests.support.image_requests import valid_body
+from tests.support.names import PROJECT
 
 EXPORT = f"/v1/projects/{PROJECT}/image:export"
 

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from airflow_provider_eeexport.api.operation import Operation, OperationState
-from tests.emulator.conftest import assert_google_error, get_operation, wait_for_state
-from tests.request_cases import OMIT
+from tests.support.emulator import assert_google_error, get_operation, wait_for_state
+from tests.support.image_requests import OMIT
 
 GRID = {"crsCode": "EPSG:4326", "dimensions": {"width": 20000, "height": 20000}}
 

@@ -7,7 +7,8 @@ import time
 import pytest
 
 from airflow_provider_eeexport.api.operation import Operation, OperationState
-from tests.emulator.conftest import PROJECT, assert_google_error, get_operation, wait_for_state
+from tests.support.emulator import assert_google_error, get_operation, wait_for_state
+from tests.support.names import PROJECT
 
 
 def test_list_pages_newest_first_until_no_token(api, start_export):

@@ -17,8 +17,8 @@ from airflow_provider_eeexport.emulator.lifecycle import (
     plan_export,
     plan_job,
 )
-from tests.request_cases import valid_body
-from tests.table_request_cases import valid_table_body
+from tests.support.image_requests import valid_body
+from tests.support.table_requests import valid_table_body
 
 NOW = 1_700_000_000.0
 NAME = "projects/my-project/operations/PLANNED"

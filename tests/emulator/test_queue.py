@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.emulator.conftest import PROJECT, assert_google_error, wait_for_state
-from tests.request_cases import valid_body
+from tests.support.emulator import assert_google_error, wait_for_state
+from tests.support.image_requests import valid_body
+from tests.support.names import PROJECT
 
 QUEUE_FULL = "Too many tasks already in the queue (2). Please wait for some of them to complete."
 

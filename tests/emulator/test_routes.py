@@ -10,8 +10,9 @@ import pytest
 from airflow_provider_eeexport.emulator.app import EXPORT_ROUTES
 from airflow_provider_eeexport.emulator.faults import classify
 from airflow_provider_eeexport.emulator.lifecycle import PLANNERS
-from tests.emulator.conftest import PROJECT, assert_google_error, get_operation, send_raw
-from tests.request_cases import valid_body
+from tests.support.emulator import assert_google_error, get_operation, send_raw
+from tests.support.image_requests import valid_body
+from tests.support.names import PROJECT
 
 OPERATION_NAME = re.compile(r"^projects/my-project/operations/[A-Z2-7]{24}$")
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

@@ -14,8 +14,8 @@ import pytest
 
 from airflow_provider_eeexport.api.operation import Operation
 from airflow_provider_eeexport.emulator import EmulatorClient, run_emulator
-from tests.emulator.conftest import assert_google_error
-from tests.request_cases import valid_body
+from tests.support.emulator import assert_google_error
+from tests.support.image_requests import valid_body
 
 HEADERS = {"Authorization": "Bearer t"}
 COMMAND = Path(sys.executable).with_name("eeexport-emulator")

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 from airflow_provider_eeexport.api.operation import Operation
-from tests.emulator.conftest import PROJECT, assert_google_error, wait_for_state
-from tests.request_cases import valid_body
-from tests.table_request_cases import TABLE_INVALID_CASES, valid_table_body
+from tests.support.emulator import assert_google_error, wait_for_state
+from tests.support.image_requests import valid_body
+from tests.support.names import PROJECT
+from tests.support.table_requests import TABLE_INVALID_CASES, valid_table_body
 
 
 def _post(api, body: Any, version: str = "v1", project: str = PROJECT):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from airflow_provider_eeexport.api.operation import Operation, OperationState
-from tests.emulator.conftest import PROJECT, assert_google_error
-from tests.request_cases import INVALID_CASES, VALID_VARIANTS
+from tests.support.emulator import assert_google_error
+from tests.support.image_requests import INVALID_CASES, VALID_VARIANTS
+from tests.support.names import PROJECT
 
 
 @pytest.mark.parametrize("case", INVALID_CASES, ids=lambda case: case.id)

@@ -11,8 +11,9 @@ from airflow_provider_eeexport.api.expression import MAX_DEPTH
 from airflow_provider_eeexport.api.operation import Operation
 from airflow_provider_eeexport.emulator.config import MAX_BODY_BYTES
 from airflow_provider_eeexport.emulator.wire import MAX_NESTING
-from tests.emulator.conftest import PROJECT, assert_google_error, send_raw
-from tests.request_cases import valid_body
+from tests.support.emulator import assert_google_error, send_raw
+from tests.support.image_requests import valid_body
+from tests.support.names import PROJECT
 
 EXPORT = f"/v1/projects/{PROJECT}/image:export"
 JSON = {"content-type": "application/json"}

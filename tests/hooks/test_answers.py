@@ -8,13 +8,14 @@ from __future__ import annotations
 import pytest
 
 from airflow_provider_eeexport.api.errors import EarthEngineApiError, EarthEngineConnectionError
-from tests.hooks.conftest import OP, OP_PATH, PROJECT, TIGHT
-from tests.request_cases import valid_body
-from tests.stub_server import Reply, bad_gzip_reply, html_reply, json_reply
+from tests.support.hooks import TIGHT
+from tests.support.image_requests import valid_body
+from tests.support.names import PROJECT, UNKNOWN_OPERATION, UNKNOWN_OPERATION_PATH
+from tests.support.stub_server import Reply, bad_gzip_reply, html_reply, json_reply
 
 EXPORT_PATH = f"/v1/projects/{PROJECT}/image:export"
 LIST_PATH = f"/v1/projects/{PROJECT}/operations"
-OPERATION = {"name": OP, "metadata": {"state": "RUNNING"}}
+OPERATION = {"name": UNKNOWN_OPERATION, "metadata": {"state": "RUNNING"}}
 
 # call: (hook method, arguments, route, what its description says)
 CALLS = {
@@ -24,9 +25,24 @@ CALLS = {
         ("POST", EXPORT_PATH),
         "start an image export",
     ),
-    "get": ("get_operation", (OP,), ("GET", OP_PATH), f"get operation {OP}"),
-    "wait": ("wait_operation", (OP, 0), ("POST", f"{OP_PATH}:wait"), f"wait on operation {OP}"),
-    "cancel": ("cancel_operation", (OP,), ("POST", f"{OP_PATH}:cancel"), f"cancel operation {OP}"),
+    "get": (
+        "get_operation",
+        (UNKNOWN_OPERATION,),
+        ("GET", UNKNOWN_OPERATION_PATH),
+        f"get operation {UNKNOWN_OPERATION}",
+    ),
+    "wait": (
+        "wait_operation",
+        (UNKNOWN_OPERATION, 0),
+        ("POST", f"{UNKNOWN_OPERATION_PATH}:wait"),
+        f"wait on operation {UNKNOWN_OPERATION}",
+    ),
+    "cancel": (
+        "cancel_operation",
+        (UNKNOWN_OPERATION,),
+        ("POST", f"{UNKNOWN_OPERATION_PATH}:cancel"),
+        f"cancel operation {UNKNOWN_OPERATION}",
+    ),
     "list": ("list_operations_page", (), ("GET", LIST_PATH), "list operations"),
 }
 # A good answer to each call, and what the hook returns for it.
@@ -100,7 +116,7 @@ def test_any_json_object_answers_a_cancel(hooks, stub, stub_connection):
 @pytest.mark.parametrize(
     ("page", "said"),
     [
-        ({"operations": {"name": OP}}, "operations are a JSON object, not a list"),
+        ({"operations": {"name": UNKNOWN_OPERATION}}, "operations are a JSON object, not a list"),
         ({"operations": [OPERATION, 5]}, "an operation that is not an Operation"),
         ({"operations": [{"done": True}]}, "an operation that is not an Operation"),
         ({"operations": [], "nextPageToken": 7}, "nextPageToken is a JSON number"),
@@ -148,7 +164,7 @@ def test_an_html_502_is_retried_then_raised_short(hooks, stub, stub_connection):
     assert (error.http_status, error.status) == (502, "UNAVAILABLE")
     assert "an HTML page titled '502 Bad Gateway'" in str(error)
     assert "<" not in str(error) and len(str(error)) < 300
-    assert stub.count(OP_PATH) == TIGHT["max_attempts"]
+    assert stub.count(UNKNOWN_OPERATION_PATH) == TIGHT["max_attempts"]
 
 
 @pytest.mark.parametrize(
@@ -170,8 +186,8 @@ def test_an_error_answer_without_a_google_error_says_what_it_held(
 
     assert caught.value.http_status == status
     assert said in str(caught.value)
-    assert f"GET {stub.url}{OP_PATH}" in str(caught.value)
-    assert stub.count(OP_PATH) == attempts
+    assert f"GET {stub.url}{UNKNOWN_OPERATION_PATH}" in str(caught.value)
+    assert stub.count(UNKNOWN_OPERATION_PATH) == attempts
 
 
 @pytest.mark.parametrize(
@@ -190,9 +206,9 @@ def test_a_broken_answer_is_retried_then_a_connection_error(
     with pytest.raises(EarthEngineConnectionError) as caught:
         _call(hooks, stub, "get", reply)
 
-    assert f"Could not get operation {OP}: {stub.url} {said}" in str(caught.value)
+    assert f"Could not get operation {UNKNOWN_OPERATION}: {stub.url} {said}" in str(caught.value)
     assert f"after {TIGHT['max_attempts']} attempt(s)" in str(caught.value)
-    assert stub.count(OP_PATH) == TIGHT["max_attempts"]
+    assert stub.count(UNKNOWN_OPERATION_PATH) == TIGHT["max_attempts"]
 
 
 @pytest.mark.parametrize(
@@ -203,10 +219,10 @@ def test_a_broken_answer_is_retried_then_a_connection_error(
 def test_a_broken_answer_then_a_good_one_returns_the_operation(
     hooks, stub, stub_connection, broken
 ):
-    stub.reply("GET", OP_PATH, broken, json_reply(OPERATION))
+    stub.reply("GET", UNKNOWN_OPERATION_PATH, broken, json_reply(OPERATION))
 
-    assert hooks("get_operation", OP)["name"] == OP
-    assert stub.count(OP_PATH) == 2
+    assert hooks("get_operation", UNKNOWN_OPERATION)["name"] == UNKNOWN_OPERATION
+    assert stub.count(UNKNOWN_OPERATION_PATH) == 2
 
 
 def test_an_export_without_request_id_is_not_resent_after_a_broken_answer(

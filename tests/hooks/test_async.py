@@ -10,9 +10,9 @@ import pytest
 from airflow_provider_eeexport.api.errors import EarthEngineApiError, EarthEngineQueueFullError
 from airflow_provider_eeexport.hooks._in_flight import DEFAULT_MAX_IN_FLIGHT
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineAsyncHook, EarthEngineHook
-from tests.conftest import PROJECT, BlockingCalls
-from tests.hooks.conftest import OP
-from tests.request_cases import valid_body
+from tests.support.image_requests import valid_body
+from tests.support.loops import BlockingCalls
+from tests.support.names import PROJECT, UNKNOWN_OPERATION
 
 
 async def test_export_get_wait_cancel_and_list(emulator_connection, ee_emulator):
@@ -23,7 +23,7 @@ async def test_export_get_wait_cancel_and_list(emulator_connection, ee_emulator)
         assert (await hook.get_operation(quick["name"]))["name"] == quick["name"]
         assert (await hook.wait_operation(quick["name"], timeout=20))["done"] is True
         await hook.cancel_operation(slow["name"])
-        await hook.cancel_operation(OP)
+        await hook.cancel_operation(UNKNOWN_OPERATION)
         listed = [op["name"] async for op in hook.list_operations(page_size=1)]
         ok, _ = await hook.test_connection()
 

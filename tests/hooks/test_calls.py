@@ -13,9 +13,9 @@ from airflow_provider_eeexport.api.errors import (
 from airflow_provider_eeexport.api.operation import Operation, OperationState
 from airflow_provider_eeexport.hooks import _calls
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
-from tests.hooks.conftest import OP, PROJECT
-from tests.request_cases import valid_body
-from tests.stub_server import Reply
+from tests.support.image_requests import valid_body
+from tests.support.names import PROJECT, UNKNOWN_OPERATION
+from tests.support.stub_server import Reply
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def test_cancel_of_unknown_or_finished_operations_is_not_an_error(hook, ee_emula
     done = hook.start_image_export(valid_body())["name"]
 
     hook.cancel_operation(done)
-    hook.cancel_operation(OP)
+    hook.cancel_operation(UNKNOWN_OPERATION)
 
     assert ee_emulator.stats()["requests"]["cancel"] == 2
 
@@ -170,7 +170,7 @@ def test_403_quota_project_says_what_to_grant(hook):
 
 def test_404_for_an_unknown_operation(hook):
     with pytest.raises(EarthEngineApiError) as caught:
-        hook.get_operation(OP)
+        hook.get_operation(UNKNOWN_OPERATION)
 
     assert (caught.value.http_status, caught.value.status) == (404, "NOT_FOUND")
 

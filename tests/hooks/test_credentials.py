@@ -10,9 +10,8 @@ import pytest
 from airflow_provider_eeexport.api.errors import EarthEngineApiError, EarthEngineAuthError
 from airflow_provider_eeexport.hooks._settings import DEFAULT_SCOPES
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
-from tests.conftest import TARGET
-from tests.hooks.conftest import OP, PROJECT
-from tests.request_cases import valid_body
+from tests.support.image_requests import valid_body
+from tests.support.names import PROJECT, TARGET, UNKNOWN_OPERATION
 
 
 def _list_once(hook: EarthEngineHook) -> None:
@@ -258,7 +257,7 @@ def test_real_credentials_never_cross_plain_http_beyond_loopback(
     connection(host=host, project=PROJECT, keyfile_dict=key)
 
     with pytest.raises(ValueError) as caught:
-        EarthEngineHook().get_operation(OP)
+        EarthEngineHook().get_operation(UNKNOWN_OPERATION)
 
     assert refusal in str(caught.value)
     assert ee_emulator.calls() == []

@@ -24,8 +24,8 @@ from airflow_provider_eeexport.hooks._retry import (
 )
 from airflow_provider_eeexport.hooks._settings import ConnectionSettings
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
-from tests.hooks.conftest import OP, PROJECT
-from tests.request_cases import valid_body
+from tests.support.image_requests import valid_body
+from tests.support.names import PROJECT, UNKNOWN_OPERATION
 
 
 # --- the backoff, on a fake clock ------------------------------------------------------------
@@ -127,7 +127,7 @@ def test_retry_after_is_read_as_seconds_or_as_an_http_date(header, seconds):
 
 
 def _retrying(policy: RetryPolicy, call: _calls.Call | None = None) -> Retrying:
-    call = call or _calls.get_call(OP)
+    call = call or _calls.get_call(UNKNOWN_OPERATION)
     return Retrying(call, ConnectionSettings("earthengine_default"), policy)
 
 

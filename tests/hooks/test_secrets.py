@@ -8,7 +8,7 @@ import pytest
 
 from airflow_provider_eeexport.api.errors import EarthEngineApiError
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineAsyncHook, EarthEngineHook
-from tests.request_cases import valid_body
+from tests.support.image_requests import valid_body
 
 
 def _secrets(hook: EarthEngineHook, keyfile: dict[str, str]) -> list[str]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from airflow_provider_eeexport.api.errors import EarthEngineApiError, InvalidRequestError
-from tests.hooks.conftest import PROJECT, Hooks
-from tests.table_request_cases import valid_table_body
+from tests.support.hooks import Hooks
+from tests.support.names import PROJECT
+from tests.support.table_requests import valid_table_body
 
 
 @pytest.fixture

@@ -16,10 +16,10 @@ from airflow_provider_eeexport.api.errors import (
     EarthEngineConnectionError,
 )
 from airflow_provider_eeexport.hooks import _tokens
-from tests.conftest import TARGET
-from tests.hooks.conftest import PROJECT, TIGHT
-from tests.request_cases import valid_body
-from tests.stub_server import (
+from tests.support.hooks import TIGHT
+from tests.support.image_requests import valid_body
+from tests.support.names import PROJECT, TARGET
+from tests.support.stub_server import (
     Reply,
     bad_gzip_reply,
     html_reply,

@@ -10,8 +10,8 @@ from airflow.sdk import DAG, Asset, AssetAlias
 from airflow_provider_eeexport._compat import ALIAS_EVENT_EXTRA_TAKES_LISTS
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
 from airflow_provider_eeexport.operators.table_export import EarthEngineTableExportOperator
-from tests.airflow_runs import asset_events, run_dag, task_states, xcom
 from tests.dags.eeexport_test_dags import REGIONS, SRTM
+from tests.support.airflow_runs import asset_events, run_dag, task_states, xcom
 
 OPERATORS = [
     pytest.param(EarthEngineImageExportOperator, SRTM, id="image"),

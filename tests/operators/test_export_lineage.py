@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.airflow_runs import datasets, openlineage_events, run_dag, task_states
+from tests.support.airflow_runs import datasets, openlineage_events, run_dag, task_states
 
 pytestmark = pytest.mark.usefixtures("airflow_db", "emulator_connection")
 

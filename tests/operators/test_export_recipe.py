@@ -13,7 +13,7 @@ from airflow_provider_eeexport._compat import AIRFLOW_V_3_3_PLUS
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from airflow_provider_eeexport.operators import _queue
 from airflow_provider_eeexport.operators.image_export import marked_description, run_mark
-from tests.airflow_runs import (
+from tests.support.airflow_runs import (
     failure_printed,
     needs_task_state_store,
     run_dag,
@@ -21,8 +21,8 @@ from tests.airflow_runs import (
     task_states,
     xcom,
 )
-from tests.request_cases import valid_body
-from tests.table_request_cases import valid_table_body
+from tests.support.image_requests import valid_body
+from tests.support.table_requests import valid_table_body
 
 pytestmark = pytest.mark.usefixtures("airflow_db", "emulator_connection")
 

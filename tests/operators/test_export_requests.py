@@ -7,8 +7,8 @@ import pytest
 from airflow_provider_eeexport.api.errors import InvalidParameterError
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
 from airflow_provider_eeexport.operators.table_export import EarthEngineTableExportOperator
-from tests.airflow_runs import failure_printed, run_dag, task_states
 from tests.dags.eeexport_test_dags import REGIONS, SRTM
+from tests.support.airflow_runs import failure_printed, run_dag, task_states
 
 # Every job operator, with an expression it exports.
 OPERATORS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.airflow_runs import (
+from tests.support.airflow_runs import (
     asset_events,
     datasets,
     failure_printed,

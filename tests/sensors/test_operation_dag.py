@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from airflow_provider_eeexport.api.operation import Operation, OperationState
-from tests.airflow_runs import PRINTS_TASK_FAILURES, run_dag, task_states, xcom
+from tests.support.airflow_runs import PRINTS_TASK_FAILURES, run_dag, task_states, xcom
 
 pytestmark = pytest.mark.usefixtures("airflow_db", "emulator_connection")
 

@@ -17,8 +17,9 @@ import pytest
 
 from airflow_provider_eeexport.emulator import EmulatorClient, run_emulator
 from demo.stack import AirflowStack
-from tests.conftest import EXAMPLE_DAGS, PROJECT
-from tests.system.statsd_listener import StatsdListener
+from tests.support.airflow_home import EXAMPLE_DAGS
+from tests.support.names import PROJECT
+from tests.support.statsd import StatsdListener
 
 # Long enough that the worker which deferred has exited before the trigger fires: with a
 # faster export, Airflow 3.3's scheduler can see the deferring worker's late "success" event

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_example_dags import EXAMPLES
+from tests.support.airflow_home import EXAMPLES
 
 pytestmark = [pytest.mark.system, pytest.mark.compat, pytest.mark.timeout(420)]
 # A callable expression initializes earthengine-api, which needs Google's discovery documents:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.airflow_runs import datasets, openlineage_events
+from tests.support.airflow_runs import datasets, openlineage_events
 
 pytestmark = [pytest.mark.system, pytest.mark.compat, pytest.mark.timeout(300)]
 DAG_ID = "example_monthly_composite_gcs"

@@ -13,8 +13,8 @@ import pytest
 
 from airflow_provider_eeexport.emulator import EmulatorClient
 from demo.stack import AirflowStack
-from tests.airflow_runs import needs_task_state_store, needs_trigger_on_kill
-from tests.conftest import PROJECT
+from tests.support.airflow_runs import needs_task_state_store, needs_trigger_on_kill
+from tests.support.names import PROJECT
 
 pytestmark = [pytest.mark.system, pytest.mark.timeout(300)]
 DAG_ID = "example_monthly_composite_gcs"

@@ -11,7 +11,7 @@ import pytest
 
 from airflow_provider_eeexport.emulator import EmulatorClient
 from demo.stack import AirflowStack
-from tests.conftest import PROJECT
+from tests.support.names import PROJECT
 
 pytestmark = [pytest.mark.system, pytest.mark.timeout(400)]
 HA_DAG = "ee_ha_exports"

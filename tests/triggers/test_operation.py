@@ -13,14 +13,15 @@ from airflow_provider_eeexport.hooks._credentials import clear_cache
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from airflow_provider_eeexport.triggers import _watcher
 from airflow_provider_eeexport.triggers.operation import EarthEngineOperationTrigger, OperationEvent
-from tests.conftest import BlockingCalls
-from tests.request_cases import valid_body
-from tests.triggers.conftest import UNKNOWN, first_event, follow_all
+from tests.support.image_requests import valid_body
+from tests.support.loops import BlockingCalls
+from tests.support.names import UNKNOWN_OPERATION
+from tests.support.triggers import first_event, follow_all
 
 
 def test_serialize_round_trips_through_its_classpath():
     trigger = EarthEngineOperationTrigger(
-        operation_name=UNKNOWN,
+        operation_name=UNKNOWN_OPERATION,
         ee_conn_id="c",
         poll_interval=5.0,
         end_time=123.0,
@@ -51,7 +52,7 @@ STORED_CLASSPATH = "airflow_provider_eeexport.triggers.operation.EarthEngineOper
 
 def test_the_stored_classpath_is_the_class_s_own_and_imports_back_to_it():
     # Moving or renaming the class must fail here, not strand the triggers already stored.
-    classpath, _ = EarthEngineOperationTrigger(operation_name=UNKNOWN).serialize()
+    classpath, _ = EarthEngineOperationTrigger(operation_name=UNKNOWN_OPERATION).serialize()
     module, _, name = STORED_CLASSPATH.rpartition(".")
 
     assert classpath == STORED_CLASSPATH
@@ -60,8 +61,8 @@ def test_the_stored_classpath_is_the_class_s_own_and_imports_back_to_it():
 
 def test_a_budget_is_serialized_only_when_set():
     # Triggers stored without one keep the kwargs they had.
-    plain = EarthEngineOperationTrigger(operation_name=UNKNOWN)
-    budgeted = EarthEngineOperationTrigger(operation_name=UNKNOWN, max_eecu_seconds=100.0)
+    plain = EarthEngineOperationTrigger(operation_name=UNKNOWN_OPERATION)
+    budgeted = EarthEngineOperationTrigger(operation_name=UNKNOWN_OPERATION, max_eecu_seconds=100.0)
 
     assert "max_eecu_seconds" not in plain.serialize()[1]
     assert budgeted.serialize()[1]["max_eecu_seconds"] == 100.0
@@ -119,10 +120,10 @@ async def test_cancelled_event_for_an_export_cancelled_elsewhere(ee_emulator, st
 
 
 async def test_error_event_for_a_permanent_api_error(emulator_connection):
-    event = await first_event(EarthEngineOperationTrigger(UNKNOWN, poll_interval=0.2))
+    event = await first_event(EarthEngineOperationTrigger(UNKNOWN_OPERATION, poll_interval=0.2))
 
     assert event.status == "error"
-    assert "404" in event.message and UNKNOWN in event.message
+    assert "404" in event.message and UNKNOWN_OPERATION in event.message
 
 
 async def test_deadline_cancels_the_export_and_reports_timeout(ee_emulator, start):

@@ -14,8 +14,9 @@ import pytest
 from airflow_provider_eeexport.api.operation import Operation
 from airflow_provider_eeexport.triggers import _poller
 from airflow_provider_eeexport.triggers.operation import OperationEvent
-from tests.conftest import PROJECT
-from tests.triggers.conftest import UNKNOWN, follow_all, in_virtual_time
+from tests.support.loops import in_virtual_time
+from tests.support.names import PROJECT, UNKNOWN_OPERATION
+from tests.support.triggers import follow_all
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def test_one_operation_is_looked_at_soon_then_backs_off_by_half_up_to_the_poll_i
     async def follow(looks: int) -> float:
         poller = _poller.ProjectPoller(hook, PROJECT)
         followed_at = asyncio.get_running_loop().time()
-        record = poller.add(UNKNOWN, poll_interval)
+        record = poller.add(UNKNOWN_OPERATION, poll_interval)
         try:
             for _ in range(looks):
                 await record.next()  # every look saw new progress and woke the trigger
@@ -139,10 +140,10 @@ async def test_an_unknown_operation_among_many_ends_only_its_own_trigger(ee_emul
     ee_emulator.script(duration_s=1.5)
     names = start_many(5)
 
-    events = await _follow([*names, UNKNOWN], poll_interval=0.5)
+    events = await _follow([*names, UNKNOWN_OPERATION], poll_interval=0.5)
 
     assert [event.status for event in events] == ["success"] * 5 + ["error"]
-    assert "404" in events[-1].message and UNKNOWN in events[-1].message
+    assert "404" in events[-1].message and UNKNOWN_OPERATION in events[-1].message
 
 
 async def test_two_triggers_of_one_operation_both_get_its_event(ee_emulator, start_many):
@@ -173,7 +174,7 @@ class _BrokenHook:
 async def test_an_unexpected_error_ends_the_triggers_instead_of_spinning(followers):
     hook = _BrokenHook()
     poller = _poller.ProjectPoller(hook, PROJECT)
-    records = [poller.add(f"{UNKNOWN[:-1]}{i}", 0.1) for i in range(followers)]
+    records = [poller.add(f"{UNKNOWN_OPERATION[:-1]}{i}", 0.1) for i in range(followers)]
 
     for record in records:
         with pytest.raises(RuntimeError, match="unexpected"):
@@ -202,7 +203,7 @@ def test_passing_the_eecu_budget_wakes_the_trigger_though_progress_reads_the_sam
 
     async def follow() -> tuple[dict, dict]:
         poller = _poller.ProjectPoller(hook, PROJECT)
-        record = poller.add(UNKNOWN, 0.1, max_eecu_seconds=25)
+        record = poller.add(UNKNOWN_OPERATION, 0.1, max_eecu_seconds=25)
         try:
             # In virtual time: without the wake, the wait ends at this deadline, at once.
             first = await asyncio.wait_for(record.next(), 10)

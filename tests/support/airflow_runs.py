@@ -11,7 +11,7 @@ import pytest
 from packaging.version import Version
 
 from airflow_provider_eeexport._compat import AIRFLOW_V_3_3_PLUS, AIRFLOW_VERSION
-from tests.conftest import OPENLINEAGE_EVENTS, TEST_DAGS
+from tests.support.airflow_home import OPENLINEAGE_EVENTS, TEST_DAGS
 
 # What the operator does with a task state store, which Airflow has from 3.3 on.
 needs_task_state_store = pytest.mark.skipif(

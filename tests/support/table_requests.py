@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from tests.request_cases import OMIT, InvalidCase
+from tests.support.image_requests import OMIT, InvalidCase
 
 _REGIONS = {
     "result": "0",
