@@ -110,6 +110,7 @@ class EarthEngineImageExportOperator(EarthEngineExportOperator):
         max_eecu_seconds: float | None = None,
         **kwargs: Any,
     ) -> None:
+        # The request first: the base class checks it at parse time.
         self.expression = expression
         self.description = description
         self.max_pixels = max_pixels

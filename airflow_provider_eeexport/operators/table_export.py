@@ -111,6 +111,7 @@ class EarthEngineTableExportOperator(EarthEngineExportOperator):
         max_eecu_seconds: float | None = None,
         **kwargs: Any,
     ) -> None:
+        # The request first: the base class checks it at parse time.
         self.expression = expression
         self.description = description
         self.selectors = selectors
