@@ -99,29 +99,6 @@ with _dag("ee_export_mapped"):
         poll_interval=0.2,
     ).expand(destination=["gs://my-bucket/a/", "gs://my-bucket/b/", "drive://EE/c"])
 
-for point in ("post", "save"):
-    with _dag(f"ee_export_crash_after_{point}", retries=1, retry_delay=timedelta(0)):
-        CrashOnce(
-            task_id="export",
-            crash_after=point,
-            expression=SRTM,
-            description="{{ params.description }}",
-            destination="gs://my-bucket/x/",
-            deferrable=True,
-            poll_interval=0.2,
-        )
-
-with _dag("ee_export_retry_after_failure", retries=1, retry_delay=timedelta(0)):
-    EarthEngineImageExportOperator(
-        task_id="export",
-        expression=SRTM,
-        destination="gs://my-bucket/x/",
-        # The emulator fails "flaky-1" and lets "flaky-2" through.
-        description="flaky-{{ ti.try_number }}",
-        deferrable=True,
-        poll_interval=0.2,
-    )
-
 
 class FailsAfterReturning(EarthEngineImageExportOperator):
     """Fails its first try after the export's result was returned: the next try then finds the
@@ -149,18 +126,6 @@ for reexport in (True, False):
             poll_interval=0.2,
             reexport_on_clear=reexport,
         )
-
-with _dag("ee_export_conflict"):
-    # A fixed request id and a description shared with other runs: after a 409 the export is
-    # found by the mark the operator adds to the description.
-    EarthEngineImageExportOperator(
-        task_id="export",
-        expression=SRTM,
-        destination="gs://my-bucket/x/",
-        description="shared",
-        request_id="conflict-test",
-        poll_interval=0.2,
-    )
 
 with _dag("ee_export_then_sensor"):
     start = EarthEngineImageExportOperator(
@@ -298,39 +263,47 @@ for mode in ("deferrable", "sync"):
         )
 
 
-# The shared recipe again, for table exports: DAG ids ``ee_table_export_<case>`` beside the
-# image exports' ``ee_export_<case>``.
-for point in ("post", "save"):
-    with _dag(f"ee_table_export_crash_after_{point}", retries=1, retry_delay=timedelta(0)):
-        CrashOnceTable(
+# The cases of the shared recipe that run for both kinds: ``ee_export_<case>`` for images,
+# ``ee_table_export_<case>`` for tables.
+RECIPE_KINDS = (
+    ("ee_export", EarthEngineImageExportOperator, CrashOnce, SRTM),
+    ("ee_table_export", EarthEngineTableExportOperator, CrashOnceTable, REGIONS),
+)
+for prefix, operator, crashing, expression in RECIPE_KINDS:
+    for point in ("post", "save"):
+        with _dag(f"{prefix}_crash_after_{point}", retries=1, retry_delay=timedelta(0)):
+            crashing(
+                task_id="export",
+                crash_after=point,
+                expression=expression,
+                description="{{ params.description }}",
+                destination="gs://my-bucket/x/",
+                deferrable=True,
+                poll_interval=0.2,
+            )
+
+    with _dag(f"{prefix}_retry_after_failure", retries=1, retry_delay=timedelta(0)):
+        operator(
             task_id="export",
-            crash_after=point,
-            expression=REGIONS,
-            description="{{ params.description }}",
+            expression=expression,
             destination="gs://my-bucket/x/",
+            # The emulator fails "flaky-1" and lets "flaky-2" through.
+            description="flaky-{{ ti.try_number }}",
             deferrable=True,
             poll_interval=0.2,
         )
 
-with _dag("ee_table_export_retry_after_failure", retries=1, retry_delay=timedelta(0)):
-    EarthEngineTableExportOperator(
-        task_id="export",
-        expression=REGIONS,
-        destination="gs://my-bucket/x/",
-        description="flaky-{{ ti.try_number }}",
-        deferrable=True,
-        poll_interval=0.2,
-    )
-
-with _dag("ee_table_export_conflict"):
-    EarthEngineTableExportOperator(
-        task_id="export",
-        expression=REGIONS,
-        destination="gs://my-bucket/x/",
-        description="shared",
-        request_id="conflict-test",
-        poll_interval=0.2,
-    )
+    with _dag(f"{prefix}_conflict"):
+        # A fixed request id and a description shared with other runs: after a 409 the job is
+        # found by the mark the operator adds to the description.
+        operator(
+            task_id="export",
+            expression=expression,
+            destination="gs://my-bucket/x/",
+            description="shared",
+            request_id="conflict-test",
+            poll_interval=0.2,
+        )
 
 with _dag("ee_table_export_queued"):
     EarthEngineTableExportOperator(
