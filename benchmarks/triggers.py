@@ -421,9 +421,9 @@ async def _naive_event(name: str, url: str, poll: float) -> dict[str, Any]:
 
 
 def _event_record(status: str, operation: dict[str, Any] | None) -> dict[str, Any]:
-    from airflow_provider_eeexport.api.operation import parse_timestamp
+    from airflow_provider_eeexport.api.operation import Operation
 
-    end = parse_timestamp(((operation or {}).get("metadata") or {}).get("endTime"))
+    end = Operation(operation or {}).ended
     return {
         "status": status,
         "received": time.time(),

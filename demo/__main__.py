@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from airflow_provider_eeexport.api.operation import current_stage, operation_state, progress_line
+from airflow_provider_eeexport.api.operation import Operation
 from airflow_provider_eeexport.emulator import run_emulator
 from airflow_provider_eeexport.emulator.runner import STOP_SIGNALS
 
@@ -84,15 +84,11 @@ def follow(stack: AirflowStack, emulator: str, run_id: str, started: float) -> i
             deferred = True
             say("deferred", "the worker slot is free; the triggerer follows the export")
         if name:
-            operation = api.get(f"/{name}").json()
+            seen = Operation(api.get(f"/{name}").json())
             # A line per state or stage, and per fifth of the way: enough to see it move.
-            step = (
-                operation_state(operation),
-                current_stage(operation),
-                int((operation.get("metadata") or {}).get("progress", 0) * 5),
-            )
+            step = (seen.state, seen.current_stage, int((seen.progress or 0) * 5))
             if step != last_step:
-                say("progress", progress_line(operation))
+                say("progress", seen.progress_line())
                 last_step = step
         state = stack.run_state(DAG_ID, run_id)
         if state == "success":

@@ -265,55 +265,6 @@ def parse_timestamp(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
-# --- the same readings as functions of the raw dict ----------------------------------------
-# The operator still calls these; new code reads through Operation.
-
-
-def operation_state(operation: dict[str, Any]) -> OperationState:
-    """The state of an Operation, unknown ones unspecified (new code: ``Operation.state``)."""
-    return Operation(operation).state
-
-
-def is_done(operation: dict[str, Any]) -> bool:
-    """Whether the Operation has finished (new code: ``Operation.done``)."""
-    return Operation(operation).done
-
-
-def progress_line(operation: dict[str, Any]) -> str:
-    """One readable line of where an operation is (new code: ``Operation.progress_line``)."""
-    return Operation(operation).progress_line()
-
-
-def current_stage(operation: dict[str, Any]) -> str | None:
-    """The first unfinished stage's display name (new code: ``Operation.current_stage``)."""
-    return Operation(operation).current_stage
-
-
-def outcome(operation: dict[str, Any]) -> tuple[str, str]:
-    """``(status, message)`` of a finished operation (new code: ``Operation.outcome``)."""
-    return Operation(operation).outcome()
-
-
-def usage(operation: dict[str, Any]) -> Usage:
-    """What the operation reports it cost (new code: ``Operation.usage``)."""
-    return Operation(operation).usage
-
-
-def over_budget(operation: dict[str, Any], max_eecu_seconds: float | None) -> bool:
-    """Whether it used more than ``max_eecu_seconds`` (new code: ``Operation.over_budget``)."""
-    return Operation(operation).over_budget(max_eecu_seconds)
-
-
-def budget_message(operation: dict[str, Any], max_eecu_seconds: float) -> str:
-    """Why an export over its budget was stopped (new code: ``Operation.budget_message``)."""
-    return Operation(operation).budget_message(max_eecu_seconds)
-
-
-def summary(operation: dict[str, Any]) -> str:
-    """A finished operation's progress, run time and EECU use (new code: ``Operation.summary``)."""
-    return Operation(operation).summary()
-
-
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 

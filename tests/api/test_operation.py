@@ -9,13 +9,7 @@ import pytest
 from airflow_provider_eeexport.api.operation import (
     Operation,
     OperationState,
-    is_done,
     normalize_operation_name,
-    operation_state,
-    outcome,
-    progress_line,
-    summary,
-    usage,
 )
 
 RUNNING = {
@@ -34,11 +28,11 @@ RUNNING = {
 
 
 def test_progress_line_names_state_percent_current_stage_and_attempt():
-    assert progress_line(RUNNING) == "RUNNING 42% stage 'Compute Pixels' attempt 2"
+    assert Operation(RUNNING).progress_line() == "RUNNING 42% stage 'Compute Pixels' attempt 2"
 
 
 def test_progress_line_of_a_bare_operation():
-    assert progress_line({"name": "n", "metadata": {"state": "PENDING"}}) == "PENDING"
+    assert Operation({"name": "n", "metadata": {"state": "PENDING"}}).progress_line() == "PENDING"
 
 
 @pytest.mark.parametrize(
@@ -52,11 +46,11 @@ def test_progress_line_of_a_bare_operation():
     ],
 )
 def test_done_reads_both_done_and_the_state(operation, done):
-    assert is_done(operation) is done
+    assert Operation(operation).done is done
 
 
 def test_unknown_state_is_unspecified():
-    assert operation_state({"metadata": {"state": "NEW"}}) is OperationState.STATE_UNSPECIFIED
+    assert Operation({"metadata": {"state": "NEW"}}).state is OperationState.STATE_UNSPECIFIED
 
 
 NAME = "projects/my-project/operations/X"
@@ -102,7 +96,7 @@ NAME = "projects/my-project/operations/X"
     ids=["succeeded", "failed", "failed-silently", "cancelled", "cancelled-without-state"],
 )
 def test_outcome_quotes_earth_engine(operation, status, message):
-    assert outcome({"name": NAME, **operation}) == (status, message)
+    assert Operation({"name": NAME, **operation}).outcome() == (status, message)
 
 
 def test_summary_adds_run_time_and_eecu():
@@ -118,7 +112,7 @@ def test_summary_adds_run_time_and_eecu():
         },
     }
 
-    assert summary(finished) == "SUCCEEDED 100%; ran 12.3 s; 4.2 EECU-seconds"
+    assert Operation(finished).summary() == "SUCCEEDED 100%; ran 12.3 s; 4.2 EECU-seconds"
 
 
 @pytest.mark.parametrize(
@@ -163,7 +157,7 @@ def test_the_view_reads_missing_or_mistyped_values_as_unknown(raw):
     assert view.state is OperationState.STATE_UNSPECIFIED
     assert view.done is False
     assert (view.created, view.started, view.ended, view.updated) == (None, None, None, None)
-    assert view.usage == usage(raw) == type(view.usage)(None, None, None)
+    assert view.usage == type(view.usage)(None, None, None)
     assert (view.destination_uris, view.stages, view.current_stage) == ([], [], None)
     assert (view.error, view.progress, view.attempt) == (None, None, None)
     assert view.progress_line() == "STATE_UNSPECIFIED"
@@ -255,7 +249,7 @@ def test_the_view_reads_a_running_operation():
     assert (view.name, view.project) == ("projects/my-project/operations/X", "my-project")
     assert view.state is OperationState.RUNNING and not view.done
     assert (view.progress, view.attempt, view.current_stage) == (0.424, 2, "Compute Pixels")
-    assert view.progress_line() == progress_line(RUNNING)
+    assert view.progress_line() == Operation(RUNNING).progress_line()
 
 
 @pytest.mark.parametrize(
