@@ -7,6 +7,8 @@ operators and the builders ask the same two questions here.
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 # An expression given as a path ending in this is a template file Airflow reads and renders;
 # a description or destination ending in it stays text.
 TEMPLATE_FILE_SUFFIX = ".json"
@@ -19,11 +21,14 @@ def has_jinja(text: str) -> bool:
     return any(marker in text for marker in _JINJA_MARKERS)
 
 
+def is_template_file(value: object) -> TypeGuard[str]:
+    """Whether an ``expression`` names a template file Airflow reads and renders."""
+    return isinstance(value, str) and value.endswith(TEMPLATE_FILE_SUFFIX)
+
+
 def rendered_later(parameter: str, value: object) -> bool:
     """Whether Airflow will still render this value (Jinja anywhere inside, or a template file)."""
-    if parameter == "expression" and (
-        callable(value) or (isinstance(value, str) and value.endswith(TEMPLATE_FILE_SUFFIX))
-    ):
+    if parameter == "expression" and (callable(value) or is_template_file(value)):
         return True
     pending, seen = [value], set()
     while pending:

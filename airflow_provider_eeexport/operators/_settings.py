@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..api.errors import InvalidParameterError, InvalidRequestError
 from ..api.names import check_project_id
 from ..api.parameters import Parameter
-from ..api.templating import TEMPLATE_FILE_SUFFIX, has_jinja
+from ..api.templating import has_jinja, is_template_file
 
 if TYPE_CHECKING:
     from ._export import EarthEngineExportOperator
@@ -147,7 +147,7 @@ def expression_holder(expression: object) -> Any:
     else as given."""
     if callable(expression):
         return EarthEngineFactory(expression)
-    if isinstance(expression, str) and expression.endswith(TEMPLATE_FILE_SUFFIX):
+    if is_template_file(expression):
         return TemplateFile(expression)
     return expression
 
