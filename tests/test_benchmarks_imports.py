@@ -50,3 +50,16 @@ def test_the_twins_have_the_examples_dag_ids_task_ids_and_dependencies(tmp_path)
         for dag_id, dag in twins.dags.items()
     } == {dag_id: dag["tasks"] for dag_id, dag in structure.items()}
     assert {type(t).__name__ for dag in twins.dags.values() for t in dag.tasks} == {"BashOperator"}
+
+
+def test_a_twin_keeps_its_files_own_imports_but_not_the_providers(tmp_path):
+    examples = dag_bag(EXAMPLE_DAGS)
+    dag = examples.dags["example_start_then_sensor"]
+    structure = {dag.dag_id: {"file": dag.fileloc, "tasks": {t.task_id: [] for t in dag.tasks}}}
+
+    write_twins(structure, tmp_path)
+    twin = (tmp_path / "example_start_then_sensor.py").read_text()
+
+    assert "from airflow.sdk import DAG, task" in twin  # the example's own, for its @task
+    assert "airflow_provider_eeexport" not in twin
+    assert "__future__" not in twin
