@@ -199,6 +199,13 @@ class Operation:
         return error if isinstance(error, dict) else None
 
     # --- what to tell users ----------------------------------------------------------------
+    @property
+    def job(self) -> str:
+        """What the operation is called in messages: ``Ingestion`` for an ``INGEST*`` type
+        (``INGEST_IMAGE``, ``INGEST_TABLE``, ``INGEST``), else ``Export``."""
+        kind = self.metadata.get("type")
+        return "Ingestion" if isinstance(kind, str) and kind.startswith("INGEST") else "Export"
+
     def progress_line(self) -> str:
         """One readable line of where it is: ``RUNNING 42% stage 'Compute' attempt 1``."""
         parts = [self.state.value]
@@ -229,12 +236,12 @@ class Operation:
         ):
             uris = self.destination_uris
             where = f": {', '.join(uris)}" if uris else ""
-            return "success", f"Export {name} succeeded{where}"
+            return "success", f"{self.job} {name} succeeded{where}"
         code = error.get("code") if error else None
         text = (error or {}).get("message") or "no error message"
         if state is OperationState.CANCELLED or code == CANCELLED_ERROR_CODE:
-            return "cancelled", f"Export {name} was cancelled: {text}"
-        return "failed", f"Export {name} failed: {text}" + (f" (code {code})" if code else "")
+            return "cancelled", f"{self.job} {name} was cancelled: {text}"
+        return "failed", f"{self.job} {name} failed: {text}" + (f" (code {code})" if code else "")
 
     def over_budget(self, max_eecu_seconds: float | None) -> bool:
         """Whether the operation reports more EECU-seconds used than ``max_eecu_seconds``."""
@@ -245,7 +252,7 @@ class Operation:
         """Why an export over its budget was stopped (the caller says whether it was cancelled)."""
         used = self.usage.eecu_seconds
         return (
-            f"Export {self.name or UNKNOWN_OPERATION} used {used:g} EECU-seconds, "
+            f"{self.job} {self.name or UNKNOWN_OPERATION} used {used:g} EECU-seconds, "
             f"more than its max_eecu_seconds of {max_eecu_seconds:g}"
         )
 

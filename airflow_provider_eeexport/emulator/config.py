@@ -13,7 +13,22 @@ DUPLICATE_MODES = ("replay", "conflict")
 MAX_BODY_BYTES = 10 * 1024 * 1024
 # The API routes a request is counted, faulted and delayed under, named as the hook names its
 # calls ("image": image exports, "table": table exports).
-RouteName = Literal["image", "table", "get", "list", "cancel", "wait", "delete", "token", "iam"]
+RouteName = Literal[
+    "image",
+    "table",
+    "video",
+    "map",
+    "classifier",
+    "image_import",
+    "table_import",
+    "get",
+    "list",
+    "cancel",
+    "wait",
+    "delete",
+    "token",
+    "iam",
+]
 ROUTES: tuple[RouteName, ...] = get_args(RouteName)
 # Former route names, still accepted wherever a route is written and still reported beside the
 # route's own name in stats, so that fault rules and readers written for them work on.

@@ -81,27 +81,43 @@ class Call:
         )
 
 
-# What each export route exports: ``projects/{project}/<route>:export``.
-EXPORT_ROUTES = {"image": "an image", "table": "a table"}
+# Every route that starts a batch job, ``POST projects/{project}/<route>``, and what it starts.
+JOB_ROUTES = {
+    "image:export": "an image export",
+    "table:export": "a table export",
+    "video:export": "a video export",
+    "map:export": "a map tile export",
+    "classifier:export": "a classifier export",
+    "image:import": "an image ingestion",
+    "table:import": "a table ingestion",
+}
+
+
+def job_call(
+    body: dict[str, Any], project: str, *, route: str, retry_queue_full: bool = True
+) -> Call:
+    """POST ``body`` to ``projects/{project}/{route}`` (one of :data:`JOB_ROUTES`); retryable
+    only with a requestId, which makes a repeated POST answer the job it started already."""
+    if route not in JOB_ROUTES:
+        raise ValueError(f"route must be one of {', '.join(JOB_ROUTES)}, got {route!r}")
+    project = check_project_id(project, "project_id")
+    request_id = body.get("requestId") if isinstance(body, dict) else None
+    return Call(
+        "POST",
+        f"projects/{project}/{route}",
+        project,
+        f"start {JOB_ROUTES[route]} in project {project}",
+        json=body,
+        retryable=bool(request_id),
+        retry_queue_full=retry_queue_full,
+    )
 
 
 def export_call(
     body: dict[str, Any], project: str, *, route: str = "image", retry_queue_full: bool = True
 ) -> Call:
-    """POST ``body`` to ``projects/{project}/{route}:export``; retryable only with a requestId."""
-    if route not in EXPORT_ROUTES:
-        raise ValueError(f"route must be one of {', '.join(EXPORT_ROUTES)}, got {route!r}")
-    project = check_project_id(project, "project_id")
-    request_id = body.get("requestId") if isinstance(body, dict) else None
-    return Call(
-        "POST",
-        f"projects/{project}/{route}:export",
-        project,
-        f"start {EXPORT_ROUTES[route]} export in project {project}",
-        json=body,
-        retryable=bool(request_id),
-        retry_queue_full=retry_queue_full,
-    )
+    """:func:`job_call` for ``{route}:export`` (``image`` or ``table``, say)."""
+    return job_call(body, project, route=f"{route}:export", retry_queue_full=retry_queue_full)
 
 
 def get_call(name: str) -> Call:

@@ -1,4 +1,5 @@
-"""Hooks for the Earth Engine REST API: image and table exports and their long-running operations.
+"""Hooks for the Earth Engine REST API: the batch jobs (exports, ingestions) and their long-running
+operations.
 
 ``EarthEngineHook`` (sync, ``requests`` through google-auth) serves operators on workers;
 ``EarthEngineAsyncHook`` (``httpx``) serves triggers and never blocks the event loop.
@@ -159,35 +160,70 @@ class EarthEngineHook(_EarthEngineBaseHook):
         return session
 
     # --- calls ---------------------------------------------------------------------------
-    def start_image_export(
-        self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
+    def start_job(
+        self,
+        route: str,
+        body: dict[str, Any],
+        project_id: str | None = None,
+        *,
+        retry_queue_full: bool = True,
     ) -> dict[str, Any]:
-        """Start an image export; returns its Operation. Retried only when ``body`` has a
-        requestId.
+        """POST ``body`` to ``projects/{project}/{route}`` (``image:export``, ``table:import``,
+        any of ``_calls.JOB_ROUTES``); returns the job's Operation. Retried only when ``body``
+        has a requestId: without one a repeated POST could start a second job.
 
         :param retry_queue_full: when the project's task queue is full, back off and retry
             within the retry budget; False raises ``EarthEngineQueueFullError`` at once, for
             callers that wait for room themselves.
         """
-        return self._start_export("image", body, project_id, retry_queue_full)
+        project = self.project_id(project_id)
+        return self._send(
+            _calls.job_call(body, project, route=route, retry_queue_full=retry_queue_full)
+        )
+
+    def start_image_export(
+        self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
+    ) -> dict[str, Any]:
+        """Start an image export (an ExportImageRequest body); see :meth:`start_job`."""
+        return self.start_job("image:export", body, project_id, retry_queue_full=retry_queue_full)
 
     def start_table_export(
         self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
     ) -> dict[str, Any]:
-        """Start a table export (an ExportTableRequest body); returns its Operation. Retried
-        only when ``body`` has a requestId.
+        """Start a table export (an ExportTableRequest body); see :meth:`start_job`."""
+        return self.start_job("table:export", body, project_id, retry_queue_full=retry_queue_full)
 
-        :param retry_queue_full: as for :meth:`start_image_export`.
-        """
-        return self._start_export("table", body, project_id, retry_queue_full)
-
-    def _start_export(
-        self, route: str, body: dict[str, Any], project_id: str | None, retry_queue_full: bool
+    def start_video_export(
+        self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
     ) -> dict[str, Any]:
-        project = self.project_id(project_id)
-        return self._send(
-            _calls.export_call(body, project, route=route, retry_queue_full=retry_queue_full)
+        """Start a video export (an ExportVideoRequest body); see :meth:`start_job`."""
+        return self.start_job("video:export", body, project_id, retry_queue_full=retry_queue_full)
+
+    def start_map_export(
+        self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
+    ) -> dict[str, Any]:
+        """Start a map tile export (an ExportMapRequest body); see :meth:`start_job`."""
+        return self.start_job("map:export", body, project_id, retry_queue_full=retry_queue_full)
+
+    def start_classifier_export(
+        self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
+    ) -> dict[str, Any]:
+        """Start a classifier export (an ExportClassifierRequest body); see :meth:`start_job`."""
+        return self.start_job(
+            "classifier:export", body, project_id, retry_queue_full=retry_queue_full
         )
+
+    def start_image_import(
+        self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
+    ) -> dict[str, Any]:
+        """Start an image ingestion (an ImportImageRequest body); see :meth:`start_job`."""
+        return self.start_job("image:import", body, project_id, retry_queue_full=retry_queue_full)
+
+    def start_table_import(
+        self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
+    ) -> dict[str, Any]:
+        """Start a table ingestion (an ImportTableRequest body); see :meth:`start_job`."""
+        return self.start_job("table:import", body, project_id, retry_queue_full=retry_queue_full)
 
     def get_operation(self, name: str) -> dict[str, Any]:
         """The Operation as Earth Engine has it now; ``name`` may carry a version prefix."""
@@ -350,30 +386,79 @@ class EarthEngineAsyncHook(_EarthEngineBaseHook):
         return (await self.resolved_sync_hook()).project_id(project_id)
 
     # --- calls ---------------------------------------------------------------------------
+    async def start_job(
+        self,
+        route: str,
+        body: dict[str, Any],
+        project_id: str | None = None,
+        *,
+        retry_queue_full: bool = True,
+    ) -> dict[str, Any]:
+        """POST ``body`` to ``projects/{project}/{route}`` (``image:export``, ``table:import``,
+        any of ``_calls.JOB_ROUTES``); returns the job's Operation. Retried only when ``body``
+        has a requestId: without one a repeated POST could start a second job.
+
+        :param retry_queue_full: as for :meth:`EarthEngineHook.start_job`.
+        """
+        project = await self.project_id(project_id)
+        return await self._send(
+            _calls.job_call(body, project, route=route, retry_queue_full=retry_queue_full)
+        )
+
     async def start_image_export(
         self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
     ) -> dict[str, Any]:
-        """Start an image export; returns its Operation. Retried only when ``body`` has a
-        requestId.
-
-        :param retry_queue_full: as for :meth:`EarthEngineHook.start_image_export`."""
-        return await self._start_export("image", body, project_id, retry_queue_full)
+        """Start an image export (an ExportImageRequest body); see :meth:`start_job`."""
+        return await self.start_job(
+            "image:export", body, project_id, retry_queue_full=retry_queue_full
+        )
 
     async def start_table_export(
         self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
     ) -> dict[str, Any]:
-        """Start a table export; returns its Operation. Retried only when ``body`` has a
-        requestId.
+        """Start a table export (an ExportTableRequest body); see :meth:`start_job`."""
+        return await self.start_job(
+            "table:export", body, project_id, retry_queue_full=retry_queue_full
+        )
 
-        :param retry_queue_full: as for :meth:`EarthEngineHook.start_image_export`."""
-        return await self._start_export("table", body, project_id, retry_queue_full)
-
-    async def _start_export(
-        self, route: str, body: dict[str, Any], project_id: str | None, retry_queue_full: bool
+    async def start_video_export(
+        self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
     ) -> dict[str, Any]:
-        project = await self.project_id(project_id)
-        return await self._send(
-            _calls.export_call(body, project, route=route, retry_queue_full=retry_queue_full)
+        """Start a video export (an ExportVideoRequest body); see :meth:`start_job`."""
+        return await self.start_job(
+            "video:export", body, project_id, retry_queue_full=retry_queue_full
+        )
+
+    async def start_map_export(
+        self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
+    ) -> dict[str, Any]:
+        """Start a map tile export (an ExportMapRequest body); see :meth:`start_job`."""
+        return await self.start_job(
+            "map:export", body, project_id, retry_queue_full=retry_queue_full
+        )
+
+    async def start_classifier_export(
+        self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
+    ) -> dict[str, Any]:
+        """Start a classifier export (an ExportClassifierRequest body); see :meth:`start_job`."""
+        return await self.start_job(
+            "classifier:export", body, project_id, retry_queue_full=retry_queue_full
+        )
+
+    async def start_image_import(
+        self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
+    ) -> dict[str, Any]:
+        """Start an image ingestion (an ImportImageRequest body); see :meth:`start_job`."""
+        return await self.start_job(
+            "image:import", body, project_id, retry_queue_full=retry_queue_full
+        )
+
+    async def start_table_import(
+        self, body: dict[str, Any], project_id: str | None = None, *, retry_queue_full: bool = True
+    ) -> dict[str, Any]:
+        """Start a table ingestion (an ImportTableRequest body); see :meth:`start_job`."""
+        return await self.start_job(
+            "table:import", body, project_id, retry_queue_full=retry_queue_full
         )
 
     async def get_operation(self, name: str) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from ..api.errors import (
     EarthEngineApiError,
     EarthEngineQueueFullError,
 )
-from ..api.expression import Source
+from ..api.expression import Source, sources_of
 from ..api.names import OperationName
 from ..api.operation import Operation, OperationState
 from ..api.parameters import Parameter, names
@@ -59,18 +59,32 @@ EECU_XCOM_KEY = "eecu_seconds"
 StartJob = Callable[..., dict[str, Any]]
 
 
+def expression_sources(body: dict[str, Any]) -> list[Source]:
+    """What the Expression of a request body loads (an export's :attr:`JobKind.reads`)."""
+    return sources_of(body.get("expression"))
+
+
 @dataclass(frozen=True)
 class JobKind:
     """One kind of job: its request parameters, how they become the request body (``build``;
     ``target`` for the destination part alone; ``check`` at parse time), and the hook method
     that starts it: ``start(hook)`` is that method of ``hook`` (``hook.start_image_export``,
-    say), so the hook module is imported when a job starts, not when a DAG is parsed."""
+    say), so the hook module is imported when a job starts, not when a DAG is parsed.
+
+    ``subject`` is the parameter holding what the job works on, resolved at execute time: an
+    export's ``expression`` (a dict, its JSON, a template file or a callable), an ingestion's
+    ``manifest`` (a dict, its JSON or a template file; never a callable). ``reads`` says what
+    data a body of this kind reads, for lineage; ``noun`` names the job in the log.
+    """
 
     parameters: tuple[Parameter, ...]
     build: Callable[..., dict[str, Any]]
     check: Callable[..., None]
     target: Callable[..., dict[str, Any]]
     start: Callable[[EarthEngineHook], StartJob]
+    subject: str = "expression"
+    reads: Callable[[dict[str, Any]], list[Source]] = expression_sources
+    noun: str = "export"
 
 
 class EarthEngineExportOperator(BaseOperator):
@@ -106,7 +120,12 @@ class EarthEngineExportOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.expression = expression_holder(self.expression)
+        subject = self.export.subject
+        setattr(
+            self,
+            subject,
+            expression_holder(getattr(self, subject), callables=subject == "expression"),
+        )
         self.project_id = project_id
         self.impersonation_chain = impersonation_chain
         self.ee_conn_id = ee_conn_id
@@ -156,12 +175,17 @@ class EarthEngineExportOperator(BaseOperator):
 
     def _request_parameters(self, *, parse_time: bool = False) -> dict[str, Any]:
         parameters = {name: getattr(self, name) for name in names(self.export.parameters)}
-        del parameters["expression"]  # resolved on its own at execute time
+        subject = self.export.subject
+        del parameters[subject]  # resolved on its own at execute time
         if parse_time:
-            if known_at_parse_time(self.expression):
-                parameters["expression"] = self.expression
+            if known_at_parse_time(getattr(self, subject)):
+                parameters[subject] = getattr(self, subject)
             return {key: value for key, value in parameters.items() if value is not None}
         return parameters
+
+    @property
+    def _noun(self) -> str:
+        return self.export.noun
 
     @cached_property
     def hook(self) -> EarthEngineHook:
@@ -193,7 +217,12 @@ class EarthEngineExportOperator(BaseOperator):
         EarthEngineDestinationLink.persist(
             context, EarthEngineDestinationLink.url_for(self.built_body, operation)
         )
-        self.log.info("Export %s: %s", operation["name"], Operation(operation).progress_line())
+        self.log.info(
+            "%s %s: %s",
+            self._noun.capitalize(),
+            operation["name"],
+            Operation(operation).progress_line(),
+        )
         if not self.wait_for_completion:
             return operation
         if Operation(operation).done:
@@ -232,7 +261,7 @@ class EarthEngineExportOperator(BaseOperator):
     def on_kill(self) -> None:
         """Cancel the job when the worker kills a task waiting in non-deferrable mode."""
         if self.cancel_on_kill and self._operation_name:
-            self.log.info("Cancelling Earth Engine export %s", self._operation_name)
+            self.log.info("Cancelling Earth Engine %s %s", self._noun, self._operation_name)
             self.hook.cancel_operation(self._operation_name)
 
     # --- resume or start ---------------------------------------------------------------
@@ -246,21 +275,26 @@ class EarthEngineExportOperator(BaseOperator):
             phase = seen.state if seen else None
             if state.completed and self.reexport_on_clear:
                 self.log.info(
-                    "Task cleared after %s succeeded: exporting again.", state.operation_name
+                    "Task cleared after %s succeeded: starting another %s.",
+                    state.operation_name,
+                    self._noun,
                 )
                 generation = state.generation + 1
             elif previous is not None and seen is not None and not seen.done:
-                self.log.info("Re-attaching to running export %s", state.operation_name)
+                self.log.info("Re-attaching to running %s %s", self._noun, state.operation_name)
                 return previous, state
             elif previous is not None and phase is OperationState.SUCCEEDED:
                 self.log.info(
-                    "Export %s already succeeded; not starting another.", state.operation_name
+                    "%s %s already succeeded; not starting another.",
+                    self._noun.capitalize(),
+                    state.operation_name,
                 )
                 return previous, state
             else:
                 generation = state.generation + 1
                 self.log.info(
-                    "Previous export %s ended %s: starting generation %d.",
+                    "Previous %s %s ended %s: starting generation %d.",
+                    self._noun,
                     state.operation_name,
                     phase.value if phase else "unknown",
                     generation,
@@ -274,8 +308,9 @@ class EarthEngineExportOperator(BaseOperator):
             # The request id replayed a job that ended badly before this run: nothing in the
             # task state store said so (older Airflow, or a cleared store). Number anew.
             self.log.info(
-                "%s replayed an earlier export that ended %s; numbering anew.",
+                "%s replayed an earlier %s that ended %s; numbering anew.",
                 body["requestId"],
+                self._noun,
                 Operation(operation).state.value,
             )
             generation += 1
@@ -305,7 +340,7 @@ class EarthEngineExportOperator(BaseOperator):
         parameters["description"] = name  # also the default file name prefix
         request_id = _identity.request_id(ti, hook, self.request_id, generation)
         parameters["request_id"] = request_id
-        parameters["expression"] = self._resolve_expression(hook, project)
+        parameters[self.export.subject] = self._resolve_subject(hook, project)
         parameters["api_version"] = hook.settings.api_version
         body = self.export.build(**parameters)
         # What Earth Engine's task list shows: the run, and the mark that makes the job
@@ -351,14 +386,16 @@ class EarthEngineExportOperator(BaseOperator):
         created = Operation(operation).created
         if created is not None and created < sent_at:
             self.log.info(
-                "requestId %s had already started export %s (created %s): re-attaching.",
+                "requestId %s had already started %s %s (created %s): re-attaching.",
                 body["requestId"],
+                self._noun,
                 operation["name"],
                 created.isoformat(),
             )
         else:
             self.log.info(
-                "Started Earth Engine export %s (requestId %s)",
+                "Started Earth Engine %s %s (requestId %s)",
+                self._noun,
                 operation["name"],
                 body["requestId"],
             )
@@ -372,13 +409,14 @@ class EarthEngineExportOperator(BaseOperator):
         operation = _identity.own_operation(hook.list_operations(project), request_id, now)
         if operation is not None:
             self.log.info(
-                "requestId %s had already started export %s: re-attaching.",
+                "requestId %s had already started %s %s: re-attaching.",
                 request_id,
+                self._noun,
                 operation["name"],
             )
             return operation
         raise AirflowException(
-            f"Earth Engine says requestId {request_id} already started an export, but "
+            f"Earth Engine says requestId {request_id} already started a job, but "
             f"none of project {project}'s operations of the last "
             f"{_identity.CONFLICT_WINDOW.days} days has a description ending in "
             f"{_identity.run_mark(request_id)!r}, so none is provably this task's. Nothing "
@@ -386,13 +424,13 @@ class EarthEngineExportOperator(BaseOperator):
             "list."
         )
 
-    def _resolve_expression(self, hook: EarthEngineHook, project: str) -> dict[str, Any] | str:
-        if isinstance(self.expression, EarthEngineFactory):
+    def _resolve_subject(self, hook: EarthEngineHook, project: str) -> Any:
+        subject = getattr(self, self.export.subject)
+        if isinstance(subject, EarthEngineFactory):
             from ..hooks._expression_callable import expression_from_callable
 
-            return expression_from_callable(self.expression.build, hook, project)
-        expression: dict[str, Any] | str = self.expression  # rendered by now
-        return expression
+            return expression_from_callable(subject.build, hook, project)
+        return subject  # rendered by now
 
     # --- wait --------------------------------------------------------------------------
     def _remaining(self, operation: dict[str, Any]) -> float:
@@ -423,7 +461,8 @@ class EarthEngineExportOperator(BaseOperator):
                 return OperationEvent(
                     "timeout",
                     name,
-                    f"Export {name} did not finish before its deadline; it was cancelled",
+                    f"{self._noun.capitalize()} {name} did not finish before its deadline; "
+                    "it was cancelled",
                     operation,
                 )
             operation = hook.wait_operation(name, timeout=min(self.poll_interval, remaining))
@@ -440,7 +479,10 @@ class EarthEngineExportOperator(BaseOperator):
         if event.operation:
             # Said again here: the trigger's progress lines live in a separate log.
             self.log.info(
-                "Export %s ended: %s", event.operation_name, Operation(event.operation).summary()
+                "%s %s ended: %s",
+                self._noun.capitalize(),
+                event.operation_name,
+                Operation(event.operation).summary(),
             )
             self._record_cost(context, event.operation)
         if event.status == "over_budget":

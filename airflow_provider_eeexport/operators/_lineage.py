@@ -63,9 +63,18 @@ def export_lineage(
 
 
 def sources(operator: EarthEngineExportOperator) -> list[Source]:
-    """What the job's Expression loads: from the body sent, or else from the rendered
-    parameter; a callable's only once it has run."""
+    """What the job reads: what its Expression loads (from the body sent, or else from the
+    rendered parameter; a callable's only once it has run), or for a job whose subject is not
+    an Expression (an ingestion's manifest), what its kind says the body or target reads."""
     body = operator.built_body
+    kind = operator.export
+    if kind.subject != "expression":
+        if not body:
+            try:
+                body = operator.target(operator.rendered_context)
+            except InvalidParameterError:
+                return []  # the task fails on it, saying why
+        return kind.reads(body)
     if "expression" in body:
         return sources_of(body["expression"])
     if isinstance(operator.expression, EarthEngineFactory):

@@ -141,11 +141,12 @@ class EarthEngineFactory:
         )
 
 
-def expression_holder(expression: object) -> Any:
-    """The ``expression`` parameter as the operator keeps it: a callable in an
-    :class:`EarthEngineFactory`, a template file path in a :class:`TemplateFile`, anything
-    else as given."""
-    if callable(expression):
+def expression_holder(expression: object, *, callables: bool = True) -> Any:
+    """The ``expression`` parameter (or an ingestion's ``manifest``) as the operator keeps it:
+    a callable in an :class:`EarthEngineFactory` (unless ``callables`` is false: the builder
+    refuses it then), a template file path in a :class:`TemplateFile`, anything else as
+    given."""
+    if callables and callable(expression):
         return EarthEngineFactory(expression)
     if is_template_file(expression):
         return TemplateFile(expression)

@@ -10,6 +10,7 @@ from airflow.sdk import DAG, AssetAlias, Param
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
 from airflow_provider_eeexport.operators.table_export import EarthEngineTableExportOperator
 from airflow_provider_eeexport.sensors.operation import EarthEngineOperationSensor
+from tests.support.kinds import KINDS as RECIPE_KINDS
 
 SRTM = {
     "result": "0",
@@ -73,10 +74,6 @@ def _crashing_once(operator: type) -> type:
             return result
 
     return CrashOnce
-
-
-CrashOnce = _crashing_once(EarthEngineImageExportOperator)
-CrashOnceTable = _crashing_once(EarthEngineTableExportOperator)
 
 
 for mode in ("deferrable", "sync"):
@@ -263,43 +260,37 @@ for mode in ("deferrable", "sync"):
         )
 
 
-# The cases of the shared recipe that run for both kinds: ``ee_export_<case>`` for images,
-# ``ee_table_export_<case>`` for tables.
-RECIPE_KINDS = (
-    ("ee_export", EarthEngineImageExportOperator, CrashOnce, SRTM),
-    ("ee_table_export", EarthEngineTableExportOperator, CrashOnceTable, REGIONS),
-)
-for prefix, operator, crashing, expression in RECIPE_KINDS:
+# The cases of the shared recipe that run for every kind of job (tests/support/kinds.py):
+# ``<prefix>_<case>``.
+for kind in RECIPE_KINDS.values():
+    crashing = _crashing_once(kind.operator)
     for point in ("post", "save"):
-        with _dag(f"{prefix}_crash_after_{point}", retries=1, retry_delay=timedelta(0)):
+        with _dag(f"{kind.prefix}_crash_after_{point}", retries=1, retry_delay=timedelta(0)):
             crashing(
                 task_id="export",
                 crash_after=point,
-                expression=expression,
+                **kind.request,
                 description="{{ params.description }}",
-                destination="gs://my-bucket/x/",
                 deferrable=True,
                 poll_interval=0.2,
             )
 
-    with _dag(f"{prefix}_retry_after_failure", retries=1, retry_delay=timedelta(0)):
-        operator(
+    with _dag(f"{kind.prefix}_retry_after_failure", retries=1, retry_delay=timedelta(0)):
+        kind.operator(
             task_id="export",
-            expression=expression,
-            destination="gs://my-bucket/x/",
+            **kind.request,
             # The emulator fails "flaky-1" and lets "flaky-2" through.
             description="flaky-{{ ti.try_number }}",
             deferrable=True,
             poll_interval=0.2,
         )
 
-    with _dag(f"{prefix}_conflict"):
+    with _dag(f"{kind.prefix}_conflict"):
         # A fixed request id and a description shared with other runs: after a 409 the job is
         # found by the mark the operator adds to the description.
-        operator(
+        kind.operator(
             task_id="export",
-            expression=expression,
-            destination="gs://my-bucket/x/",
+            **kind.request,
             description="shared",
             request_id="conflict-test",
             poll_interval=0.2,

@@ -1,6 +1,7 @@
 """The recipe every job operator shares, run by Airflow itself (``dag.test()``) against the
 emulator: start once, re-attach after a crash or a 409, number anew after a failure, wait out a
-full queue, stop at the budget. Cases that differ by kind run for image and table exports."""
+full queue, stop at the budget. Cases that differ by kind run for every kind in
+``tests/support/kinds.py``."""
 
 from __future__ import annotations
 
@@ -22,26 +23,18 @@ from tests.support.airflow_runs import (
     xcom,
 )
 from tests.support.image_requests import valid_body
-from tests.support.table_requests import valid_table_body
+from tests.support.kinds import KINDS as RECIPE_KINDS
 
 pytestmark = pytest.mark.usefixtures("airflow_db", "emulator_connection")
 
-KINDS = ["image", "table"]
+KINDS = list(RECIPE_KINDS)
 # The emulator's name for each kind's start route, in its stats and call log.
-ROUTE = {"image": "export", "table": "table"}
+ROUTE = {name: kind.route for name, kind in RECIPE_KINDS.items()}
 
 
 def dag_id(kind: str, case: str) -> str:
     """The test DAG running ``case`` for a kind of job (tests/dags/eeexport_test_dags.py)."""
-    return f"ee_export_{case}" if kind == "image" else f"ee_table_export_{case}"
-
-
-def _start_elsewhere(kind: str, body_overrides: dict) -> str:
-    """Start a job of ``kind`` as something other than the task would: returns its name."""
-    hook = EarthEngineHook()
-    if kind == "image":
-        return hook.start_image_export(valid_body(**body_overrides))["name"]
-    return hook.start_table_export(valid_table_body(**body_overrides))["name"]
+    return RECIPE_KINDS[kind].dag_id(case)
 
 
 @pytest.mark.parametrize("mode", ["deferrable", "sync"])
@@ -223,7 +216,9 @@ def test_a_queue_full_past_the_timeout_fails_the_task_without_starting_anything(
 
 def _started_elsewhere(kind: str, request_id: str, description: str) -> str:
     """A job another run (or this task's lost POST) started: returns its name."""
-    return _start_elsewhere(kind, {"requestId": request_id, "description": description})
+    return RECIPE_KINDS[kind].start_elsewhere(
+        EarthEngineHook(), requestId=request_id, description=description
+    )
 
 
 @pytest.mark.ee_emulator(duplicate_request_id="conflict")
