@@ -43,6 +43,7 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": [
                     "airflow_provider_eeexport.operators.image_export",
                     "airflow_provider_eeexport.operators.table_export",
+                    "airflow_provider_eeexport.operators.video_export",
                 ],
             }
         ],

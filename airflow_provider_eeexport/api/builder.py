@@ -28,7 +28,7 @@ from .errors import InvalidParameterError, InvalidRequestError, shown
 from .parameters import Parameter, names, wire_fields
 from .targets import Sources, Targets, require_dict
 from .templating import rendered_later
-from .wire import API_VERSIONS, MAX_PRIORITY, FileFormats, json_value
+from .wire import API_VERSIONS, INT64_MAX, MAX_PRIORITY, FileFormats, json_value
 
 EXPRESSION_FORMS = (
     'must be an Expression dict ({"values": {...}, "result": ...}), a JSON string of one, a path '
@@ -71,6 +71,14 @@ class RequestKind:
     schema_only: tuple[str, ...] = ()
     # Client option names people copy from earthengine-api code, and their wire names.
     client_option_names: Mapping[str, str] = field(default_factory=dict)
+    # What stands in for the expression and the destination when a parameter is checked alone.
+    placeholder_expression: Mapping[str, Any] = field(
+        default_factory=lambda: PLACEHOLDER_EXPRESSION
+    )
+    placeholder_destination: str = PLACEHOLDER_DESTINATION
+    # A parameter and the value that stands in for it when a parameter is checked alone and
+    # none of the named parameters (a required choice, such as end_zoom or scale) is given.
+    stand_ins: tuple[tuple[str, object, tuple[str, ...]], ...] = ()
 
     def build(
         self, expression: object, api_version: str, parameters: dict[str, Any]
@@ -90,6 +98,15 @@ class RequestKind:
     def field_parameters(self) -> dict[str, str]:
         """Each top-level wire field a parameter sets, and that parameter's name."""
         return wire_fields(self.parameters)
+
+    @cached_property
+    def filled_fields(self) -> dict[str, str]:
+        """Each top-level wire field the field parameters fill (``videoOptions`` for
+        ``videoOptions.framesPerSecond``), and the parameters filling it."""
+        filled: dict[str, list[str]] = {}
+        for wire, name in self.field_parameters.items():
+            filled.setdefault(wire.split(".")[0], []).append(name)
+        return {wire: " or ".join(names) for wire, names in filled.items()}
 
     @cached_property
     def accepted(self) -> tuple[str, ...]:
@@ -130,7 +147,7 @@ def build_body(
         if parameter.role != "field" or value is None or wire is None:
             continue
         convert = kind.conversions.get(parameter.name)
-        body[wire] = convert(value) if convert else value
+        _put(body, wire, convert(value) if convert else value)
         sources[wire] = (parameter.name, wire)
     target, target_sources = kind.targets.build(
         {name: given.get(name) for name in kind.group}, given.get("description")
@@ -183,12 +200,23 @@ def _refuse_unknown(
 
 def _check_alone(kind: RequestKind, parameters: dict[str, Any]) -> None:
     """Build a body from ``parameters`` and placeholders for the required parts they lack."""
-    arguments = {"expression": PLACEHOLDER_EXPRESSION, **parameters}
+    arguments = {"expression": kind.placeholder_expression, **parameters}
     if not any(name in parameters for name in kind.target_parameters):
-        arguments["destination"] = PLACEHOLDER_DESTINATION
+        arguments["destination"] = kind.placeholder_destination
+    for name, value, choice in kind.stand_ins:
+        if not any(other in parameters for other in choice):
+            arguments[name] = value
     expression = arguments.pop("expression")
     api_version = arguments.pop("api_version", "v1")
     build_body(kind, expression, api_version, arguments)
+
+
+def _put(body: dict[str, Any], wire: str, value: object) -> None:
+    """Set the field at the dotted ``wire`` path (``videoOptions.framesPerSecond``)."""
+    *parents, last = wire.split(".")
+    for key in parents:
+        body = body.setdefault(key, {})
+    body[last] = value
 
 
 # --- parameters ------------------------------------------------------------------------------
@@ -237,6 +265,53 @@ def bounded_integer(parameter: str, value: object, lowest: int, highest: int) ->
     return number
 
 
+def int64_parameter(parameter: str, value: object, what: str) -> str:
+    """``value`` as the int64 string of a whole number of ``what`` from 1 to 2**63-1, or
+    InvalidParameterError."""
+    number = whole_number(value)
+    if number is None or not 1 <= number <= INT64_MAX:
+        raise InvalidParameterError(
+            parameter,
+            f"must be a whole number of {what} from 1 to 2**63-1 (an int, a float such as 1e9, "
+            f"or a decimal string), got {shown(value, as_written=True)}",
+        )
+    return str(number)
+
+
+def number_parameter(parameter: str, value: object, lowest: float, highest: float) -> float | int:
+    """``value`` (a number or its text) from ``lowest`` to ``highest``, or
+    InvalidParameterError."""
+    number: object = value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            number = int(text) if _DECIMAL.fullmatch(text) else float(text)
+        except ValueError:
+            number = None
+    if (
+        isinstance(number, bool)
+        or not isinstance(number, (int, float))
+        or not math.isfinite(number)
+        or not lowest <= number <= highest
+    ):
+        raise InvalidParameterError(
+            parameter,
+            f"must be a number from {lowest:g} to {highest:g}, got {shown(value, as_written=True)}",
+        )
+    return number
+
+
+def flag_parameter(parameter: str, value: object) -> bool:
+    """``value`` as True or False: a bool, or its text in any case (Jinja renders text)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise InvalidParameterError(
+        parameter, f"must be True or False, got {shown(value, as_written=True)}"
+    )
+
+
 def priority_parameter(value: object) -> int:
     """The ``priority`` parameter as the integer Earth Engine takes."""
     return bounded_integer("priority", value, 0, MAX_PRIORITY)
@@ -248,8 +323,8 @@ def format_parameter(formats: FileFormats, value: object) -> str:
     if wire is None:
         raise InvalidParameterError(
             "file_format",
-            f"must be one of {', '.join(formats.wire)} or {', '.join(formats.aliases)} "
-            f"(any case), got {shown(value, as_written=True)}",
+            f"must be one of {', '.join([*formats.wire, *formats.aliases])} (any case), got "
+            f"{shown(value, as_written=True)}",
         )
     return wire
 
@@ -286,10 +361,10 @@ def _extra_fields(
     for key, value in extra.items():
         if not isinstance(key, str):
             raise InvalidParameterError("extra_body", f"keys must be strings, got {shown(key)}")
-        if key in kind.field_parameters:
+        if key in kind.filled_fields:
             raise InvalidParameterError(
                 "extra_body",
-                f'may not set "{key}": use the {kind.field_parameters[key]} parameter',
+                f'may not set "{key}": use the {kind.filled_fields[key]} parameter',
                 field=key,
             )
         if key in kind.schema_only:

@@ -1,4 +1,5 @@
-"""The export request parameters, declared once per kind of export (images, tables).
+"""The export request parameters, declared once per kind of export (images, tables, videos,
+map tiles, classifiers).
 
 Each operator parameter that shapes the request body is a row here: its name, the wire field it
 sets, whether Airflow renders it, how the UI shows it and the line that documents it. The
@@ -12,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-# "field": its value is the top-level wire field ``wire``; "target": says where the export
+# "field": its value is the wire field ``wire`` (a dotted path for a field of a top-level
+# message, such as ``videoOptions.framesPerSecond``); "target": says where the export
 # writes (``wire``: the field it fills, if it is not a shorthand); "format": shapes how the
 # destination is written (file format, BigQuery write disposition); "extra": top-level fields
 # newer than this provider.
@@ -184,6 +186,168 @@ TABLE_EXPORT: tuple[Parameter, ...] = (
         "write_disposition",
         "BigQuery only: ``WRITE_EMPTY`` (default: an existing table fails the export), "
         "``WRITE_TRUNCATE`` (overwrite) or ``WRITE_APPEND`` (append).",
+        role="format",
+    ),
+    _EXTRA_BODY,
+)
+
+
+_BUCKET_CORS_URIS = Parameter(
+    "bucket_cors_uris",
+    "Cloud Storage only: origins allowed to read the files from JavaScript (the bucket's CORS "
+    "list).",
+    role="format",
+    renderer="json",
+)
+
+VIDEO_EXPORT: tuple[Parameter, ...] = (
+    Parameter(
+        "expression",
+        "the ImageCollection to export, one frame per image: " + _EXPRESSION_FORMS,
+        wire="expression",
+        renderer="json",
+    ),
+    _DESCRIPTION,
+    Parameter(
+        "frames_per_second",
+        "frame rate, 0.1 to 120 (Earth Engine's default is 5).",
+        wire="videoOptions.framesPerSecond",
+    ),
+    Parameter(
+        "max_frames",
+        "most frames to export (Earth Engine's default is 1000).",
+        wire="videoOptions.maxFrames",
+    ),
+    Parameter(
+        "max_pixels_per_frame",
+        "cap on pixels per frame, earthengine-api's ``maxPixels`` (Earth Engine's default is 1e8).",
+        wire="videoOptions.maxPixelsPerFrame",
+    ),
+    _REQUEST_ID,
+    _WORKLOAD_TAG,
+    _PRIORITY,
+    Parameter(
+        "file_export_options",
+        "VideoFileExportOptions (wire form).",
+        role="target",
+        wire="fileExportOptions",
+        renderer="json",
+    ),
+    Parameter(
+        "destination",
+        "shorthand: ``gs://bucket/prefix`` or ``drive://Folder/prefix``; not together with "
+        "file_export_options.",
+        role="target",
+    ),
+    Parameter(
+        "file_format",
+        "``MP4`` (default, what earthengine-api sends), ``GIF`` or ``VP9``, any case.",
+        role="format",
+    ),
+    Parameter(
+        "permissions",
+        "Cloud Storage only: ``PUBLIC`` or ``DEFAULT_OBJECT_ACL`` (default: none sent, the "
+        "bucket's default object ACL).",
+        role="format",
+    ),
+    _BUCKET_CORS_URIS,
+    _EXTRA_BODY,
+)
+
+MAP_EXPORT: tuple[Parameter, ...] = (
+    Parameter(
+        "expression",
+        "the image to export as map tiles (its footprint bounds them): " + _EXPRESSION_FORMS,
+        wire="expression",
+        renderer="json",
+    ),
+    _DESCRIPTION,
+    Parameter(
+        "start_zoom",
+        "first zoom level written, 0 to 30 (Earth Engine's default is 0).",
+        wire="tileOptions.startZoom",
+    ),
+    Parameter(
+        "end_zoom",
+        "last zoom level written, 0 to 30; exactly one of end_zoom and scale.",
+        wire="tileOptions.endZoom",
+    ),
+    Parameter(
+        "scale",
+        "meters per pixel at the last zoom level, which Earth Engine picks for it at the "
+        "equator; exactly one of end_zoom and scale.",
+        wire="tileOptions.scale",
+    ),
+    Parameter(
+        "skip_empty",
+        "skip writing fully transparent tiles (default False).",
+        wire="tileOptions.skipEmpty",
+    ),
+    Parameter(
+        "maps_api_key",
+        "Google Maps Platform key for the generated ``index.html`` viewer; kept out of logs "
+        "and masked where rendered.",
+        wire="tileOptions.mapsApiKey",
+    ),
+    _REQUEST_ID,
+    _WORKLOAD_TAG,
+    _PRIORITY,
+    Parameter(
+        "tile_export_options",
+        "ImageFileExportOptions of the tiles (wire form); Cloud Storage only.",
+        role="target",
+        wire="tileExportOptions",
+        renderer="json",
+    ),
+    Parameter(
+        "destination",
+        "shorthand: ``gs://bucket/prefix`` (Cloud Storage is the only destination of map "
+        "tiles); not together with tile_export_options.",
+        role="target",
+    ),
+    Parameter(
+        "file_format",
+        "``AUTO_JPEG_PNG`` (default: JPEG for opaque tiles, PNG for the others), ``JPEG`` or "
+        "``PNG``; also earthengine-api's ``auto`` and ``jpg``, any case.",
+        role="format",
+    ),
+    Parameter(
+        "permissions",
+        "``PUBLIC`` or ``DEFAULT_OBJECT_ACL``; default: none sent, so the tiles get the "
+        "bucket's default object ACL (earthengine-api sends ``PUBLIC`` unless told otherwise).",
+        role="format",
+    ),
+    _BUCKET_CORS_URIS,
+    _EXTRA_BODY,
+)
+
+CLASSIFIER_EXPORT: tuple[Parameter, ...] = (
+    Parameter(
+        "expression",
+        "the trained Classifier to export: " + _EXPRESSION_FORMS,
+        wire="expression",
+        renderer="json",
+    ),
+    _DESCRIPTION,
+    _REQUEST_ID,
+    _WORKLOAD_TAG,
+    _PRIORITY,
+    Parameter(
+        "asset_export_options",
+        "ClassifierAssetExportOptions (wire form): ``earthEngineDestination``.",
+        role="target",
+        wire="assetExportOptions",
+        renderer="json",
+    ),
+    Parameter(
+        "destination",
+        "shorthand: ``projects/<p>/assets/<id>``; not together with asset_export_options.",
+        role="target",
+    ),
+    Parameter(
+        "overwrite",
+        "replace an existing asset of that name; default False, sent as ``overwrite: false`` "
+        "like earthengine-api does.",
         role="format",
     ),
     _EXTRA_BODY,

@@ -138,8 +138,9 @@ def require_dict(parameter: str, value: object) -> dict[str, Any]:
 
 
 def _default_prefix(parsed: dict[str, Any], description: object) -> None:
-    # earthengine-api names a shorthand file destination's files after the description.
-    files = parsed.get("fileExportOptions")
+    # earthengine-api names a shorthand file destination's files (or tiles) after the
+    # description.
+    files = parsed.get("fileExportOptions") or parsed.get("tileExportOptions")
     if files is None:
         return
     place = next(iter(files.values()))
@@ -148,10 +149,12 @@ def _default_prefix(parsed: dict[str, Any], description: object) -> None:
 
 
 # --- the shorthands every kind with file and asset destinations takes ------------------------
-def _cloud_storage(text: str) -> dict[str, Any]:
+def cloud_storage_place(text: str, options: str = "fileExportOptions") -> dict[str, Any]:
+    """The ``cloudStorageDestination`` a ``gs://bucket/prefix`` shorthand means (``options``:
+    the field it goes in, for the error), or InvalidParameterError naming ``destination``."""
     bucket, _, prefix = text.removeprefix("gs://").partition("/")
     place = {"bucket": bucket, **({"filenamePrefix": prefix} if prefix else {})}
-    part = "fileExportOptions.cloudStorageDestination"
+    part = f"{options}.cloudStorageDestination"
     try:
         cloud_storage_destination(place, part)  # the schema's own bucket and prefix rules
     except InvalidRequestError as error:
@@ -159,7 +162,11 @@ def _cloud_storage(text: str) -> dict[str, Any]:
         raise InvalidParameterError(
             "destination", f"{where} {error.rule}", field=error.field
         ) from error
-    return {"fileExportOptions": {"cloudStorageDestination": place}}
+    return place
+
+
+def _cloud_storage(text: str) -> dict[str, Any]:
+    return {"fileExportOptions": {"cloudStorageDestination": cloud_storage_place(text)}}
 
 
 def _drive(text: str) -> dict[str, Any] | None:
@@ -195,3 +202,69 @@ def spelled_out_overwrite(
         # asset makes the export fail rather than be replaced.
         options["earthEngineDestination"] = {**place, "overwrite": False}
     return options, {}
+
+
+# --- the Cloud Storage settings of a file or tile export --------------------------------------
+BUCKET_PERMISSIONS = ("PUBLIC", "DEFAULT_OBJECT_ACL")
+
+
+def permissions_parameter(value: object) -> str:
+    """The ``permissions`` parameter as the TilePermissions name it means (any case)."""
+    name = value.strip().upper() if isinstance(value, str) else None
+    if name not in BUCKET_PERMISSIONS:
+        raise InvalidParameterError(
+            "permissions",
+            f"must be one of {', '.join(BUCKET_PERMISSIONS)}, got {shown(value, as_written=True)}",
+        )
+    return name
+
+
+def cors_uris_parameter(value: object) -> list[str]:
+    """The ``bucket_cors_uris`` parameter as the list of origins it means."""
+    items = [value] if isinstance(value, str) else value
+    if isinstance(items, (list, tuple)) and all(isinstance(i, str) and i.strip() for i in items):
+        return [item.strip() for item in items]
+    raise InvalidParameterError(
+        "bucket_cors_uris",
+        "must be a list of origins such as https://example.com (or one of them), got "
+        f"{shown(value, as_written=True)}",
+    )
+
+
+_BUCKET_SETTINGS = {
+    "permissions": ("permissions", permissions_parameter),
+    "bucket_cors_uris": ("bucketCorsUris", cors_uris_parameter),
+}
+
+
+def bucket_settings(
+    field: str, options: dict[str, Any], parameters: Mapping[str, object]
+) -> tuple[dict[str, Any], Sources]:
+    """``options`` (the ``field`` options) with the ``permissions`` and ``bucket_cors_uris``
+    parameters set in its Cloud Storage destination; refused for any other destination, or
+    where the options say otherwise."""
+    given = {name: parameters.get(name) for name in _BUCKET_SETTINGS}
+    given = {name: value for name, value in given.items() if value is not None}
+    if not given:
+        return options, {}
+    place = options.get("cloudStorageDestination")
+    if not isinstance(place, dict):
+        raise InvalidParameterError(
+            next(iter(given)), "only applies to Cloud Storage destinations (gs://)"
+        )
+    place = dict(place)
+    sources: Sources = {}
+    for name, value in given.items():
+        key, convert = _BUCKET_SETTINGS[name]
+        wanted = convert(value)
+        if place.get(key) is not None and place[key] != wanted:
+            raise InvalidParameterError(
+                name,
+                f"{shown(wanted)} conflicts with {key}={shown(place[key])} in the "
+                "destination's options: give it once",
+            )
+        place[key] = wanted
+        path = f"{field}.cloudStorageDestination.{key}"
+        sources[path] = (name, path)
+    options["cloudStorageDestination"] = place
+    return options, sources

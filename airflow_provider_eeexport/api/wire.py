@@ -427,13 +427,24 @@ class FileFormats:
 
 
 def file_options(
-    value: object, path: str, api_version: str, formats: FileFormats
+    value: object,
+    path: str,
+    api_version: str,
+    formats: FileFormats,
+    *,
+    drive: bool = True,
 ) -> dict[str, Any]:
     """A ``fileExportOptions`` message: a format of ``formats``, exactly one destination and
-    the options of that format."""
-    destinations = ["driveDestination", "cloudStorageDestination"]
+    the options of that format; ``drive`` false for a kind that writes to Cloud Storage only
+    (map tiles)."""
+    destinations = ["driveDestination", "cloudStorageDestination"][0 if drive else 1 :]
     if api_version == "v1alpha":
         destinations.append("gcsDestination")  # deprecated, documented on v1alpha only
+    if not drive and isinstance(value, dict) and "driveDestination" in value:
+        fail(
+            join(path, "driveDestination"),
+            "is not a destination here: Cloud Storage is the only one",
+        )
     fields = read_fields(value, path, ("fileFormat", *destinations, *formats.options))
     format_path = join(path, "fileFormat")
     if formats.required and "fileFormat" not in fields:

@@ -17,6 +17,7 @@ from ..api.errors import InvalidRequestError
 from ..api.image_request import ExportImageRequest
 from ..api.names import OPERATION_ID, check_project_id
 from ..api.table_request import ExportTableRequest
+from ..api.video_request import ExportVideoRequest
 from ..api.wire import API_VERSIONS
 from . import errors
 from .auth import OAuthError, parse_duration, token_subject
@@ -36,6 +37,7 @@ _SERVICE_ACCOUNT = re.compile(r"^[^/@\s]+@[^/@\s]+$|^\d+$")
 EXPORT_ROUTES: dict[str, type[ExportRequest]] = {
     "image:export": ExportImageRequest,
     "table:export": ExportTableRequest,
+    "video:export": ExportVideoRequest,
 }
 
 

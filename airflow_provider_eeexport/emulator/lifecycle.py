@@ -25,6 +25,7 @@ from ..api.destinations import BigQueryTable, asset_page_url
 from ..api.image_request import DEFAULT_MAX_PIXELS, ExportImageRequest
 from ..api.operation import CANCELLED_ERROR_CODE, OperationState
 from ..api.table_request import ExportTableRequest
+from ..api.video_request import ExportVideoRequest
 
 METADATA_TYPE = "type.googleapis.com/google.earthengine.{version}.OperationMetadata"
 EMPTY_RESPONSE = {"@type": "type.googleapis.com/google.protobuf.Empty"}
@@ -43,7 +44,7 @@ DEFAULT_TILES = 4
 # The error of a script rule that fails exports without saying how.
 INTERNAL_ERROR = {"code": 13, "message": "Internal error."}
 # The requests the emulator serves a job for.
-ExportRequest = ExportImageRequest | ExportTableRequest
+ExportRequest = ExportImageRequest | ExportTableRequest | ExportVideoRequest
 
 
 @dataclass
@@ -267,7 +268,10 @@ def plan_image_export(request: ExportImageRequest) -> JobPlan:
             "Specify higher maxPixels value if you intend to export a large area.",
         }
     if request.asset_export_options:
-        last, destination = "Ingest Asset", [asset_page_url(_asset_name(request))]
+        last, destination = (
+            "Ingest Asset",
+            [asset_page_url(_asset_name(request.asset_export_options))],
+        )
     else:
         last, destination = "Write Files", _file_destination_uris(request.file_export_options or {})
     return JobPlan(
@@ -297,7 +301,10 @@ def plan_table_export(request: ExportTableRequest) -> JobPlan:
         view = request.feature_view_export_options["featureViewDestination"]["name"]
         last, destination = "Ingest Asset", [asset_page_url(view)]
     else:
-        last, destination = "Ingest Asset", [asset_page_url(_asset_name(request))]
+        last, destination = (
+            "Ingest Asset",
+            [asset_page_url(_asset_name(request.asset_export_options))],
+        )
     return JobPlan(
         type="EXPORT_FEATURES",
         stage_names=["Create Job", "Compute Features", last],
@@ -306,23 +313,36 @@ def plan_table_export(request: ExportTableRequest) -> JobPlan:
     )
 
 
-# One planner per request model: the next kind of job (video, map, classifier exports,
-# ingestions) adds its model and planner here.
+def plan_video_export(request: ExportVideoRequest) -> JobPlan:
+    """A video export (``EXPORT_VIDEO``): one video file, ``<prefix>.mp4`` in Cloud Storage."""
+    options = request.file_export_options or {}
+    return JobPlan(
+        type="EXPORT_VIDEO",
+        stage_names=["Create Job", "Compute Frames", "Write Files"],
+        tiles=DEFAULT_TILES,
+        destination_uris=_file_destination_uris(options, suffix=".mp4"),
+    )
+
+
+# One planner per request model: the next kind of job (ingestions) adds its model and planner
+# here.
 PLANNERS: Mapping[type[Any], Callable[[Any], JobPlan]] = {
     ExportImageRequest: plan_image_export,
     ExportTableRequest: plan_table_export,
+    ExportVideoRequest: plan_video_export,
 }
 
 
-def _asset_name(request: ExportRequest) -> str:
-    return str((request.asset_export_options or {})["earthEngineDestination"]["name"])
+def _asset_name(asset_export_options: Mapping[str, Any] | None) -> str:
+    return str((asset_export_options or {})["earthEngineDestination"]["name"])
 
 
-def _file_destination_uris(options: Mapping[str, Any]) -> list[str]:
+def _file_destination_uris(options: Mapping[str, Any], suffix: str = "") -> list[str]:
     # Shaped like the console links the real service reports; nothing is written anywhere.
+    # ``suffix`` ends the link to a single object (a video's ``.mp4``).
     gcs = options.get("cloudStorageDestination") or options.get("gcsDestination")
     if gcs:
-        prefix = gcs.get("filenamePrefix", "")
+        prefix = gcs.get("filenamePrefix", "") + suffix
         return [f"https://console.developers.google.com/storage/browser/{gcs['bucket']}/{prefix}"]
     drive = options.get("driveDestination") or {}
     # Drive links carry a folder id, not a name; derive a stable one from the name.

@@ -16,9 +16,13 @@ if TYPE_CHECKING:
 
 
 def expression_from_callable(
-    factory: Callable[[], Any], hook: EarthEngineHook, project: str
+    factory: Callable[[], Any], hook: EarthEngineHook, project: str, returns: str | None = None
 ) -> dict[str, Any]:
-    """Initialize earthengine-api from the hook's connection, call ``factory``, serialize it."""
+    """Initialize earthengine-api from the hook's connection, call ``factory``, serialize it.
+
+    ``returns`` names the earthengine-api class the result must be (``"ImageCollection"`` for
+    a video); anything else is refused before a request is built.
+    """
     try:
         import ee
     except ImportError as error:
@@ -37,6 +41,13 @@ def expression_from_callable(
         raise TypeError(
             f"the expression callable must return an earthengine-api object such as ee.Image, "
             f"got {type(result).__name__}"
+        )
+    expected = getattr(ee, returns) if returns else None
+    if expected is not None and not isinstance(result, expected):
+        raise TypeError(
+            f"the expression callable must return an ee.{returns}, got "
+            f"{type(result).__module__}.{type(result).__name__}; wrap a computed value in "
+            f"ee.{returns}(...) if it is one"
         )
     encoded: dict[str, Any] = ee.serializer.encode(result, for_cloud_api=True)
     return encoded

@@ -74,7 +74,9 @@ class JobKind:
     ``subject`` is the parameter holding what the job works on, resolved at execute time: an
     export's ``expression`` (a dict, its JSON, a template file or a callable), an ingestion's
     ``manifest`` (a dict, its JSON or a template file; never a callable). ``reads`` says what
-    data a body of this kind reads, for lineage; ``noun`` names the job in the log.
+    data a body of this kind reads, for lineage; ``noun`` names the job in the log; ``returns``
+    the earthengine-api class a callable ``expression`` must return (``"ImageCollection"``),
+    checked before the body is built (None: any earthengine-api object).
     """
 
     parameters: tuple[Parameter, ...]
@@ -85,6 +87,7 @@ class JobKind:
     subject: str = "expression"
     reads: Callable[[dict[str, Any]], list[Source]] = expression_sources
     noun: str = "export"
+    returns: str | None = None
 
 
 class EarthEngineExportOperator(BaseOperator):
@@ -429,7 +432,7 @@ class EarthEngineExportOperator(BaseOperator):
         if isinstance(subject, EarthEngineFactory):
             from ..hooks._expression_callable import expression_from_callable
 
-            return expression_from_callable(subject.build, hook, project)
+            return expression_from_callable(subject.build, hook, project, self.export.returns)
         return subject  # rendered by now
 
     # --- wait --------------------------------------------------------------------------

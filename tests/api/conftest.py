@@ -36,8 +36,8 @@ def no_network(monkeypatch) -> None:
 
 @pytest.fixture
 def posted_body(initialized_ee, monkeypatch) -> Callable[[Any], dict[str, Any]]:
-    """Start an ee export task; get the body ee would POST to ``image:export`` or
-    ``table:export``, as the discovery client would serialize it."""
+    """Start an ee export task; get the body ee would POST to its ``<kind>:export`` route
+    (image, table, video, map or classifier), as the discovery client would serialize it."""
     import ee
 
     bodies: list[dict[str, Any]] = []
@@ -53,6 +53,15 @@ def posted_body(initialized_ee, monkeypatch) -> Callable[[Any], dict[str, Any]]:
             return _Resource()
 
         def table(self) -> _Resource:
+            return _Resource()
+
+        def video(self) -> _Resource:
+            return _Resource()
+
+        def map(self) -> _Resource:
+            return _Resource()
+
+        def classifier(self) -> _Resource:
             return _Resource()
 
     def execute(call: str, num_retries: int = 0) -> dict[str, str]:

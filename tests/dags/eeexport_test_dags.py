@@ -9,8 +9,10 @@ from airflow.sdk import DAG, AssetAlias, Param
 
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
 from airflow_provider_eeexport.operators.table_export import EarthEngineTableExportOperator
+from airflow_provider_eeexport.operators.video_export import EarthEngineVideoExportOperator
 from airflow_provider_eeexport.sensors.operation import EarthEngineOperationSensor
 from tests.support.kinds import KINDS as RECIPE_KINDS
+from tests.support.video_requests import FRAMES
 
 SRTM = {
     "result": "0",
@@ -315,3 +317,18 @@ with _dag("ee_table_export_budget_deferrable", retries=1, retry_delay=timedelta(
         poll_interval=0.2,
         max_eecu_seconds=50,
     )
+
+
+for mode in ("deferrable", "sync"):
+    # The video, map tile and classifier exports, each run to success in both modes.
+    with _dag(f"ee_video_export_{mode}"):
+        EarthEngineVideoExportOperator(
+            task_id="export",
+            expression=FRAMES,
+            description="{{ params.description }}",
+            destination="gs://my-bucket/videos/timelapse",
+            frames_per_second="{{ 6 * 2 }}",
+            max_pixels_per_frame=1e9,
+            deferrable=mode == "deferrable",
+            poll_interval=0.2,
+        )

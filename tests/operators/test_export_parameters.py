@@ -8,14 +8,16 @@ import re
 
 import pytest
 
-from airflow_provider_eeexport.api.parameters import IMAGE_EXPORT, TABLE_EXPORT
+from airflow_provider_eeexport.api.parameters import IMAGE_EXPORT, TABLE_EXPORT, VIDEO_EXPORT
 from airflow_provider_eeexport.operators import _export, _settings
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
 from airflow_provider_eeexport.operators.table_export import EarthEngineTableExportOperator
+from airflow_provider_eeexport.operators.video_export import EarthEngineVideoExportOperator
 
 OPERATORS = [
     pytest.param(EarthEngineImageExportOperator, IMAGE_EXPORT, id="image"),
     pytest.param(EarthEngineTableExportOperator, TABLE_EXPORT, id="table"),
+    pytest.param(EarthEngineVideoExportOperator, VIDEO_EXPORT, id="video"),
 ]
 ROWS = [
     pytest.param(operator, row, id=f"{kind.id}-{row.name}")

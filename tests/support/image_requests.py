@@ -120,6 +120,22 @@ def _case(id: str, field: str, changes: dict[str, Any], api_version: str = "v1")
     return InvalidCase(id, _changed(changes), field, api_version)
 
 
+def changed_body(body: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``body`` with each dotted path set to its value, or removed (``OMIT``): how
+    the other kinds' request cases are made."""
+    return _changed(changes, body)
+
+
+def with_fields(body: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with top-level fields replaced by wire name, ``OMIT`` removing one."""
+    for key, value in overrides.items():
+        if value is OMIT:
+            body.pop(key, None)
+        else:
+            body[key] = value
+    return body
+
+
 _INVOKE = "expression.values.0.functionInvocationValue"
 _RING = f"{_INVOKE}.arguments.geometry.functionInvocationValue.arguments.coordinates"
 _RING_FIRST = f"{_RING}.arrayValue.values.0.arrayValue.values.0"

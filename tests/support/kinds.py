@@ -15,6 +15,7 @@ from typing import Any
 
 from tests.support.image_requests import valid_body
 from tests.support.table_requests import valid_table_body
+from tests.support.video_requests import FRAMES, valid_video_body
 
 # Expressions the DAGs' tasks export: ee.Image("USGS/SRTMGL1_003") and
 # ee.FeatureCollection("projects/my-project/assets/regions").
@@ -71,6 +72,15 @@ KINDS: dict[str, Kind] = {
             valid_table_body,
             "start_table_export",
             "table",
+        ),
+        Kind(
+            "video",
+            "ee_video_export",
+            "airflow_provider_eeexport.operators.video_export:EarthEngineVideoExportOperator",
+            {"expression": FRAMES, "destination": "gs://my-bucket/x/"},
+            valid_video_body,
+            "start_video_export",
+            "video",
         ),
     )
 }

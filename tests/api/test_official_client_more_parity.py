@@ -1,0 +1,160 @@
+"""The video, map tile and classifier builders write the body earthengine-api POSTs for the same
+export, up to number encoding and the random requestId, and the emulator runs every body
+earthengine-api sends for them to SUCCEEDED.
+
+earthengine-api runs offline, its body recorded where ee hands it to its discovery-based
+client (fixtures in tests/api/conftest.py). The expression is taken from what ee sent: ee folds
+its client-side options (a video's ``crs``, ``region`` and ``dimensions``, a map's ``region``)
+into the collection or image before sending it, as a callable expression does here.
+
+Differences the reference documents, normalised by ``canonical``: ee wraps ``priority`` and a
+video's ``maxPixelsPerFrame`` as ``{"value": ...}``, the documented JSON (which we send) has the
+bare value, ``maxPixelsPerFrame`` an int64 string in both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import ee
+import httpx
+import pytest
+
+from airflow_provider_eeexport.api.video_builder import build_video_export_body
+from tests.support.emulator import wait_for_state
+from tests.support.names import PROJECT
+from tests.support.official_client import canonical
+
+pytestmark = pytest.mark.usefixtures("no_network")
+
+
+@pytest.fixture
+def subjects(initialized_ee) -> dict[str, Any]:
+    """What each kind exports: an RGB collection, a visualized image, a trained classifier."""
+    frames = (
+        ee.ImageCollection("LANDSAT/LC08/C02/T1_TOA")
+        .filterDate("2020-01-01", "2020-03-01")
+        .map(lambda image: image.visualize(bands=["B4", "B3", "B2"], min=0, max=0.3))
+    )
+    return {"video": frames}
+
+
+@dataclass(frozen=True)
+class _Export:
+    """One export, as an ee ``Export.<kind>.<method>`` call and as our builder's parameters."""
+
+    id: str
+    kind: str
+    ee_export: Callable[..., ee.batch.Task]
+    ee_kwargs: dict[str, Any]
+    parameters: dict[str, Any]
+
+
+def _video(method: str) -> Callable[..., ee.batch.Task]:
+    return lambda subject, **kwargs: getattr(ee.batch.Export.video, method)(subject, **kwargs)
+
+
+_BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {"video": build_video_export_body}
+_ROUTES = {"video": "video:export"}
+
+_EXPORTS = [
+    _Export(
+        "video-to-cloud-storage-defaults",
+        "video",
+        _video("toCloudStorage"),
+        {"description": "timelapse", "bucket": "my-bucket"},
+        {"description": "timelapse", "destination": "gs://my-bucket"},
+    ),
+    _Export(
+        "video-to-cloud-storage-with-options",
+        "video",
+        _video("toCloudStorage"),
+        {
+            "description": "timelapse",
+            "bucket": "my-bucket",
+            "fileNamePrefix": "videos/timelapse",
+            "framesPerSecond": 12,
+            "maxFrames": 500,
+            "maxPixels": 1e9,
+            "priority": 300,
+            "dimensions": 720,
+            "crs": "EPSG:3857",
+        },
+        {
+            "description": "timelapse",
+            "destination": "gs://my-bucket/videos/timelapse",
+            "frames_per_second": 12,
+            "max_frames": 500,
+            "max_pixels_per_frame": 1e9,
+            "priority": 300,
+        },
+    ),
+    _Export(
+        "video-to-drive-defaults",
+        "video",
+        _video("toDrive"),
+        {"description": "timelapse"},
+        # The Drive root: a folder the shorthand cannot leave out, so the options dict.
+        {
+            "description": "timelapse",
+            "file_export_options": {"driveDestination": {"filenamePrefix": "timelapse"}},
+        },
+    ),
+    _Export(
+        "video-to-drive-folder-and-prefix",
+        "video",
+        _video("toDrive"),
+        {"description": "timelapse", "folder": "EE", "fileNamePrefix": "t", "framesPerSecond": 0.5},
+        {
+            "description": "timelapse",
+            "destination": "drive://EE/t",
+            "frames_per_second": 0.5,
+        },
+    ),
+]
+
+
+def _sent(export: _Export, subjects: dict[str, Any], posted_body) -> dict[str, Any]:
+    task = export.ee_export(subjects[export.kind], **export.ee_kwargs)
+    return posted_body(task)
+
+
+@pytest.mark.parametrize("export", _EXPORTS, ids=lambda export: export.id)
+def test_body_equals_what_earthengine_api_posts(export, subjects, posted_body):
+    sent = _sent(export, subjects, posted_body)
+
+    ours = _BUILDERS[export.kind](expression=sent["expression"], **export.parameters)
+
+    assert ours == canonical(sent, {("videoOptions", "maxPixelsPerFrame")})
+
+
+def test_earthengine_api_sends_the_wrappers_that_canonical_form_unwraps(subjects, posted_body):
+    # Guards the normalization above: ee really does send the Python-client encoding.
+    (_, with_options, *_) = _EXPORTS
+
+    sent = _sent(with_options, subjects, posted_body)
+
+    assert sent["videoOptions"]["maxPixelsPerFrame"] == {"value": "1000000000"}
+    assert sent["priority"] == {"value": 300}
+
+
+def test_the_emulator_runs_every_body_earthengine_api_sends_to_success(
+    ee_emulator, subjects, posted_body
+):
+    ee_emulator.script(duration_s=0.2)
+    sent = [(export.kind, _sent(export, subjects, posted_body)) for export in _EXPORTS]
+
+    with httpx.Client(
+        base_url=str(ee_emulator), headers={"Authorization": "Bearer static"}, timeout=30
+    ) as api:
+        answers = [
+            api.post(f"/v1/projects/{PROJECT}/{_ROUTES[kind]}", json=body) for kind, body in sent
+        ]
+        assert [answer.status_code for answer in answers] == [200] * len(sent), [
+            answer.text for answer in answers if answer.status_code != 200
+        ]
+        done = [wait_for_state(api, answer.json()["name"], {"SUCCEEDED"}) for answer in answers]
+
+    assert [op["metadata"]["type"] for op in done] == [f"EXPORT_{kind.upper()}" for kind, _ in sent]
