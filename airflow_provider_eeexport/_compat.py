@@ -88,6 +88,18 @@ def timer_trigger(moment: datetime) -> BaseTrigger:
     return DateTimeTrigger(moment=moment)
 
 
+def mask_secret(secret: str) -> None:
+    """Register ``secret`` with Airflow's secrets masker: logs and rendered fields show ``***``
+    in its place (``airflow.sdk.log`` from Airflow 3.1, the execution-time module on 3.0)."""
+    try:
+        from airflow.sdk.log import mask_secret as mask
+    except ImportError:  # Airflow 3.0
+        from airflow.sdk.execution_time.secrets_masker import (  # type: ignore[no-redef]
+            mask_secret as mask,
+        )
+    mask(secret)
+
+
 def stats() -> Any:
     """Airflow's metrics client (StatsD or OpenTelemetry, as configured), imported when used."""
     try:  # Airflow 3.2+

@@ -22,6 +22,15 @@ from airflow_provider_eeexport.links.earth_engine import (
             "https://console.cloud.google.com/storage/browser/b-1/a/b/",
         ),
         (
+            # Map tiles: the prefix is the folder they are written under.
+            {
+                "tileExportOptions": {
+                    "cloudStorageDestination": {"bucket": "b-1", "filenamePrefix": "tiles/srtm"}
+                }
+            },
+            "https://console.cloud.google.com/storage/browser/b-1/tiles/srtm/",
+        ),
+        (
             {
                 "assetExportOptions": {
                     "earthEngineDestination": {"name": "projects/my-project/assets/x"}
@@ -53,7 +62,15 @@ from airflow_provider_eeexport.links.earth_engine import (
         ),
         ({"fileExportOptions": {"driveDestination": {"folder": "F"}}}, None),
     ],
-    ids=["gcs", "asset", "feature view", "bigquery", "bigquery domain-scoped", "drive"],
+    ids=[
+        "gcs",
+        "map tiles",
+        "asset",
+        "feature view",
+        "bigquery",
+        "bigquery domain-scoped",
+        "drive",
+    ],
 )
 def test_the_destination_link_is_known_from_the_body_before_the_export_ends(body, url):
     assert EarthEngineDestinationLink.url_for(body) == url

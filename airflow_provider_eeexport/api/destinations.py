@@ -138,8 +138,9 @@ def _uri_part(text: str) -> str:
 
 
 def destination_of(body: dict[str, Any]) -> Destination | None:
-    """The destination of an image or table export request body (wire form), or None if it
-    names none."""
+    """The destination of an export request body (wire form: image, table, video, map tiles,
+    classifier), or None if it names none. Map tiles (``tileExportOptions``) are files in
+    Cloud Storage like any other: their bucket and prefix."""
     named: tuple[tuple[str, str, DestinationKind, str], ...] = (
         ("assetExportOptions", "earthEngineDestination", "asset", "name"),
         ("featureViewExportOptions", "featureViewDestination", "asset", "name"),
@@ -151,7 +152,7 @@ def destination_of(body: dict[str, Any]) -> Destination | None:
         name = place.get(name_key) if isinstance(place, dict) else None
         if isinstance(name, str) and name:
             return Destination(named_kind, name)
-    files = body.get("fileExportOptions")
+    files = body.get("fileExportOptions") or body.get("tileExportOptions")
     if not isinstance(files, dict):
         return None
     places: tuple[tuple[str, DestinationKind, str], ...] = (

@@ -32,7 +32,6 @@ from .wire import (
     as_list,
     as_number,
     as_string,
-    earth_engine_destination,
     enum_value,
     fail,
     file_options,
@@ -162,10 +161,7 @@ def _non_negative_number(value: object, path: str) -> int | float:
 
 # --- assetExportOptions ----------------------------------------------------------------------
 def _asset_options(value: object, path: str) -> dict[str, Any]:
-    readers = {"earthEngineDestination": earth_engine_destination}
-    return read_message(
-        value, path, readers, {"earthEngineDestination": "where to write the table asset"}
-    )
+    return wire.asset_export_options(value, path, "the table asset")
 
 
 # --- featureViewExportOptions ----------------------------------------------------------------

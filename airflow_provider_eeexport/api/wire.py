@@ -374,6 +374,13 @@ def earth_engine_destination(value: object, path: str) -> dict[str, Any]:
     return destination
 
 
+def asset_export_options(value: object, path: str, what: str) -> dict[str, Any]:
+    """An ``assetExportOptions`` message holding only its required ``earthEngineDestination``
+    (of a table, a classifier...: ``what`` is written there, for the error)."""
+    readers = {"earthEngineDestination": earth_engine_destination}
+    return read_message(value, path, readers, {"earthEngineDestination": f"where to write {what}"})
+
+
 def required_asset_name(fields: Mapping[str, Any], path: str) -> str:
     """The required ``name`` among the fields of a destination message at ``path``."""
     name_path = join(path, "name")

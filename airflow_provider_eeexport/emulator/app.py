@@ -13,8 +13,10 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..api.classifier_request import ExportClassifierRequest
 from ..api.errors import InvalidRequestError
 from ..api.image_request import ExportImageRequest
+from ..api.map_request import ExportMapRequest
 from ..api.names import OPERATION_ID, check_project_id
 from ..api.table_request import ExportTableRequest
 from ..api.video_request import ExportVideoRequest
@@ -38,6 +40,8 @@ EXPORT_ROUTES: dict[str, type[ExportRequest]] = {
     "image:export": ExportImageRequest,
     "table:export": ExportTableRequest,
     "video:export": ExportVideoRequest,
+    "map:export": ExportMapRequest,
+    "classifier:export": ExportClassifierRequest,
 }
 
 

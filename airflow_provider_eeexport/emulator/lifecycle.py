@@ -21,8 +21,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
+from ..api.classifier_request import ExportClassifierRequest
 from ..api.destinations import BigQueryTable, asset_page_url
 from ..api.image_request import DEFAULT_MAX_PIXELS, ExportImageRequest
+from ..api.map_request import ExportMapRequest
 from ..api.operation import CANCELLED_ERROR_CODE, OperationState
 from ..api.table_request import ExportTableRequest
 from ..api.video_request import ExportVideoRequest
@@ -44,7 +46,13 @@ DEFAULT_TILES = 4
 # The error of a script rule that fails exports without saying how.
 INTERNAL_ERROR = {"code": 13, "message": "Internal error."}
 # The requests the emulator serves a job for.
-ExportRequest = ExportImageRequest | ExportTableRequest | ExportVideoRequest
+ExportRequest = (
+    ExportImageRequest
+    | ExportTableRequest
+    | ExportVideoRequest
+    | ExportMapRequest
+    | ExportClassifierRequest
+)
 
 
 @dataclass
@@ -324,12 +332,39 @@ def plan_video_export(request: ExportVideoRequest) -> JobPlan:
     )
 
 
+def plan_map_export(request: ExportMapRequest) -> JobPlan:
+    """A map tile export (``EXPORT_TILES``): its link is the tile folder, ``<prefix>/``."""
+    options = request.tile_export_options or {}
+    place = options.get("cloudStorageDestination") or options.get("gcsDestination") or {}
+    folder = place.get("filenamePrefix", "").rstrip("/")
+    return JobPlan(
+        type="EXPORT_TILES",
+        stage_names=["Create Job", "Compute Tiles", "Write Files"],
+        tiles=DEFAULT_TILES,
+        destination_uris=_file_destination_uris(
+            {"cloudStorageDestination": {**place, "filenamePrefix": folder + "/" if folder else ""}}
+        ),
+    )
+
+
+def plan_classifier_export(request: ExportClassifierRequest) -> JobPlan:
+    """A classifier export (``EXPORT_CLASSIFIER``): its link is the asset's page."""
+    return JobPlan(
+        type="EXPORT_CLASSIFIER",
+        stage_names=["Create Job", "Train Classifier", "Ingest Asset"],
+        tiles=1,
+        destination_uris=[asset_page_url(_asset_name(request.asset_export_options))],
+    )
+
+
 # One planner per request model: the next kind of job (ingestions) adds its model and planner
 # here.
 PLANNERS: Mapping[type[Any], Callable[[Any], JobPlan]] = {
     ExportImageRequest: plan_image_export,
     ExportTableRequest: plan_table_export,
     ExportVideoRequest: plan_video_export,
+    ExportMapRequest: plan_map_export,
+    ExportClassifierRequest: plan_classifier_export,
 }
 
 

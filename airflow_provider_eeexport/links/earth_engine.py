@@ -45,8 +45,9 @@ class EarthEngineTaskLink(_PersistedLink):
 
 
 class EarthEngineDestinationLink(_PersistedLink):
-    """Where the export writes: the Cloud Storage folder, the Earth Engine asset or
-    FeatureView, the BigQuery table, or (once known) Drive."""
+    """Where the export writes: the Cloud Storage folder (a map export's tile folder), the
+    Earth Engine asset, FeatureView or classifier, the BigQuery table, or (once known) Drive
+    or the video file."""
 
     name = "Export destination"
 
@@ -69,4 +70,6 @@ class EarthEngineDestinationLink(_PersistedLink):
                 return None  # not a table reference: nothing to link to
             return table.console_url() if table.complete else None
         folder = written.path.rsplit("/", 1)[0] + "/" if "/" in written.path else ""
+        if "tileExportOptions" in body and written.path:
+            folder = written.path.rstrip("/") + "/"  # map tiles: the prefix is their folder
         return STORAGE_BROWSER.format(bucket=written.where, prefix=folder)

@@ -8,20 +8,36 @@ import json
 
 import pytest
 
+from airflow_provider_eeexport.api.classifier_request import ExportClassifierRequest
 from airflow_provider_eeexport.api.errors import InvalidRequestError
+from airflow_provider_eeexport.api.map_request import ExportMapRequest
 from airflow_provider_eeexport.api.video_request import ExportVideoRequest
+from tests.support.classifier_requests import (
+    CLASSIFIER_INVALID_CASES,
+    CLASSIFIER_VALID_VARIANTS,
+    valid_classifier_body,
+)
+from tests.support.map_requests import MAP_INVALID_CASES, MAP_VALID_VARIANTS, valid_map_body
 from tests.support.video_requests import (
     VIDEO_INVALID_CASES,
     VIDEO_VALID_VARIANTS,
     valid_video_body,
 )
 
-INVALID = [
-    *[(ExportVideoRequest, case) for case in VIDEO_INVALID_CASES],
+_KINDS = [
+    (ExportVideoRequest, VIDEO_INVALID_CASES, VIDEO_VALID_VARIANTS, valid_video_body),
+    (ExportMapRequest, MAP_INVALID_CASES, MAP_VALID_VARIANTS, valid_map_body),
+    (
+        ExportClassifierRequest,
+        CLASSIFIER_INVALID_CASES,
+        CLASSIFIER_VALID_VARIANTS,
+        valid_classifier_body,
+    ),
 ]
+INVALID = [(model, case) for model, cases, _, _ in _KINDS for case in cases]
 VALID = [
-    *[(ExportVideoRequest, id, body) for id, body in VIDEO_VALID_VARIANTS],
-    (ExportVideoRequest, "video-as-earthengine-api-sends-it", valid_video_body()),
+    *[(model, id, body) for model, _, variants, _ in _KINDS for id, body in variants],
+    *[(model, f"{model.__name__}-as-sent", valid()) for model, _, _, valid in _KINDS],
 ]
 
 
@@ -59,3 +75,19 @@ def test_a_video_is_written_with_plain_numbers_and_max_pixels_as_text():
 
     assert wire["videoOptions"] == {"framesPerSecond": 12, "maxPixelsPerFrame": "1000000000"}
     assert wire["priority"] == 7
+
+
+def test_the_maps_api_key_is_never_repeated_in_an_error():
+    body = valid_map_body(tileOptions={"endZoom": 5, "mapsApiKey": " AIza-secret-key "})
+
+    with pytest.raises(InvalidRequestError) as caught:
+        ExportMapRequest.from_json(body)
+
+    assert caught.value.field == "tileOptions.mapsApiKey"
+    assert "AIza-secret-key" not in str(caught.value)
+
+
+def test_a_classifier_is_written_with_plain_priority():
+    body = valid_classifier_body(priority={"value": 5})
+
+    assert ExportClassifierRequest.from_json(body).to_json()["priority"] == 5

@@ -22,6 +22,8 @@ import ee
 import httpx
 import pytest
 
+from airflow_provider_eeexport.api.classifier_builder import build_classifier_export_body
+from airflow_provider_eeexport.api.map_builder import build_map_export_body
 from airflow_provider_eeexport.api.video_builder import build_video_export_body
 from tests.support.emulator import wait_for_state
 from tests.support.names import PROJECT
@@ -38,7 +40,15 @@ def subjects(initialized_ee) -> dict[str, Any]:
         .filterDate("2020-01-01", "2020-03-01")
         .map(lambda image: image.visualize(bands=["B4", "B3", "B2"], min=0, max=0.3))
     )
-    return {"video": frames}
+    training = ee.Image("USGS/SRTMGL1_003").sample(
+        region=ee.Geometry.Rectangle([-122.1, 37.4, -122.0, 37.5]), scale=300
+    )
+    classifier = ee.Classifier.smileRandomForest(10).train(training, "elevation", ["elevation"])
+    return {
+        "video": frames,
+        "map": ee.Image("USGS/SRTMGL1_003").visualize(min=0, max=3000),
+        "classifier": classifier,
+    }
 
 
 @dataclass(frozen=True)
@@ -56,8 +66,22 @@ def _video(method: str) -> Callable[..., ee.batch.Task]:
     return lambda subject, **kwargs: getattr(ee.batch.Export.video, method)(subject, **kwargs)
 
 
-_BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {"video": build_video_export_body}
-_ROUTES = {"video": "video:export"}
+def _map(subject: ee.Image, **kwargs: Any) -> ee.batch.Task:
+    return ee.batch.Export.map.toCloudStorage(subject, **kwargs)
+
+
+def _classifier(subject: ee.Classifier, **kwargs: Any) -> ee.batch.Task:
+    return ee.batch.Export.classifier.toAsset(subject, **kwargs)
+
+
+_BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {
+    "video": build_video_export_body,
+    "map": build_map_export_body,
+    "classifier": build_classifier_export_body,
+}
+_ROUTES = {"video": "video:export", "map": "map:export", "classifier": "classifier:export"}
+# metadata.type of each kind's operation
+_TYPES = {"video": "EXPORT_VIDEO", "map": "EXPORT_TILES", "classifier": "EXPORT_CLASSIFIER"}
 
 _EXPORTS = [
     _Export(
@@ -113,6 +137,94 @@ _EXPORTS = [
             "frames_per_second": 0.5,
         },
     ),
+    # earthengine-api makes tiles public unless writePublicTiles=False; we send no permissions
+    # unless asked, so equal inputs spell PUBLIC out.
+    _Export(
+        "map-defaults-public-tiles",
+        "map",
+        _map,
+        {"description": "srtm_tiles", "bucket": "my-bucket", "maxZoom": 5},
+        {
+            "description": "srtm_tiles",
+            "destination": "gs://my-bucket",
+            "end_zoom": 5,
+            "permissions": "PUBLIC",
+        },
+    ),
+    _Export(
+        "map-scale-png-private-with-key-and-cors",
+        "map",
+        _map,
+        {
+            "description": "srtm_tiles",
+            "bucket": "my-bucket",
+            "path": "tiles/srtm",
+            "fileFormat": "png",
+            "writePublicTiles": False,
+            "scale": 1000,
+            "minZoom": 2,
+            "skipEmptyTiles": True,
+            "mapsApiKey": "fake-maps-key",
+            "bucketCorsUris": ["https://example.com"],
+            "priority": 9,
+        },
+        {
+            "description": "srtm_tiles",
+            "destination": "gs://my-bucket/tiles/srtm",
+            "file_format": "png",
+            "scale": 1000,
+            "start_zoom": 2,
+            "skip_empty": True,
+            "maps_api_key": "fake-maps-key",
+            "bucket_cors_uris": ["https://example.com"],
+            "priority": 9,
+        },
+    ),
+    _Export(
+        "map-jpg-min-and-max-zoom",
+        "map",
+        _map,
+        {
+            "description": "srtm_tiles",
+            "bucket": "my-bucket",
+            "fileFormat": "jpg",
+            "minZoom": 3,
+            "maxZoom": 8,
+            "writePublicTiles": True,
+        },
+        {
+            "description": "srtm_tiles",
+            "destination": "gs://my-bucket",
+            "file_format": "jpg",
+            "start_zoom": 3,
+            "end_zoom": 8,
+            "permissions": "PUBLIC",
+        },
+    ),
+    _Export(
+        "classifier-to-asset-defaults",
+        "classifier",
+        _classifier,
+        {"description": "rf", "assetId": "projects/my-project/assets/models/rf"},
+        {"description": "rf", "destination": "projects/my-project/assets/models/rf"},
+    ),
+    _Export(
+        "classifier-to-asset-overwrite-priority",
+        "classifier",
+        _classifier,
+        {
+            "description": "rf",
+            "assetId": "projects/my-project/assets/rf",
+            "overwrite": True,
+            "priority": 5,
+        },
+        {
+            "description": "rf",
+            "destination": "projects/my-project/assets/rf",
+            "overwrite": True,
+            "priority": 5,
+        },
+    ),
 ]
 
 
@@ -157,4 +269,4 @@ def test_the_emulator_runs_every_body_earthengine_api_sends_to_success(
         ]
         done = [wait_for_state(api, answer.json()["name"], {"SUCCEEDED"}) for answer in answers]
 
-    assert [op["metadata"]["type"] for op in done] == [f"EXPORT_{kind.upper()}" for kind, _ in sent]
+    assert [op["metadata"]["type"] for op in done] == [_TYPES[kind] for kind, _ in sent]

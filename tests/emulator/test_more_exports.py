@@ -9,19 +9,32 @@ from typing import Any
 import pytest
 
 from airflow_provider_eeexport.api.operation import Operation
+from tests.support.classifier_requests import CLASSIFIER_INVALID_CASES, valid_classifier_body
 from tests.support.emulator import assert_google_error, wait_for_state
 from tests.support.image_requests import valid_body
+from tests.support.map_requests import MAP_INVALID_CASES, valid_map_body
 from tests.support.names import PROJECT
 from tests.support.video_requests import VIDEO_INVALID_CASES, valid_video_body
 
 _BROWSER = "https://console.developers.google.com/storage/browser/my-bucket/"
 
 # (route, a body breaking one rule, the field the error names)
-_INVALID = [("video:export", case) for case in VIDEO_INVALID_CASES[:6]]
+_INVALID = [
+    *[("video:export", case) for case in VIDEO_INVALID_CASES[:4]],
+    *[("map:export", case) for case in MAP_INVALID_CASES[:4]],
+    *[("classifier:export", case) for case in CLASSIFIER_INVALID_CASES[:4]],
+]
 
 # (route, body, metadata.type, destination URIs once it succeeded)
 _RUNS = [
     ("video:export", valid_video_body(), "EXPORT_VIDEO", [_BROWSER + "timelapse.mp4"]),
+    ("map:export", valid_map_body(), "EXPORT_TILES", [_BROWSER + "srtm_tiles/"]),
+    (
+        "classifier:export",
+        valid_classifier_body(),
+        "EXPORT_CLASSIFIER",
+        ["https://code.earthengine.google.com/?asset=projects/my-project/assets/rf"],
+    ),
 ]
 
 

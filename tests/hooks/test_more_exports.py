@@ -10,7 +10,7 @@ from airflow_provider_eeexport.api.errors import EarthEngineApiError
 from tests.support.kinds import KINDS
 
 # kind -> the operation type its start method gets back
-_TYPES = {"video": "EXPORT_VIDEO"}
+_TYPES = {"video": "EXPORT_VIDEO", "map": "EXPORT_TILES", "classifier": "EXPORT_CLASSIFIER"}
 _KINDS = [KINDS[name] for name in _TYPES]
 
 

@@ -8,9 +8,19 @@ import re
 
 import pytest
 
-from airflow_provider_eeexport.api.parameters import IMAGE_EXPORT, TABLE_EXPORT, VIDEO_EXPORT
+from airflow_provider_eeexport.api.parameters import (
+    CLASSIFIER_EXPORT,
+    IMAGE_EXPORT,
+    MAP_EXPORT,
+    TABLE_EXPORT,
+    VIDEO_EXPORT,
+)
 from airflow_provider_eeexport.operators import _export, _settings
+from airflow_provider_eeexport.operators.classifier_export import (
+    EarthEngineClassifierExportOperator,
+)
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
+from airflow_provider_eeexport.operators.map_export import EarthEngineMapExportOperator
 from airflow_provider_eeexport.operators.table_export import EarthEngineTableExportOperator
 from airflow_provider_eeexport.operators.video_export import EarthEngineVideoExportOperator
 
@@ -18,6 +28,8 @@ OPERATORS = [
     pytest.param(EarthEngineImageExportOperator, IMAGE_EXPORT, id="image"),
     pytest.param(EarthEngineTableExportOperator, TABLE_EXPORT, id="table"),
     pytest.param(EarthEngineVideoExportOperator, VIDEO_EXPORT, id="video"),
+    pytest.param(EarthEngineMapExportOperator, MAP_EXPORT, id="map"),
+    pytest.param(EarthEngineClassifierExportOperator, CLASSIFIER_EXPORT, id="classifier"),
 ]
 ROWS = [
     pytest.param(operator, row, id=f"{kind.id}-{row.name}")

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
+from tests.support.classifier_requests import TRAINED, valid_classifier_body
 from tests.support.image_requests import valid_body
+from tests.support.map_requests import valid_map_body
 from tests.support.table_requests import valid_table_body
 from tests.support.video_requests import FRAMES, valid_video_body
 
@@ -81,6 +83,25 @@ KINDS: dict[str, Kind] = {
             valid_video_body,
             "start_video_export",
             "video",
+        ),
+        Kind(
+            "map",
+            "ee_map_export",
+            "airflow_provider_eeexport.operators.map_export:EarthEngineMapExportOperator",
+            {"expression": SRTM, "destination": "gs://my-bucket/tiles/", "end_zoom": 3},
+            valid_map_body,
+            "start_map_export",
+            "map",
+        ),
+        Kind(
+            "classifier",
+            "ee_classifier_export",
+            "airflow_provider_eeexport.operators.classifier_export:"
+            "EarthEngineClassifierExportOperator",
+            {"expression": TRAINED, "destination": "projects/my-project/assets/models/rf"},
+            valid_classifier_body,
+            "start_classifier_export",
+            "classifier",
         ),
     )
 }
