@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_eeexport.api.destinations import destination_of
 from airflow_provider_eeexport.api.errors import InvalidParameterError
 from airflow_provider_eeexport.api.video_builder import (
     build_video_export_body,
@@ -143,3 +144,18 @@ def test_the_target_alone_is_the_file_export_options():
     target = video_export_target(destination="gs://my-bucket", description="timelapse")
 
     assert target == {"fileExportOptions": valid_video_body()["fileExportOptions"]}
+
+
+@pytest.mark.parametrize(
+    ("destination", "uri", "openlineage"),
+    [
+        ("gs://my-bucket/videos/t", "gs://my-bucket/videos/t", ("gs://my-bucket", "videos/t")),
+        ("drive://EE/t", "drive://EE/t", ("drive://EE", "t")),
+    ],
+    ids=["cloud-storage", "drive"],
+)
+def test_a_video_export_writes_its_prefix(destination, uri, openlineage):
+    written = destination_of(video_export_target(destination=destination))
+
+    assert written is not None
+    assert (written.asset_uri, written.openlineage_name) == (uri, openlineage)

@@ -7,10 +7,15 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, AssetAlias, Param
 
+from airflow_provider_eeexport.operators.classifier_export import (
+    EarthEngineClassifierExportOperator,
+)
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
+from airflow_provider_eeexport.operators.map_export import EarthEngineMapExportOperator
 from airflow_provider_eeexport.operators.table_export import EarthEngineTableExportOperator
 from airflow_provider_eeexport.operators.video_export import EarthEngineVideoExportOperator
 from airflow_provider_eeexport.sensors.operation import EarthEngineOperationSensor
+from tests.support.classifier_requests import TRAINED
 from tests.support.kinds import KINDS as RECIPE_KINDS
 from tests.support.video_requests import FRAMES
 
@@ -330,5 +335,54 @@ for mode in ("deferrable", "sync"):
             frames_per_second="{{ 6 * 2 }}",
             max_pixels_per_frame=1e9,
             deferrable=mode == "deferrable",
+            poll_interval=0.2,
+        )
+
+    with _dag(f"ee_map_export_{mode}"):
+        EarthEngineMapExportOperator(
+            task_id="export",
+            expression=SRTM,
+            description="{{ params.description }}",
+            destination="gs://my-bucket/tiles/srtm",
+            start_zoom=1,
+            end_zoom="{{ 2 + 2 }}",
+            skip_empty=True,
+            # A fake key, as a Variable would give it; the test checks it is masked.
+            maps_api_key="{{ 'fake-maps-' ~ 'key-4d1f' }}",
+            deferrable=mode == "deferrable",
+            poll_interval=0.2,
+        )
+
+    with _dag(f"ee_classifier_export_{mode}"):
+        EarthEngineClassifierExportOperator(
+            task_id="export",
+            expression=TRAINED,
+            description="{{ params.description }}",
+            destination="projects/my-project/assets/models/rf",
+            overwrite="{{ params.get('overwrite', True) }}",
+            deferrable=mode == "deferrable",
+            poll_interval=0.2,
+        )
+
+
+def _frames():
+    import ee
+
+    return ee.ImageCollection("projects/my-project/assets/frames").limit(10)
+
+
+def _one_image():
+    import ee
+
+    return ee.ImageCollection("projects/my-project/assets/frames").mosaic()
+
+
+with _dag("ee_video_export_callables"):
+    # A callable's result is checked for what a video is made of before anything is sent.
+    for task_id, build in (("collection", _frames), ("image", _one_image)):
+        EarthEngineVideoExportOperator(
+            task_id=task_id,
+            expression=build,
+            destination=f"gs://my-bucket/videos/{task_id}",
             poll_interval=0.2,
         )

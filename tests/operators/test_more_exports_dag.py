@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.airflow_runs import asset_events, run_dag, task_states, xcom
+from tests.support.airflow_runs import asset_events, failure_printed, run_dag, task_states, xcom
 
 pytestmark = pytest.mark.usefixtures("airflow_db", "emulator_connection")
 
@@ -46,6 +46,40 @@ _RUNS = [
         _BROWSER + "videos/timelapse.mp4",
         "gs://my-bucket/videos/timelapse",
     ),
+    _Run(
+        "map",
+        "map",
+        "EXPORT_TILES",
+        {
+            "tileOptions": {
+                "startZoom": 1,
+                "endZoom": 4,
+                "skipEmpty": True,
+                "mapsApiKey": "fake-maps-key-4d1f",
+            },
+            "tileExportOptions": {
+                "fileFormat": "AUTO_JPEG_PNG",
+                "cloudStorageDestination": {"bucket": "my-bucket", "filenamePrefix": "tiles/srtm"},
+            },
+        },
+        _BROWSER + "tiles/srtm/",
+        "gs://my-bucket/tiles/srtm",
+    ),
+    _Run(
+        "classifier",
+        "classifier",
+        "EXPORT_CLASSIFIER",
+        {
+            "assetExportOptions": {
+                "earthEngineDestination": {
+                    "name": "projects/my-project/assets/models/rf",
+                    "overwrite": True,
+                }
+            }
+        },
+        "https://code.earthengine.google.com/?asset=projects/my-project/assets/models/rf",
+        "earthengine://projects/my-project/assets/models/rf",
+    ),
 ]
 
 
@@ -68,3 +102,29 @@ def test_the_export_runs_once_to_success_with_its_links(ee_emulator, case, mode)
     assert xcom(run, "export", "_link_EarthEngineDestinationLink") == case.link
     (event,) = asset_events(run)
     assert event[0] == case.asset
+
+
+def test_the_maps_api_key_is_masked_once_rendered_and_never_printed(ee_emulator, capfd):
+    from airflow.sdk.log import redact
+
+    ee_emulator.script(duration_s=0.2)
+
+    run = run_dag("ee_map_export_sync", description="masked")
+
+    assert task_states(run) == {("export", -1): "success"}
+    assert redact("fake-maps-key-4d1f") == "***"
+    assert "fake-maps-key-4d1f" not in capfd.readouterr().out
+
+
+def test_a_video_callable_must_return_an_image_collection(ee_emulator, offline_ee, capfd):
+    ee_emulator.script(duration_s=0.2)
+
+    run = run_dag("ee_video_export_callables")
+
+    assert task_states(run) == {("collection", -1): "success", ("image", -1): "failed"}
+    assert failure_printed(capfd, "must return an ee.ImageCollection, got ee.image.Image")
+    (sent,) = ee_emulator.requests()
+    assert sent["request"]["fileExportOptions"]["cloudStorageDestination"] == {
+        "bucket": "my-bucket",
+        "filenamePrefix": "videos/collection",
+    }
