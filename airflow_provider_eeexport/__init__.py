@@ -41,11 +41,11 @@ def get_provider_info() -> dict[str, Any]:
             {
                 "integration-name": "Google Earth Engine",
                 "python-modules": [
+                    "airflow_provider_eeexport.operators.classifier_export",
                     "airflow_provider_eeexport.operators.image_export",
+                    "airflow_provider_eeexport.operators.map_export",
                     "airflow_provider_eeexport.operators.table_export",
                     "airflow_provider_eeexport.operators.video_export",
-                    "airflow_provider_eeexport.operators.map_export",
-                    "airflow_provider_eeexport.operators.classifier_export",
                 ],
             }
         ],
