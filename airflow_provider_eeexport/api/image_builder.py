@@ -22,11 +22,11 @@ from typing import Any
 from .builder import (
     RequestKind,
     format_parameter,
+    int64_parameter,
     priority_parameter,
     set_file_format,
-    whole_number,
 )
-from .errors import InvalidParameterError, shown
+from .errors import InvalidParameterError
 from .image_request import FORMATS, ExportImageRequest
 from .parameters import IMAGE_EXPORT, options_fields
 from .targets import (
@@ -37,7 +37,6 @@ from .targets import (
     require_dict,
     spelled_out_overwrite,
 )
-from .wire import INT64_MAX
 
 __all__ = [
     "InvalidParameterError",
@@ -106,14 +105,7 @@ def parse_destination(destination: str) -> dict[str, Any]:
 
 # --- parameters ------------------------------------------------------------------------------
 def _max_pixels(value: object) -> str:
-    number = whole_number(value)
-    if number is None or not 1 <= number <= INT64_MAX:
-        raise InvalidParameterError(
-            "max_pixels",
-            "must be a whole number of pixels from 1 to 2**63-1 (an int, a float such as 1e9, "
-            f"or a decimal string), got {shown(value, as_written=True)}",
-        )
-    return str(number)
+    return int64_parameter("max_pixels", value, "pixels")
 
 
 # How a field parameter's value becomes its wire value, where it is not already the same.
