@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..api.errors import InvalidRequestError
 from ..api.image_request import ExportImageRequest
-from ..api.names import OPERATION_ID, check_project_id
+from ..api.names import DEPRECATED_CATALOG_PATH, OPERATION_ID, check_project_id
 from ..api.table_request import ExportTableRequest
 from ..api.wire import API_VERSIONS
 from . import errors
@@ -306,11 +306,6 @@ def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
 
 
 # --- what earthengine-api reads besides the API --------------------------------------------
-# Where earthengine-api reads the data catalog's deprecated datasets (on storage.googleapis.com):
-# the same path here, so a client pointed at the emulator can read it from the emulator.
-DEPRECATED_CATALOG_PATH = "/earthengine-stac/catalog/catalog_deprecated.json"
-
-
 def served_routes(app: FastAPI) -> list[ServedRoute]:
     """Every route ``app`` serves, with the request model of each job route."""
     models = {f"/{{version}}/projects/{{project}}/{path}": m for path, m in EXPORT_ROUTES.items()}

@@ -12,8 +12,8 @@ import ee
 import httpx
 import pytest
 
+from airflow_provider_eeexport.api.names import DEPRECATED_CATALOG_PATH
 from airflow_provider_eeexport.emulator import algorithms
-from airflow_provider_eeexport.emulator.app import DEPRECATED_CATALOG_PATH
 from airflow_provider_eeexport.emulator.errors import ApiError
 from tests.support.emulator import assert_google_error
 from tests.support.names import PROJECT
