@@ -214,10 +214,11 @@ def emulator_ee(ee_emulator, emulator_credentials, no_network):
     afterwards."""
     import ee
 
-    from airflow_provider_eeexport.hooks.earth_engine_api import initialize
+    from airflow_provider_eeexport.hooks.earth_engine_api import deprecated_catalog_at
 
     ee.Reset()
-    initialize(credentials=emulator_credentials, project=PROJECT, endpoint=ee_emulator.url)
+    with deprecated_catalog_at(ee_emulator.url):
+        ee.Initialize(credentials=emulator_credentials, project=PROJECT, url=ee_emulator.url)
     yield ee
     ee.Reset()
 
