@@ -96,7 +96,7 @@ def create_app(config: EmulatorConfig) -> FaultMiddleware:
     app.state.store = store
     _install_error_handlers(app)
     _add_api_routes(app, store, config)
-    _add_client_routes(app)
+    _add_client_routes(app, store)
     _add_admin_routes(app, store, injector)
     return FaultMiddleware(BodyCap(app, config.max_body_bytes), store, injector)
 
@@ -269,6 +269,7 @@ def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
     async def list_algorithms(version: str, project: str, request: Request) -> JsonAnswer:
         authorize(request, version)
         check_project_id(project, "parent")
+        store.stats.client_reads["algorithms"] += 1
         return JsonAnswer(algorithm_list())
 
     @app.post("/token")
@@ -317,12 +318,13 @@ def served_routes(app: FastAPI) -> list[ServedRoute]:
     ]
 
 
-def _add_client_routes(app: FastAPI) -> None:
+def _add_client_routes(app: FastAPI, store: Store) -> None:
     def document(version: str | None, request: Request) -> JsonAnswer:
         if not version:
             raise errors.invalid_argument("version", "the API version to describe is required")
         if version not in API_VERSIONS:
             raise errors.not_found(f"Discovery document of {NAME} {version}")
+        store.stats.client_reads["discovery"] += 1
         routes = served_routes(app)
         return JsonAnswer(
             discovery_document(routes, version=version, root_url=str(request.base_url))
@@ -343,6 +345,7 @@ def _add_client_routes(app: FastAPI) -> None:
     @app.get(DEPRECATED_CATALOG_PATH)
     async def deprecated_datasets(request: Request) -> JsonAnswer:
         """The data catalog's deprecated datasets: none (the emulator has no data catalog)."""
+        store.stats.client_reads["deprecated_catalog"] += 1
         return JsonAnswer(
             {
                 "type": "Catalog",

@@ -53,6 +53,14 @@ JOBS = [
 ]
 
 
+def test_initialize_reads_everything_from_the_emulator(emulator_ee, ee_emulator):
+    # Two discovery documents (ee's client and its raw twin), the algorithms, the catalog.
+    reads = {"discovery": 2, "algorithms": 1, "deprecated_catalog": 1}
+
+    assert ee_emulator.stats()["client_reads"] == reads
+    assert ee_emulator.stats()["tokens_issued"] == 1
+
+
 def test_every_row_is_a_route_the_emulator_serves():
     assert {job.route for job in JOBS} <= set(EXPORT_ROUTES)
 
