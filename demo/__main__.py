@@ -1,8 +1,10 @@
 """``make demo``: the monthly composite example on real Airflow, against the local emulator.
 
 Starts the emulator and a throwaway Airflow (API server, scheduler, DAG processor, triggerer),
-triggers ``example_monthly_composite_gcs`` and tells what happens. Exits 0 when the export
-succeeds, 1 with the reason otherwise; every process it started is stopped, Ctrl-C included.
+triggers ``example_monthly_composite_gcs`` and tells what happens; beside it runs
+``example_callable_expression``, whose image a worker builds with earthengine-api initialized
+against the emulator. Exits 0 when both exports succeed, 1 with the reason otherwise; every
+process it started is stopped, Ctrl-C included.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from airflow_provider_eeexport.api.expression import sources_of
 from airflow_provider_eeexport.api.operation import Operation
 from airflow_provider_eeexport.emulator import run_emulator
 from airflow_provider_eeexport.emulator.runner import STOP_SIGNALS
@@ -28,6 +31,8 @@ from .stack import AirflowStack
 ROOT = Path(__file__).resolve().parents[1]
 DAG_ID = "example_monthly_composite_gcs"
 TASK_ID = "export_composite"
+CALLABLE_DAG_ID = "example_callable_expression"
+CALLABLE_DESCRIPTION = "ndvi-summer-2025"
 PROJECT = "demo-project"
 TIMEOUT_S = 150
 
@@ -56,9 +61,15 @@ def main(argv: list[str] | None = None) -> int:
             with AirflowStack(home, ROOT / "example_dags", env) as stack:
                 say("airflow", f"ready at {stack.url} after {time.monotonic() - started:.0f} s")
                 stack.wait_for_dag(DAG_ID)
+                stack.wait_for_dag(CALLABLE_DAG_ID)
                 run_id = stack.trigger(DAG_ID, {"month": "2026-06", "bucket": "demo-bucket"})
                 say("triggered", f"{DAG_ID} run {run_id}")
-                return follow(stack, emulator, run_id, started)
+                built = stack.trigger(CALLABLE_DAG_ID)
+                say("triggered", f"{CALLABLE_DAG_ID} run {built}")
+                if follow(stack, emulator, run_id) or follow_callable(stack, emulator, built):
+                    return 1
+                say("elapsed", f"{time.monotonic() - started:.0f} s in all")
+                return 0
     except KeyboardInterrupt:
         say("stopped", "interrupted; every process the demo started was stopped")
         return 130
@@ -67,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def follow(stack: AirflowStack, emulator: str, run_id: str, started: float) -> int:
+def follow(stack: AirflowStack, emulator: str, run_id: str) -> int:
     api = httpx.Client(base_url=f"{emulator}/v1", headers={"Authorization": "Bearer demo"})
     name = None
     deferred = False
@@ -96,7 +107,6 @@ def follow(stack: AirflowStack, emulator: str, run_id: str, started: float) -> i
             say("succeeded", f"task {TASK_ID} ({ti.get('try_number')} try)")
             for uri in (operation.get("metadata") or {}).get("destinationUris", []):
                 say("output", uri)
-            say("elapsed", f"{time.monotonic() - started:.0f} s in all")
             return 0
         if state == "failed":
             say("failed", f"run {run_id} failed; task logs under {stack.home / 'logs'}")
@@ -104,6 +114,31 @@ def follow(stack: AirflowStack, emulator: str, run_id: str, started: float) -> i
         time.sleep(1)
     say("failed", f"the run did not finish within {TIMEOUT_S} s")
     return 1
+
+
+def follow_callable(stack: AirflowStack, emulator: str, run_id: str) -> int:
+    """Wait for the callable example's run; tell what its worker built with earthengine-api."""
+    state = stack.wait_for_run(CALLABLE_DAG_ID, run_id, TIMEOUT_S)
+    if state != "success":
+        say("failed", f"{CALLABLE_DAG_ID} run {run_id} {state}; task logs under {stack.home}/logs")
+        return 1
+    admin = httpx.Client(base_url=emulator, timeout=30)
+    reads = admin.get("/_emulator/stats").json()["client_reads"]
+    (request,) = [
+        op["request"]
+        for op in admin.get("/_emulator/operations").json()["operations"]
+        # The operator marks the description it was given (" #<digest>").
+        if op["request"].get("description", "").startswith(f"{CALLABLE_DESCRIPTION} #")
+    ]
+    loads = ", ".join(sorted({source.name for source in sources_of(request["expression"])}))
+    say("callable", f"{CALLABLE_DAG_ID}: the worker's earthengine-api built an image of {loads}")
+    say(
+        "ee reads",
+        f"from the emulator: {reads['discovery']} discovery documents, the algorithm list "
+        f"{reads['algorithms']}x, the deprecated datasets {reads['deprecated_catalog']}x",
+    )
+    say("succeeded", f"{CALLABLE_DAG_ID} run {run_id}")
+    return 0
 
 
 def say(what: str, text: str) -> None:

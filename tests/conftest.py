@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from airflow_provider_eeexport.hooks._credentials import clear_cache
+from airflow_provider_eeexport.hooks._settings import DEFAULT_SCOPES
 from tests.support.airflow_home import DAGS_FOLDER, HOME, OPENLINEAGE_DAGS, OPENLINEAGE_EVENTS
 from tests.support.names import PROJECT
 
@@ -156,18 +158,67 @@ def airflow_db() -> None:
     write_dags_to_db()
 
 
-@pytest.fixture
-def offline_ee(monkeypatch):
-    """earthengine-api (the ``ee`` module), reset, that initializes with no network as its own
-    test suite does: no discovery document, the algorithm list bundled with it, no data
-    catalog; reset again afterwards."""
-    import ee
-    from ee import apitestcase
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
-    monkeypatch.setattr(ee.data, "_install_cloud_api_resource", lambda: None)  # no discovery doc
-    monkeypatch.setattr(ee.data, "getAlgorithms", apitestcase.GetAlgorithms)  # bundled snapshot
-    monkeypatch.setattr(ee.deprecation, "_FetchDataCatalogStac", lambda: {})  # no catalog GET
+
+@pytest.fixture
+def no_network(monkeypatch) -> Iterator[list[str]]:
+    """Any connection or name lookup from here on, except to a loopback address (the emulator),
+    fails the test, even where the code under test swallows the error (earthengine-api ignores
+    a failed data catalog fetch): the attempts are listed, and must be none at the end."""
+    attempts: list[str] = []
+    connect, getaddrinfo = socket.socket.connect, socket.getaddrinfo
+
+    def refuse_remote(self: socket.socket, address: Any) -> Any:
+        if isinstance(address, tuple) and address[0] in _LOOPBACK:
+            return connect(self, address)
+        attempts.append(f"connect {address}")
+        raise AssertionError(f"the test tried to open a connection: {address}")
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        attempts.append(f"connect_ex {args}")
+        raise AssertionError(f"the test tried to open a connection: {args}")
+
+    # Airflow looks up this machine's own name (the hostname a task instance records).
+    local = _LOOPBACK | {socket.gethostname()}
+
+    def resolve_loopback(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name in local:
+            return getaddrinfo(host, *args, **kwargs)
+        attempts.append(f"lookup {name}")
+        raise socket.gaierror(socket.EAI_NONAME, f"the test tried to look up {name}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse_remote)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", resolve_loopback)
+    yield attempts
+    assert attempts == [], f"the test tried to reach the network: {attempts}"
+
+
+@pytest.fixture
+def emulator_credentials(ee_emulator, keyfile_for):
+    """google-auth credentials of a service-account key whose tokens the emulator issues."""
+    from google.oauth2 import service_account
+
+    return service_account.Credentials.from_service_account_info(
+        keyfile_for(ee_emulator), scopes=list(DEFAULT_SCOPES)
+    )
+
+
+@pytest.fixture
+def emulator_ee(ee_emulator, emulator_credentials, no_network):
+    """earthengine-api (the ``ee`` module), reset and initialized against the test's emulator
+    as a user's script does it: its discovery documents, algorithm list and deprecated-datasets
+    catalog all come from the emulator, and any request elsewhere fails the test. Reset again
+    afterwards."""
+    import ee
+
+    from airflow_provider_eeexport.hooks.earth_engine_api import deprecated_catalog_at
+
     ee.Reset()
+    with deprecated_catalog_at(ee_emulator.url):
+        ee.Initialize(credentials=emulator_credentials, project=PROJECT, url=ee_emulator.url)
     yield ee
     ee.Reset()
 

@@ -25,7 +25,7 @@ SCHEDULED_ON_EXPORT = "example_scheduled_on_export"
 
 
 @pytest.fixture
-def no_network(monkeypatch):
+def no_connections(monkeypatch):
     """Any connection attempt fails the test: parsing a DAG must not touch the network."""
 
     def refuse(self, address):
@@ -35,7 +35,7 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
 
 
-def test_every_example_parses_without_errors_or_network(no_network):
+def test_every_example_parses_without_errors_or_network(no_connections):
     bag = dag_bag(EXAMPLE_DAGS)
 
     assert bag.import_errors == {}
@@ -57,7 +57,7 @@ def test_examples_parse_without_earthengine_api_installed():
     assert out.stdout.strip().splitlines()[-1] == f"{len(EXAMPLES)} {{}}"
 
 
-@pytest.mark.usefixtures("airflow_db", "emulator_connection", "offline_ee")
+@pytest.mark.usefixtures("airflow_db", "emulator_connection", "emulator_ee")
 @pytest.mark.parametrize("dag_id", EXAMPLES)
 def test_example_runs_to_success_on_the_emulator(ee_emulator, dag_id):
     ee_emulator.script(duration_s=0.5)

@@ -28,6 +28,9 @@ PROJECT_ID_RULE = (
 API_VERSION_PREFIX = re.compile(r"^/?(v1|v1beta|v1alpha)/")
 OPERATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
 OPERATION_NAME_FORM = "projects/<project>/operations/<id>"
+# Where earthengine-api reads the data catalog's deprecated datasets, on storage.googleapis.com;
+# the emulator serves its own at the same path.
+DEPRECATED_CATALOG_PATH = "/earthengine-stac/catalog/catalog_deprecated.json"
 
 
 def check_project_id(value: object, field: str = "project") -> str:

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -17,13 +18,15 @@ from ..api.classifier_request import ExportClassifierRequest
 from ..api.errors import InvalidRequestError
 from ..api.image_request import ExportImageRequest
 from ..api.map_request import ExportMapRequest
-from ..api.names import OPERATION_ID, check_project_id
+from ..api.names import DEPRECATED_CATALOG_PATH, OPERATION_ID, check_project_id
 from ..api.table_request import ExportTableRequest
 from ..api.video_request import ExportVideoRequest
 from ..api.wire import API_VERSIONS
 from . import errors
+from .algorithms import algorithm_list
 from .auth import OAuthError, parse_duration, token_subject
 from .config import EmulatorConfig
+from .discovery import NAME, ServedRoute, discovery_document
 from .faults import FaultConfig, FaultInjector, FaultMiddleware
 from .lifecycle import MAX_TASK_LIFETIME_S, ExportRequest, OperationPlan
 from .state import Store, decode_page_token
@@ -99,6 +102,7 @@ def create_app(config: EmulatorConfig) -> FaultMiddleware:
     app.state.store = store
     _install_error_handlers(app)
     _add_api_routes(app, store, config)
+    _add_client_routes(app, store)
     _add_admin_routes(app, store, injector)
     return FaultMiddleware(BodyCap(app, config.max_body_bytes), store, injector)
 
@@ -267,6 +271,13 @@ def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
         store.delete(lookup(project, op_id))
         return JsonAnswer({})
 
+    @app.get("/{version}/projects/{project}/algorithms")
+    async def list_algorithms(version: str, project: str, request: Request) -> JsonAnswer:
+        authorize(request, version)
+        check_project_id(project, "parent")
+        store.stats.client_reads["algorithms"] += 1
+        return JsonAnswer(algorithm_list())
+
     @app.post("/token")
     async def token(request: Request) -> JsonAnswer:
         subject = token_subject(await request.body(), store.clock())
@@ -298,6 +309,59 @@ def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
         # google-auth parses expireTime with "%Y-%m-%dT%H:%M:%SZ": no fractional seconds.
         return JsonAnswer(
             {"accessToken": access_token, "expireTime": expiry.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        )
+
+
+# --- what earthengine-api reads besides the API --------------------------------------------
+def served_routes(app: FastAPI) -> list[ServedRoute]:
+    """Every route ``app`` serves, with the request model of each job route."""
+    models = {f"/{{version}}/projects/{{project}}/{path}": m for path, m in EXPORT_ROUTES.items()}
+    return [
+        ServedRoute(route.path, method, models.get(route.path))
+        for route in app.routes
+        if isinstance(route, APIRoute)
+        for method in sorted(route.methods)
+    ]
+
+
+def _add_client_routes(app: FastAPI, store: Store) -> None:
+    def document(version: str | None, request: Request) -> JsonAnswer:
+        if not version:
+            raise errors.invalid_argument("version", "the API version to describe is required")
+        if version not in API_VERSIONS:
+            raise errors.not_found(f"Discovery document of {NAME} {version}")
+        store.stats.client_reads["discovery"] += 1
+        routes = served_routes(app)
+        return JsonAnswer(
+            discovery_document(routes, version=version, root_url=str(request.base_url))
+        )
+
+    # Where earthengine-api and googleapiclient (its V2 discovery URL) look for the document...
+    @app.get("/$discovery/rest")
+    async def discovery(request: Request) -> JsonAnswer:
+        return document(request.query_params.get("version"), request)
+
+    # ...and the discovery service's own URL for it.
+    @app.get("/discovery/v1/apis/{api}/{version}/rest")
+    async def discovery_service(api: str, version: str, request: Request) -> JsonAnswer:
+        if api != NAME:
+            raise errors.not_found(f"Discovery document of {api} {version}")
+        return document(version, request)
+
+    @app.get(DEPRECATED_CATALOG_PATH)
+    async def deprecated_datasets(request: Request) -> JsonAnswer:
+        """The data catalog's deprecated datasets: none (the emulator has no data catalog)."""
+        store.stats.client_reads["deprecated_catalog"] += 1
+        return JsonAnswer(
+            {
+                "type": "Catalog",
+                "stac_version": "1.0.0",
+                "id": "GEE_catalog_deprecated",
+                "description": "Deprecated Earth Engine datasets: none in the emulator.",
+                "links": [
+                    {"rel": "self", "href": f"{request.base_url}{DEPRECATED_CATALOG_PATH[1:]}"}
+                ],
+            }
         )
 
 

@@ -32,6 +32,10 @@ class IssuedToken:
     revoked: bool = False
 
 
+# What earthengine-api reads from the emulator besides the batch API, counted in stats.
+CLIENT_READS = ("discovery", "algorithms", "deprecated_catalog")
+
+
 @dataclass
 class Stats:
     """Counters of API requests: per route, in flight at once, and over how many connections."""
@@ -42,6 +46,8 @@ class Stats:
     in_flight: int = 0
     in_flight_max: int = 0
     clients: set[tuple[str, int]] = field(default_factory=set)
+    # What earthengine-api reads while it initializes: discovery, algorithms, deprecated_catalog.
+    client_reads: Counter[str] = field(default_factory=Counter)
     # (time, route, method, path, query, status) of the latest API requests, oldest first.
     calls: deque[tuple[float, str, str, str, str, int]] = field(
         default_factory=lambda: deque(maxlen=CALL_LOG_SIZE)
@@ -58,6 +64,7 @@ class Stats:
             "tokens_issued": self.tokens_issued,
             "in_flight_max": self.in_flight_max,
             "connections": len(self.clients),
+            "client_reads": {read: self.client_reads.get(read, 0) for read in CLIENT_READS},
         }
 
     def calls_json(self) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ._settings import DEFAULT_ENDPOINT
+from .earth_engine_api import initialize, static_token_credentials
 
 if TYPE_CHECKING:
     from .earth_engine import EarthEngineHook
@@ -30,12 +30,11 @@ def expression_from_callable(
             "expression is a callable, which needs earthengine-api: "
             "pip install 'airflow-provider-eeexport[earthengine]'"
         ) from error
-    endpoint = hook.settings.endpoint
-    ee.Initialize(
-        credentials=hook.credentials,
-        project=project,
-        url=None if endpoint == DEFAULT_ENDPOINT else endpoint,
-    )
+    settings = hook.settings
+    credentials = hook.credentials
+    if settings.anonymous:  # an emulator: it takes the static token the hook's calls send
+        credentials = static_token_credentials(settings.anonymous_token)
+    initialize(credentials=credentials, project=project, endpoint=settings.endpoint)
     result = factory()
     if not isinstance(result, ee.ComputedObject):
         raise TypeError(

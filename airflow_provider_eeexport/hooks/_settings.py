@@ -49,9 +49,14 @@ class ConnectionSettings:
     request_id_namespace: str | None = None
 
     @property
+    def anonymous_token(self) -> str:
+        """The bearer token of anonymous (emulator) mode: the static token or a stand-in."""
+        return self.static_token or "emulator"
+
+    @property
     def anonymous_authorization(self) -> str:
-        """The Authorization header of anonymous (emulator) mode: the static token or a stand-in."""
-        return f"Bearer {self.static_token or 'emulator'}"
+        """The Authorization header of anonymous (emulator) mode."""
+        return f"Bearer {self.anonymous_token}"
 
     @property
     def api_root(self) -> str:

@@ -12,9 +12,8 @@ def _load(function: str, argument: str, value: object) -> dict:
     return {"functionInvocationValue": {"functionName": function, "arguments": {argument: value}}}
 
 
-def test_every_load_an_earth_engine_expression_makes_is_found_once(offline_ee):
-    ee = offline_ee
-    ee.Initialize(None, project="my-project")
+def test_every_load_an_earth_engine_expression_makes_is_found_once(emulator_ee):
+    ee = emulator_ee
     borders = ee.FeatureCollection("USDOS/LSIB_SIMPLE/2017")
     dem = ee.Image("USGS/SRTMGL1_003")
     masked = (
@@ -35,9 +34,8 @@ def test_every_load_an_earth_engine_expression_makes_is_found_once(offline_ee):
     ]
 
 
-def test_ids_computed_inside_the_expression_name_nothing(offline_ee):
-    ee = offline_ee
-    ee.Initialize(None, project="my-project")
+def test_ids_computed_inside_the_expression_name_nothing(emulator_ee):
+    ee = emulator_ee
     computed = ee.Image(ee.String("USGS/").cat("SRTMGL1_003"))
     mapped = ee.ImageCollection(ee.List(["a/1", "a/2"]).map(lambda name: ee.Image(name)))
 

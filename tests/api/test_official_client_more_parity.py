@@ -2,8 +2,8 @@
 export, up to number encoding and the random requestId, and the emulator runs every body
 earthengine-api sends for them to SUCCEEDED.
 
-earthengine-api runs offline, its body recorded where ee hands it to its discovery-based
-client (fixtures in tests/api/conftest.py). The expression is taken from what ee sent: ee folds
+earthengine-api is initialized against the emulator and posts to it, its body recorded as the
+request its discovery-based client built (fixtures in tests/api/conftest.py). The expression is taken from what ee sent: ee folds
 its client-side options (a video's ``crs``, ``region`` and ``dimensions``, a map's ``region``)
 into the collection or image before sending it, as a callable expression does here.
 
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.usefixtures("no_network")
 
 
 @pytest.fixture
-def subjects(initialized_ee) -> dict[str, Any]:
+def subjects(emulator_ee) -> dict[str, Any]:
     """What each kind exports: an RGB collection, a visualized image, a trained classifier."""
     frames = (
         ee.ImageCollection("LANDSAT/LC08/C02/T1_TOA")

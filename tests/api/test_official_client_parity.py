@@ -1,11 +1,10 @@
 """build_export_body writes the body the official client (earthengine-api) POSTs for the same
 export, up to number encoding and the random requestId.
 
-earthengine-api runs fully offline (the ``offline_ee`` fixture). Its body is recorded where ee
-hands it to its discovery-based API client
-(``ee.data._get_cloud_projects().image().export(body=...)``), the last step before the HTTP
-layer; nothing of requests, httpx or google-auth is replaced, and any attempt to open a socket
-fails the test (fixtures in tests/api/conftest.py).
+earthengine-api is initialized against the emulator (the ``emulator_ee`` fixture) and posts to
+it. Its body is recorded as the request its discovery-based API client built from the
+emulator's discovery document, the last step before the HTTP layer; nothing of requests, httpx
+or google-auth is replaced, and any attempt to reach beyond loopback fails the test.
 """
 
 from __future__ import annotations
@@ -29,12 +28,12 @@ pytestmark = pytest.mark.usefixtures("no_network")
 
 
 @pytest.fixture
-def image(initialized_ee) -> ee.Image:
+def image(emulator_ee) -> ee.Image:
     return ee.Image("USGS/SRTMGL1_003")
 
 
 @pytest.fixture
-def region(initialized_ee) -> ee.Geometry:
+def region(emulator_ee) -> ee.Geometry:
     return ee.Geometry.Polygon(
         [[[-122.1, 37.4], [-122.0, 37.4], [-122.0, 37.5], [-122.1, 37.5], [-122.1, 37.4]]]
     )

@@ -2,10 +2,9 @@
 to number encoding and the random requestId, and the emulator accepts what earthengine-api
 sends.
 
-earthengine-api runs offline, its body recorded where ee hands it to its discovery-based
-client (``ee.data._get_cloud_projects().table().export(body=...)``); fixtures in
-tests/api/conftest.py. A table export sends the collection unchanged: the expression is
-``ee.serializer.encode(collection)``.
+earthengine-api is initialized against the emulator and posts to it, its body recorded as the
+request its discovery-based client built (fixtures in tests/api/conftest.py). A table export
+sends the collection unchanged: the expression is ``ee.serializer.encode(collection)``.
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ _TABLE = "my-project.my_dataset.zonal_stats"
 
 
 @pytest.fixture
-def collection(initialized_ee) -> ee.FeatureCollection:
+def collection(emulator_ee) -> ee.FeatureCollection:
     """Zonal means of SRTM over two features, as in the research captures."""
     features = ee.FeatureCollection(
         [

@@ -29,7 +29,7 @@ def _operation_of(ee_emulator, task_name: str) -> str:
 
 
 def test_exports_report_what_they_read_where_they_write_and_their_operation(
-    ee_emulator, offline_ee
+    ee_emulator, emulator_ee
 ):
     ee_emulator.script(match={"description": f"{DAG_ID}.failing*"}, outcome="FAILED")
     ee_emulator.script(duration_s=0.3)

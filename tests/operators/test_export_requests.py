@@ -27,7 +27,7 @@ def _task_of(description: str) -> str:
 @pytest.mark.parametrize("rendering", ["", "_native"])
 @pytest.mark.usefixtures("airflow_db", "emulator_connection")
 def test_every_expression_form_reaches_earth_engine_as_an_expression(
-    ee_emulator, offline_ee, rendering
+    ee_emulator, emulator_ee, rendering
 ):
     ee_emulator.script(duration_s=0.3)
 
@@ -41,11 +41,10 @@ def test_every_expression_form_reaches_earth_engine_as_an_expression(
     rectangle = clip["arguments"]["geometry"]["functionInvocationValue"]
     assert rectangle["arguments"]["coordinates"] == {"constantValue": [-122.1, 37.4, -122.0, 37.5]}
     assert sent["json_text"]["expression"] == SRTM
-    offline_ee.Initialize(None, project="my-project")
-    image = offline_ee.Image("USGS/SRTMGL1_003").clip(
-        offline_ee.Geometry.Rectangle([-122.1, 37.4, -122.0, 37.5])
+    image = emulator_ee.Image("USGS/SRTMGL1_003").clip(
+        emulator_ee.Geometry.Rectangle([-122.1, 37.4, -122.0, 37.5])
     )
-    assert sent["ee_callable"]["expression"] == offline_ee.serializer.encode(
+    assert sent["ee_callable"]["expression"] == emulator_ee.serializer.encode(
         image, for_cloud_api=True
     )
     priority = sent["templated_priority"]

@@ -116,7 +116,7 @@ def test_the_maps_api_key_is_masked_once_rendered_and_never_printed(ee_emulator,
     assert "fake-maps-key-4d1f" not in capfd.readouterr().out
 
 
-def test_a_video_callable_must_return_an_image_collection(ee_emulator, offline_ee, capfd):
+def test_a_video_callable_must_return_an_image_collection(ee_emulator, no_network, capfd):
     ee_emulator.script(duration_s=0.2)
 
     run = run_dag("ee_video_export_callables")

@@ -3,28 +3,45 @@ checks on the Airflow lines whose ``dag.test()`` cannot run them (3.2's is broke
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.support.airflow_home import EXAMPLES
 
 pytestmark = [pytest.mark.system, pytest.mark.compat, pytest.mark.timeout(420)]
-# A callable expression initializes earthengine-api, which needs Google's discovery documents:
-# dag.test() runs it offline; a real worker cannot here.
-CALLABLE_EXPRESSIONS = {"example_callable_expression", "example_zonal_stats_bigquery"}
-ON_THE_STACK = [name for name in EXAMPLES if name not in CALLABLE_EXPRESSIONS]
+# The examples whose expression is a callable, which the worker runs with earthengine-api
+# initialized against the emulator: the export's description, and an asset the callable loads.
+CALLABLE_EXPRESSIONS = {
+    "example_callable_expression": ("ndvi-summer-2025", "COPERNICUS/S2_SR_HARMONIZED"),
+    "example_zonal_stats_bigquery": ("zonal-means", "USGS/SRTMGL1_003"),
+}
 EXPORT, SCHEDULED_ON_EXPORT = "example_export_outlet", "example_scheduled_on_export"
 
 
 def test_every_example_runs_to_success_through_the_real_components(airflow, emulator):
-    for dag_id in ON_THE_STACK:
+    for dag_id in EXAMPLES:
         airflow.wait_for_dag(dag_id)
-    runs = {dag_id: airflow.trigger(dag_id) for dag_id in ON_THE_STACK}
+    runs = {dag_id: airflow.trigger(dag_id) for dag_id in EXAMPLES}
 
     states = {dag_id: airflow.wait_for_run(dag_id, run_id, 360) for dag_id, run_id in runs.items()}
 
-    assert states == dict.fromkeys(ON_THE_STACK, "success")
+    assert states == dict.fromkeys(EXAMPLES, "success")
     # Every example exports, but the one scheduled on an export.
-    assert emulator.stats()["operations_created"] >= len(ON_THE_STACK) - 1
+    assert emulator.stats()["operations_created"] >= len(EXAMPLES) - 1
+    # The workers' earthengine-api read everything from the emulator, the deprecated datasets
+    # included, and built each callable's expression there.
+    reads = emulator.stats()["client_reads"]
+    assert reads["discovery"] >= 2 * len(CALLABLE_EXPRESSIONS)
+    assert reads["algorithms"] >= len(CALLABLE_EXPRESSIONS)
+    assert reads["deprecated_catalog"] >= len(CALLABLE_EXPRESSIONS)
+    # The operator marks each description (" #<digest>") after what the DAG gave.
+    sent = {
+        op["request"].get("description", "").split(" #")[0]: op["request"]
+        for op in emulator.requests()
+    }
+    for description, loaded in CALLABLE_EXPRESSIONS.values():
+        assert loaded in json.dumps(sent[description]["expression"])
 
     # What the export wrote started a run of the DAG scheduled on it, which saw its files.
     asset_run = airflow.wait_for(

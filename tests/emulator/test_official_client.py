@@ -1,0 +1,134 @@
+"""earthengine-api, unmodified, against the emulator: ``ee.Initialize(credentials=, project=,
+url=)`` with a service-account key whose tokens the emulator issues (the ``emulator_ee``
+fixture), then batch tasks started, followed, listed and cancelled as a user's script does it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import ee
+import pytest
+
+from airflow_provider_eeexport.emulator.app import EXPORT_ROUTES
+from tests.support.names import PROJECT
+
+DONE_STATES = {"COMPLETED", "FAILED", "CANCELLED"}
+
+
+def _image() -> ee.Image:
+    return ee.Image("USGS/SRTMGL1_003").clip(ee.Geometry.Rectangle([-122.1, 37.4, -122.0, 37.5]))
+
+
+@dataclass(frozen=True)
+class Job:
+    """One kind of batch job as earthengine-api starts it: its route and its ee task."""
+
+    route: str
+    task_type: str
+    start: Callable[[str], ee.batch.Task]
+
+
+# A kind of job joins with a row, once its route is served (see the check below).
+JOBS = [
+    Job(
+        "image:export",
+        "EXPORT_IMAGE",
+        lambda description: ee.batch.Export.image.toCloudStorage(
+            _image(), description=description, bucket="my-bucket", fileNamePrefix="dem/", scale=30
+        ),
+    ),
+    Job(
+        "table:export",
+        "EXPORT_FEATURES",
+        lambda description: ee.batch.Export.table.toCloudStorage(
+            ee.FeatureCollection("USDOS/LSIB_SIMPLE/2017"),
+            description=description,
+            bucket="my-bucket",
+            fileNamePrefix="borders/",
+        ),
+    ),
+]
+
+
+def test_initialize_reads_everything_from_the_emulator(emulator_ee, ee_emulator):
+    # Two discovery documents (ee's client and its raw twin), the algorithms, the catalog.
+    reads = {"discovery": 2, "algorithms": 1, "deprecated_catalog": 1}
+
+    assert ee_emulator.stats()["client_reads"] == reads
+    assert ee_emulator.stats()["tokens_issued"] == 1
+
+
+def test_every_row_is_a_route_the_emulator_serves():
+    assert {job.route for job in JOBS} <= set(EXPORT_ROUTES)
+
+
+def _wait_done(task: ee.batch.Task, timeout: float = 15.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while (status := task.status())["state"] not in DONE_STATES:
+        assert time.monotonic() < deadline, f"{task.name} stuck in {status['state']}"
+        time.sleep(0.1)
+    return status
+
+
+@pytest.mark.usefixtures("emulator_ee")
+@pytest.mark.parametrize("job", JOBS, ids=lambda job: job.route)
+def test_a_task_started_with_earthengine_api_is_followed_to_done(ee_emulator, job):
+    ee_emulator.script(duration_s=0.3)
+    task = job.start(f"round trip {job.route}")
+
+    task.start()
+
+    assert task.status()["state"] in {"READY", "RUNNING", "COMPLETED"}
+    status = _wait_done(task)
+    assert status["state"] == "COMPLETED"
+    assert status["task_type"] == job.task_type
+    operation = ee.data.getOperation(task.name)
+    assert operation["done"] is True
+    assert operation["metadata"]["state"] == "SUCCEEDED"
+    assert operation["metadata"]["destinationUris"]
+    (received,) = ee_emulator.requests()
+    assert received["name"] == task.name
+    assert received["request"]["description"] == f"round trip {job.route}"
+
+
+@pytest.mark.usefixtures("emulator_ee")
+def test_operations_are_listed_and_a_task_cancelled(ee_emulator):
+    ee_emulator.script(duration_s=30)
+    tasks = [job.start(f"listed {job.route}") for job in JOBS]
+    for task in tasks:
+        task.start()
+
+    listed = ee.data.listOperations()
+    tasks[0].cancel()
+
+    assert sorted(operation["name"] for operation in listed) == sorted(t.name for t in tasks)
+    assert _wait_done(tasks[0])["state"] == "CANCELLED"
+    assert tasks[1].status()["state"] in {"READY", "RUNNING"}
+    assert {task.id for task in ee.batch.Task.list()} == {task.id for task in tasks}
+
+
+@pytest.mark.usefixtures("emulator_ee")
+def test_a_computation_the_emulator_does_not_serve_is_missing_from_the_client():
+    # The emulator runs batch jobs only: nothing computes values, pixels or map tiles.
+    with pytest.raises(AttributeError, match="value"):
+        ee.Number(1).add(1).getInfo()
+
+
+def test_plain_initialize_reaches_beyond_the_emulator_only_for_deprecated_datasets(
+    ee_emulator, emulator_credentials, no_network
+):
+    ee.Reset()
+    try:
+        ee.Initialize(credentials=emulator_credentials, project=PROJECT, url=ee_emulator.url)
+
+        image = ee.ImageCollection("COPERNICUS/S2_SR_HARMONIZED").median()
+        assert ee.serializer.encode(image, for_cloud_api=True)["result"]
+    finally:
+        ee.Reset()
+
+    # earthengine-api swallows the failure: it only loses the deprecation warnings.
+    assert no_network == ["lookup storage.googleapis.com"]
+    no_network.clear()
