@@ -42,7 +42,9 @@ def get_provider_info() -> dict[str, Any]:
                 "integration-name": "Google Earth Engine",
                 "python-modules": [
                     "airflow_provider_eeexport.operators.image_export",
+                    "airflow_provider_eeexport.operators.image_import",
                     "airflow_provider_eeexport.operators.table_export",
+                    "airflow_provider_eeexport.operators.table_import",
                 ],
             }
         ],

@@ -54,6 +54,25 @@ class RequestModel(Protocol):
         ...
 
 
+class KindFields(Protocol):
+    """What :func:`extra_fields` and :func:`blame` read of a kind of request."""
+
+    @property
+    def field_parameters(self) -> dict[str, str]:
+        """Each top-level wire field a parameter sets, and that parameter's name."""
+        ...
+
+    @property
+    def schema_only(self) -> tuple[str, ...]:
+        """Fields the schema knows that no parameter sets."""
+        ...
+
+    @property
+    def client_option_names(self) -> Mapping[str, str]:
+        """earthengine-api option names people copy, and their wire names."""
+        ...
+
+
 @dataclass(frozen=True)
 class RequestKind:
     """What one kind of export (image, table) brings to the shared builder."""
@@ -137,7 +156,7 @@ def build_body(
     )
     body.update(target)
     sources.update(target_sources)
-    passthrough = _extra_fields(kind, given.get("extra_body"), body, sources)
+    passthrough = extra_fields(kind, given.get("extra_body"), body, sources)
     try:
         canonical = kind.model.from_json(body, api_version=api_version).to_json()
     except InvalidRequestError as error:
@@ -237,6 +256,40 @@ def bounded_integer(parameter: str, value: object, lowest: int, highest: int) ->
     return number
 
 
+def non_negative_number(parameter: str, value: object, unit: str) -> int | float:
+    """``value`` (a number or its text) as a finite number of ``unit``, 0 or more, or
+    InvalidParameterError naming ``parameter``."""
+    number: object = value
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            number = None
+    if (
+        isinstance(number, bool)
+        or not isinstance(number, (int, float))
+        or not math.isfinite(number)
+        or number < 0
+    ):
+        raise InvalidParameterError(
+            parameter,
+            f"must be a number of {unit}, 0 or more, got {shown(value, as_written=True)}",
+        )
+    return number
+
+
+def boolean_parameter(parameter: str, value: object) -> bool:
+    """``value`` as True or False: a bool, or ``true``/``false`` in any case (Jinja renders
+    text), or InvalidParameterError naming ``parameter``."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise InvalidParameterError(
+        parameter, f"must be true or false, got {shown(value, as_written=True)}"
+    )
+
+
 def priority_parameter(value: object) -> int:
     """The ``priority`` parameter as the integer Earth Engine takes."""
     return bounded_integer("priority", value, 0, MAX_PRIORITY)
@@ -275,8 +328,8 @@ def set_file_format(
 
 
 # --- extra_body and errors -------------------------------------------------------------------
-def _extra_fields(
-    kind: RequestKind, extra_body: object, body: dict[str, Any], sources: Sources
+def extra_fields(
+    kind: KindFields, extra_body: object, body: dict[str, Any], sources: Sources
 ) -> dict[str, Any]:
     """Put schema fields of ``extra_body`` into ``body``; the others, to pass through as is."""
     if extra_body is None:
@@ -306,7 +359,7 @@ def _extra_fields(
 
 
 def blame(
-    error: InvalidRequestError, sources: Sources, kind: RequestKind | None = None
+    error: InvalidRequestError, sources: Sources, kind: KindFields | None = None
 ) -> InvalidParameterError:
     """The schema error reworded for the parameter that supplied the offending part."""
     path = error.field

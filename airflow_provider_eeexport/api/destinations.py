@@ -137,9 +137,18 @@ def _uri_part(text: str) -> str:
     return quote(text, safe=_URI_KEPT)
 
 
+# The manifests of the ingestion requests: the asset each creates is its ``name``.
+MANIFEST_FIELDS = ("imageManifest", "tableManifest")
+
+
 def destination_of(body: dict[str, Any]) -> Destination | None:
-    """The destination of an image or table export request body (wire form), or None if it
-    names none."""
+    """The destination of a job's request body (wire form), or None if it names none: an
+    export's destination, or the asset an ingestion creates."""
+    for key in MANIFEST_FIELDS:
+        manifest = body.get(key)
+        name = manifest.get("name") if isinstance(manifest, dict) else None
+        if isinstance(name, str) and name:
+            return Destination("asset", name)
     named: tuple[tuple[str, str, DestinationKind, str], ...] = (
         ("assetExportOptions", "earthEngineDestination", "asset", "name"),
         ("featureViewExportOptions", "featureViewDestination", "asset", "name"),

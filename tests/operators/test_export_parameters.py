@@ -1,4 +1,4 @@
-"""Each export operator's signature, docstring and templated fields agree with the one
+"""Each job operator's signature, docstring and templated fields agree with the one
 declaration of its request parameters (api/parameters.py)."""
 
 from __future__ import annotations
@@ -8,14 +8,23 @@ import re
 
 import pytest
 
-from airflow_provider_eeexport.api.parameters import IMAGE_EXPORT, TABLE_EXPORT
+from airflow_provider_eeexport.api.parameters import (
+    IMAGE_EXPORT,
+    IMAGE_IMPORT,
+    TABLE_EXPORT,
+    TABLE_IMPORT,
+)
 from airflow_provider_eeexport.operators import _export, _settings
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
+from airflow_provider_eeexport.operators.image_import import EarthEngineImageImportOperator
 from airflow_provider_eeexport.operators.table_export import EarthEngineTableExportOperator
+from airflow_provider_eeexport.operators.table_import import EarthEngineTableImportOperator
 
 OPERATORS = [
     pytest.param(EarthEngineImageExportOperator, IMAGE_EXPORT, id="image"),
     pytest.param(EarthEngineTableExportOperator, TABLE_EXPORT, id="table"),
+    pytest.param(EarthEngineImageImportOperator, IMAGE_IMPORT, id="image_import"),
+    pytest.param(EarthEngineTableImportOperator, TABLE_IMPORT, id="table_import"),
 ]
 ROWS = [
     pytest.param(operator, row, id=f"{kind.id}-{row.name}")
