@@ -14,8 +14,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..api.errors import InvalidRequestError
+from ..api.image_import_request import ImportImageRequest
 from ..api.image_request import ExportImageRequest
 from ..api.names import OPERATION_ID, check_project_id
+from ..api.table_import_request import ImportTableRequest
 from ..api.table_request import ExportTableRequest
 from ..api.wire import API_VERSIONS
 from . import errors
@@ -36,6 +38,8 @@ _SERVICE_ACCOUNT = re.compile(r"^[^/@\s]+@[^/@\s]+$|^\d+$")
 EXPORT_ROUTES: dict[str, type[ExportRequest]] = {
     "image:export": ExportImageRequest,
     "table:export": ExportTableRequest,
+    "image:import": ImportImageRequest,
+    "table:import": ImportTableRequest,
 }
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from airflow_provider_eeexport.api.image_request import ExportImageRequest
 from airflow_provider_eeexport.api.table_request import ExportTableRequest
+from airflow_provider_eeexport.emulator.app import EXPORT_ROUTES
 from airflow_provider_eeexport.emulator.lifecycle import (
     MAX_PENDING_S,
     PLANNERS,
@@ -195,7 +196,7 @@ def test_a_drive_folder_gets_a_stable_folder_id_of_its_own():
 
 
 def test_every_request_model_the_routes_take_has_a_planner_and_others_are_refused():
-    assert set(PLANNERS) == {ExportImageRequest, ExportTableRequest}
+    assert set(PLANNERS) == set(EXPORT_ROUTES.values())
     with pytest.raises(TypeError, match="no planner for dict"):
         plan_job({"description": "x"})  # type: ignore[arg-type]
 
