@@ -114,6 +114,12 @@ class IngestionKind:
             raise InvalidParameterError(
                 "manifest", "is known once Airflow renders it, when the task runs"
             )
+        later = [name for name, value in given.items() if rendered_later(name, value)]
+        if later:
+            # Before rendering, where the job writes is what is asked: the fields known now,
+            # unchecked (the build checks them all once rendered).
+            known = {name: value for name, value in given.items() if name not in later}
+            return {self.manifest_field: self._manifest(known, complete=False)[0]}
         return {self.manifest_field: self.build("v1", given)[self.manifest_field]}
 
     def check(self, function: str, parameters: dict[str, Any]) -> None:
@@ -141,7 +147,9 @@ class IngestionKind:
                 setter({}, known[name])  # the value's own shape; its partners come later
 
     # --- the manifest ------------------------------------------------------------------
-    def _manifest(self, parameters: Mapping[str, Any]) -> tuple[dict[str, Any], Sources]:
+    def _manifest(
+        self, parameters: Mapping[str, Any], *, complete: bool = True
+    ) -> tuple[dict[str, Any], Sources]:
         given = parameters.get("manifest")
         manifest = {} if given is None else self._manifest_parameter(given)
         root = self.manifest_field
@@ -151,7 +159,7 @@ class IngestionKind:
             if value is not None:
                 for key in setter(manifest, value):
                     sources[f"{root}.{key}"] = (name, f"{root}.{key}")
-        if given is None:
+        if given is None and complete:
             if not manifest:
                 raise InvalidParameterError(
                     "manifest",

@@ -14,6 +14,12 @@ from importlib import import_module
 from typing import Any
 
 from tests.support.image_requests import valid_body
+from tests.support.import_requests import (
+    IMAGE_MANIFEST,
+    TABLE_MANIFEST,
+    valid_image_import_body,
+    valid_table_import_body,
+)
 from tests.support.table_requests import valid_table_body
 
 # Expressions the DAGs' tasks export: ee.Image("USGS/SRTMGL1_003") and
@@ -71,6 +77,24 @@ KINDS: dict[str, Kind] = {
             valid_table_body,
             "start_table_export",
             "table",
+        ),
+        Kind(
+            "image_import",
+            "ee_image_import",
+            "airflow_provider_eeexport.operators.image_import:EarthEngineImageImportOperator",
+            {"manifest": IMAGE_MANIFEST},
+            valid_image_import_body,
+            "start_image_import",
+            "image_import",
+        ),
+        Kind(
+            "table_import",
+            "ee_table_import",
+            "airflow_provider_eeexport.operators.table_import:EarthEngineTableImportOperator",
+            {"manifest": TABLE_MANIFEST},
+            valid_table_import_body,
+            "start_table_import",
+            "table_import",
         ),
     )
 }
