@@ -47,6 +47,8 @@ Setter = Callable[[dict[str, Any], object], tuple[str, ...]]
 # earthengine-api's ASSET_NAME_PATTERN and ASSET_ROOT_PATTERN (ee/_cloud_api_utils.py).
 _ASSET_NAME = re.compile(rf"^projects/({PROJECT_ID_PART})/assets/(.*)$")
 _ASSET_ROOT = re.compile(rf"^projects/({PROJECT_ID_PART})/assets/?$")
+# Where earthengine-api puts an asset id that is neither projects/... nor users/...: public data.
+PUBLIC_ASSETS = "projects/earthengine-public/"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # What a Jinja-rendered datetime looks like (str(datetime)): a space between date and time.
 _SPACED = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
@@ -272,9 +274,13 @@ def set_field(message: dict[str, Any], key: str, value: object) -> None:
 
 def set_asset_id(manifest: dict[str, Any], value: object) -> tuple[str, ...]:
     """The ``asset_id`` parameter: the manifest's ``name``."""
-    name = legacy_asset_name(value.strip()) if isinstance(value, str) else None
+    given = value.strip() if isinstance(value, str) else ""
+    name = legacy_asset_name(given)
+    # earthengine-api reads an id without projects/ or users/ as public data, which nobody
+    # ingests into: refused rather than sent.
+    public = name.startswith(PUBLIC_ASSETS) and not given.startswith(PUBLIC_ASSETS)
     try:
-        check_asset_name(name, "asset_id")
+        check_asset_name(name if given and not public else None, "asset_id")
     except InvalidRequestError:
         raise InvalidParameterError(
             "asset_id",
