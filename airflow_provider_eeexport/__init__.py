@@ -43,8 +43,10 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": [
                     "airflow_provider_eeexport.operators.classifier_export",
                     "airflow_provider_eeexport.operators.image_export",
+                    "airflow_provider_eeexport.operators.image_import",
                     "airflow_provider_eeexport.operators.map_export",
                     "airflow_provider_eeexport.operators.table_export",
+                    "airflow_provider_eeexport.operators.table_import",
                     "airflow_provider_eeexport.operators.video_export",
                 ],
             }

@@ -54,6 +54,30 @@ class RequestModel(Protocol):
         ...
 
 
+class KindFields(Protocol):
+    """What :func:`extra_fields` and :func:`blame` read of a kind of request."""
+
+    @property
+    def field_parameters(self) -> dict[str, str]:
+        """Each top-level wire field a parameter sets, and that parameter's name."""
+        ...
+
+    @property
+    def filled_fields(self) -> dict[str, str]:
+        """Each top-level wire field the parameters fill, and the parameters filling it."""
+        ...
+
+    @property
+    def schema_only(self) -> tuple[str, ...]:
+        """Fields the schema knows that no parameter sets."""
+        ...
+
+    @property
+    def client_option_names(self) -> Mapping[str, str]:
+        """earthengine-api option names people copy, and their wire names."""
+        ...
+
+
 @dataclass(frozen=True)
 class RequestKind:
     """What one kind of export (image, table) brings to the shared builder."""
@@ -154,7 +178,7 @@ def build_body(
     )
     body.update(target)
     sources.update(target_sources)
-    passthrough = _extra_fields(kind, given.get("extra_body"), body, sources)
+    passthrough = extra_fields(kind, given.get("extra_body"), body, sources)
     try:
         canonical = kind.model.from_json(body, api_version=api_version).to_json()
     except InvalidRequestError as error:
@@ -278,9 +302,11 @@ def int64_parameter(parameter: str, value: object, what: str) -> str:
     return str(number)
 
 
-def number_parameter(parameter: str, value: object, lowest: float, highest: float) -> float | int:
-    """``value`` (a number or its text) from ``lowest`` to ``highest``, or
-    InvalidParameterError."""
+def number_parameter(
+    parameter: str, value: object, lowest: float = -math.inf, highest: float = math.inf
+) -> float | int:
+    """``value`` (a finite number or its text; integral text stays an int) from ``lowest`` to
+    ``highest``, or InvalidParameterError."""
     number: object = value
     if isinstance(value, str):
         text = value.strip()
@@ -294,11 +320,24 @@ def number_parameter(parameter: str, value: object, lowest: float, highest: floa
         or not math.isfinite(number)
         or not lowest <= number <= highest
     ):
+        bounds = (
+            "" if math.isinf(lowest) and math.isinf(highest) else f" from {lowest:g} to {highest:g}"
+        )
         raise InvalidParameterError(
-            parameter,
-            f"must be a number from {lowest:g} to {highest:g}, got {shown(value, as_written=True)}",
+            parameter, f"must be a number{bounds}, got {shown(value, as_written=True)}"
         )
     return number
+
+
+def non_negative_number(parameter: str, value: object, unit: str) -> int | float:
+    """``value`` (a number or its text) as a finite number of ``unit``, 0 or more, or
+    InvalidParameterError naming ``parameter``."""
+    try:
+        return number_parameter(parameter, value, 0, math.inf)
+    except InvalidParameterError:
+        raise InvalidParameterError(
+            parameter, f"must be a number of {unit}, 0 or more, got {shown(value, as_written=True)}"
+        ) from None
 
 
 def flag_parameter(parameter: str, value: object) -> bool:
@@ -350,8 +389,8 @@ def set_file_format(
 
 
 # --- extra_body and errors -------------------------------------------------------------------
-def _extra_fields(
-    kind: RequestKind, extra_body: object, body: dict[str, Any], sources: Sources
+def extra_fields(
+    kind: KindFields, extra_body: object, body: dict[str, Any], sources: Sources
 ) -> dict[str, Any]:
     """Put schema fields of ``extra_body`` into ``body``; the others, to pass through as is."""
     if extra_body is None:
@@ -381,7 +420,7 @@ def _extra_fields(
 
 
 def blame(
-    error: InvalidRequestError, sources: Sources, kind: RequestKind | None = None
+    error: InvalidRequestError, sources: Sources, kind: KindFields | None = None
 ) -> InvalidParameterError:
     """The schema error reworded for the parameter that supplied the offending part."""
     path = error.field

@@ -137,10 +137,20 @@ def _uri_part(text: str) -> str:
     return quote(text, safe=_URI_KEPT)
 
 
+# The manifests of the ingestion requests: the asset each creates is its ``name``.
+MANIFEST_FIELDS = ("imageManifest", "tableManifest")
+
+
 def destination_of(body: dict[str, Any]) -> Destination | None:
-    """The destination of an export request body (wire form: image, table, video, map tiles,
-    classifier), or None if it names none. Map tiles (``tileExportOptions``) are files in
-    Cloud Storage like any other: their bucket and prefix."""
+    """The destination of a job's request body (wire form), or None if it names none: an
+    export's destination (image, table, video, map tiles, classifier), or the asset an
+    ingestion creates. Map tiles (``tileExportOptions``) are files in Cloud Storage like any
+    other: their bucket and prefix."""
+    for key in MANIFEST_FIELDS:
+        manifest = body.get(key)
+        name = manifest.get("name") if isinstance(manifest, dict) else None
+        if isinstance(name, str) and name:
+            return Destination("asset", name)
     named: tuple[tuple[str, str, DestinationKind, str], ...] = (
         ("assetExportOptions", "earthEngineDestination", "asset", "name"),
         ("featureViewExportOptions", "featureViewDestination", "asset", "name"),

@@ -1,5 +1,5 @@
-"""The export request parameters, declared once per kind of export (images, tables, videos,
-map tiles, classifiers).
+"""The request parameters, declared once per kind of job (image, table, video, map tile and
+classifier exports; image and table ingestions).
 
 Each operator parameter that shapes the request body is a row here: its name, the wire field it
 sets, whether Airflow renders it, how the UI shows it and the line that documents it. The
@@ -350,6 +350,150 @@ CLASSIFIER_EXPORT: tuple[Parameter, ...] = (
         "like earthengine-api does.",
         role="format",
     ),
+    _EXTRA_BODY,
+)
+
+# --- ingestions ------------------------------------------------------------------------------
+# The manifest and the simple parameters say what is ingested and where it goes: role "target",
+# so that the destination (the manifest's name) is known without the rest of the request.
+_OVERWRITE = Parameter(
+    "overwrite",
+    "replace an existing asset of that name; default False: an existing asset fails the ingestion.",
+    wire="overwrite",
+)
+_MANIFEST_FORMS = (
+    "a dict (camelCase or snake_case keys; earthengine-api's legacy keys ``id``, "
+    "``primaryPath``/``additionalPaths`` and ``maxError`` are converted as it converts them), "
+    "its JSON text, or a path to a ``.json`` manifest file rendered as a template (the file "
+    "``earthengine upload {kind} --manifest`` takes). The parameters below set or replace its "
+    "fields (``properties`` are merged)."
+)
+_ASSET_ID = Parameter(
+    "asset_id",
+    "the asset to create, ``projects/<p>/assets/<id>`` (a legacy ``users/...`` id is converted "
+    "as earthengine-api converts it).",
+    role="target",
+)
+_TIME_FORMS = (
+    "RFC 3339 text, a date ``YYYY-MM-DD`` (as Airflow's ``ds`` renders: midnight UTC) or a "
+    "datetime (naive: UTC)."
+)
+_START_TIME = Parameter("start_time", "the asset's start time: " + _TIME_FORMS, role="target")
+_END_TIME = Parameter("end_time", "the asset's end time: " + _TIME_FORMS, role="target")
+_PROPERTIES = Parameter(
+    "properties",
+    "asset properties (a dict), merged over the manifest's.",
+    role="target",
+    renderer="json",
+)
+
+IMAGE_IMPORT: tuple[Parameter, ...] = (
+    Parameter(
+        "manifest",
+        "the ImageManifest: " + _MANIFEST_FORMS.format(kind="image"),
+        role="target",
+        renderer="json",
+    ),
+    _DESCRIPTION,
+    _ASSET_ID,
+    Parameter(
+        "source_uris",
+        "``gs://`` files of the image's one tileset, each its own source (TFRecord files "
+        "together in one), as ``earthengine upload image`` makes it; replaces the manifest's "
+        "sources.",
+        role="target",
+        renderer="json",
+    ),
+    Parameter(
+        "bands",
+        "band ids (a list or a comma-separated string) for the tileset's bands in order, or "
+        "TilesetBand dicts (wire form).",
+        role="target",
+        renderer="json",
+    ),
+    Parameter(
+        "pyramiding_policy",
+        "``MEAN`` (Earth Engine's default), ``SAMPLE``, ``MIN``, ``MAX``, ``MODE`` or "
+        "``MEDIAN``, any case, for every band.",
+        role="target",
+    ),
+    Parameter(
+        "missing_data",
+        "the no-data value: a number or a list of numbers (``missingData.values``).",
+        role="target",
+        renderer="json",
+    ),
+    _START_TIME,
+    _END_TIME,
+    _PROPERTIES,
+    _OVERWRITE,
+    _REQUEST_ID,
+    _EXTRA_BODY,
+)
+
+TABLE_IMPORT: tuple[Parameter, ...] = (
+    Parameter(
+        "manifest",
+        "the TableManifest: " + _MANIFEST_FORMS.format(kind="table"),
+        role="target",
+        renderer="json",
+    ),
+    _DESCRIPTION,
+    _ASSET_ID,
+    Parameter(
+        "source_uri",
+        "the one ``gs://`` file to ingest (``.csv``, ``.shp`` with its ``.dbf``/``.shx``/"
+        "``.prj`` beside it, ``.zip``, ``.tfrecord``...); a list of more than one is refused.",
+        role="target",
+    ),
+    Parameter("charset", "the source's character set (default ``UTF-8``).", role="target"),
+    Parameter(
+        "max_error_meters",
+        "largest error in meters allowed when reprojecting geometries (default 1).",
+        role="target",
+    ),
+    Parameter(
+        "max_vertices",
+        "geometries with more vertices are cut into pieces of at most this many.",
+        role="target",
+    ),
+    Parameter(
+        "crs",
+        "CRS of geometries that name none (default ``EPSG:4326``); CSV/TFRecord only.",
+        role="target",
+    ),
+    Parameter(
+        "geodesic",
+        "whether edges follow the Earth's surface (true) or are straight in the projection; "
+        "CSV/TFRecord only.",
+        role="target",
+    ),
+    Parameter(
+        "primary_geometry_column",
+        "the geometry column of a row with several; CSV/TFRecord only.",
+        role="target",
+    ),
+    Parameter("x_column", "column of point x coordinates (default ``longitude``).", role="target"),
+    Parameter("y_column", "column of point y coordinates (default ``latitude``).", role="target"),
+    Parameter(
+        "date_format",
+        "Joda-Time pattern dates are parsed with (default: dates stay text).",
+        role="target",
+    ),
+    Parameter("csv_delimiter", "one character between values (default ``,``).", role="target"),
+    Parameter("csv_qualifier", 'one character quoting values (default ``"``).', role="target"),
+    Parameter(
+        "column_data_type_overrides",
+        "column name to ``STRING``, ``NUMERIC`` or ``LONG`` (or the wire names "
+        "``COLUMN_DATA_TYPE_*``).",
+        role="target",
+        renderer="json",
+    ),
+    _START_TIME,
+    _END_TIME,
+    _PROPERTIES,
+    _OVERWRITE,
+    _REQUEST_ID,
     _EXTRA_BODY,
 )
 

@@ -15,7 +15,6 @@ FeatureView. Every refusal is an
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from functools import partial
 from typing import Any
@@ -24,6 +23,7 @@ from .builder import (
     RequestKind,
     bounded_integer,
     format_parameter,
+    non_negative_number,
     priority_parameter,
     set_file_format,
 )
@@ -105,23 +105,7 @@ def _max_vertices(value: object) -> int:
 
 
 def _max_error_meters(value: object) -> int | float:
-    number: object = value
-    if isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            number = None
-    if (
-        isinstance(number, bool)
-        or not isinstance(number, (int, float))
-        or not math.isfinite(number)
-        or number < 0
-    ):
-        raise InvalidParameterError(
-            "max_error_meters",
-            f"must be a number of meters, 0 or more, got {shown(value, as_written=True)}",
-        )
-    return number
+    return non_negative_number("max_error_meters", value, "meters")
 
 
 def _write_disposition(value: object) -> dict[str, bool]:

@@ -1,8 +1,8 @@
 """What Airflow still renders: Jinja markers in a value, and template files by their suffix.
 
-A parameter holding Jinja, or an ``expression`` naming a ``.json`` file, is only known once
-Airflow renders it at run time; until then (at DAG parse time) it cannot be checked. The
-operators and the builders ask the same two questions here.
+A parameter holding Jinja, or an ``expression`` or ``manifest`` naming a ``.json`` file, is only
+known once Airflow renders it at run time; until then (at DAG parse time) it cannot be checked.
+The operators and the builders ask the same two questions here.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from typing import TypeGuard
 # An expression given as a path ending in this is a template file Airflow reads and renders;
 # a description or destination ending in it stays text.
 TEMPLATE_FILE_SUFFIX = ".json"
+# The parameters that may name a template file: an export's Expression, an ingestion's manifest.
+TEMPLATE_FILE_PARAMETERS = ("expression", "manifest")
 # Jinja's expression, statement and comment openers: a comment is rendered (away) too.
 _JINJA_MARKERS = ("{{", "{%", "{#")
 
@@ -22,13 +24,14 @@ def has_jinja(text: str) -> bool:
 
 
 def is_template_file(value: object) -> TypeGuard[str]:
-    """Whether an ``expression`` names a template file Airflow reads and renders."""
+    """Whether an ``expression`` (or ``manifest``) names a template file Airflow reads and
+    renders."""
     return isinstance(value, str) and value.endswith(TEMPLATE_FILE_SUFFIX)
 
 
 def rendered_later(parameter: str, value: object) -> bool:
     """Whether Airflow will still render this value (Jinja anywhere inside, or a template file)."""
-    if parameter == "expression" and (callable(value) or is_template_file(value)):
+    if parameter in TEMPLATE_FILE_PARAMETERS and (callable(value) or is_template_file(value)):
         return True
     pending, seen = [value], set()
     while pending:

@@ -16,9 +16,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..api.classifier_request import ExportClassifierRequest
 from ..api.errors import InvalidRequestError
+from ..api.image_import_request import ImportImageRequest
 from ..api.image_request import ExportImageRequest
 from ..api.map_request import ExportMapRequest
 from ..api.names import DEPRECATED_CATALOG_PATH, OPERATION_ID, check_project_id
+from ..api.table_import_request import ImportTableRequest
 from ..api.table_request import ExportTableRequest
 from ..api.video_request import ExportVideoRequest
 from ..api.wire import API_VERSIONS
@@ -45,6 +47,8 @@ EXPORT_ROUTES: dict[str, type[ExportRequest]] = {
     "video:export": ExportVideoRequest,
     "map:export": ExportMapRequest,
     "classifier:export": ExportClassifierRequest,
+    "image:import": ImportImageRequest,
+    "table:import": ImportTableRequest,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Literal, get_args
@@ -66,6 +67,8 @@ class EmulatorConfig:
     parent_pid: int | None = None
     # Milliseconds every answer on a route takes, e.g. {"get": 20, "list": 100}.
     route_latency_ms: Mapping[str, int] = field(default_factory=dict)
+    # A folder standing in for Cloud Storage: gs://<bucket>/<object> is <gcs_dir>/<bucket>/<object>.
+    gcs_dir: str | None = None
 
     def __post_init__(self) -> None:
         if self.duplicate_request_id not in DUPLICATE_MODES:
@@ -75,6 +78,8 @@ class EmulatorConfig:
         if self.max_body_bytes < 1:
             raise ValueError("max_body_bytes must be at least 1")
         object.__setattr__(self, "route_latency_ms", route_latencies(self.route_latency_ms))
+        if self.gcs_dir is not None and not os.path.isdir(self.gcs_dir):
+            raise ValueError(f"gcs_dir must be an existing folder, got {self.gcs_dir!r}")
 
     def to_argv(self) -> list[str]:
         """Command-line arguments that rebuild this configuration."""
@@ -193,6 +198,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ROUTE=MS[,ROUTE=MS]",
         help="how long answers on these routes take, e.g. get=20,list=100; a bare number applies "
         f"to every route ({', '.join(ROUTES)})",
+    )
+    parser.add_argument(
+        "--gcs-dir",
+        default=None,
+        metavar="DIR",
+        help="a folder standing in for Cloud Storage: gs://BUCKET/OBJECT is the file "
+        "DIR/BUCKET/OBJECT; an ingestion of a missing object is accepted, then fails like Earth "
+        'Engine fails it ("Unable to open OBJECT.", code 3). Without it every gs:// object '
+        "is taken to exist",
     )
     return parser
 

@@ -17,15 +17,18 @@ import base64
 import hashlib
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Literal
 
 from ..api.classifier_request import ExportClassifierRequest
 from ..api.destinations import BigQueryTable, asset_page_url
+from ..api.image_import_request import ImportImageRequest
 from ..api.image_request import DEFAULT_MAX_PIXELS, ExportImageRequest
+from ..api.manifests import ingested_files
 from ..api.map_request import ExportMapRequest
 from ..api.operation import CANCELLED_ERROR_CODE, OperationState
+from ..api.table_import_request import ImportTableRequest
 from ..api.table_request import ExportTableRequest
 from ..api.video_request import ExportVideoRequest
 
@@ -52,7 +55,12 @@ ExportRequest = (
     | ExportVideoRequest
     | ExportMapRequest
     | ExportClassifierRequest
+    | ImportImageRequest
+    | ImportTableRequest
 )
+# How Earth Engine fails an ingestion whose source file cannot be read ("Error: Unable to open
+# <file>. (Error code: 3)" in the task list): INVALID_ARGUMENT, naming the object.
+UNREADABLE_SOURCE = "Unable to open {name}."
 
 
 @dataclass
@@ -201,6 +209,9 @@ class JobPlan:
     # The error the service fails the task with once it has looked at the request (an image
     # grid beyond maxPixels), or None: such a task fails soon after it starts.
     refusal: dict[str, Any] | None = None
+    # The gs:// files the job reads (an ingestion's sources): with a bucket folder, one that is
+    # not there fails the task soon after it starts.
+    reads: tuple[str, ...] = ()
 
 
 def plan_export(
@@ -212,6 +223,7 @@ def plan_export(
     now: float,
     script: Mapping[str, Any] | None,
     default_duration: float,
+    object_exists: Callable[[str], bool] | None = None,
 ) -> OperationPlan:
     """The plan of a new export named ``name``, created at ``now``.
 
@@ -219,8 +231,16 @@ def plan_export(
     script rule matching its description (``duration_s``, else ``default_duration``), with a
     pending phase of a fifth of it (at most ``MAX_PENDING_S``). A rule's ``FAILED`` outcome
     wins over a failure the request implies; the latter ends the task soon after it starts.
+    With ``object_exists`` (the emulator's bucket folder), a file the job reads that does not
+    exist is such a failure.
     """
     job = plan_job(request)
+    missing = [uri for uri in job.reads if object_exists and not object_exists(uri)]
+    if missing and job.refusal is None:
+        unreadable = missing[0].removeprefix("gs://").partition("/")[2]
+        job = replace(
+            job, refusal={"code": 3, "message": UNREADABLE_SOURCE.format(name=unreadable)}
+        )
     duration = float(script.get("duration_s", default_duration)) if script else default_duration
     pending = min(MAX_PENDING_S, 0.2 * duration)
     outcome: Literal["SUCCEEDED", "FAILED"] = "SUCCEEDED"
@@ -357,14 +377,37 @@ def plan_classifier_export(request: ExportClassifierRequest) -> JobPlan:
     )
 
 
-# One planner per request model: the next kind of job (ingestions) adds its model and planner
-# here.
+def plan_image_import(request: ImportImageRequest) -> JobPlan:
+    """An image ingestion (``INGEST_IMAGE``): a work unit per source file, the asset's page as
+    its link. Stage names are the emulator's own (the service does not document them)."""
+    return _ingestion("INGEST_IMAGE", request.image_manifest)
+
+
+def plan_table_import(request: ImportTableRequest) -> JobPlan:
+    """A table ingestion (``INGEST_TABLE``), planned like an image ingestion."""
+    return _ingestion("INGEST_TABLE", request.table_manifest)
+
+
+def _ingestion(kind: str, manifest: Mapping[str, Any]) -> JobPlan:
+    files = ingested_files(manifest)
+    return JobPlan(
+        type=kind,
+        stage_names=["Create Job", "Read Files", "Ingest Asset"],
+        tiles=max(1, len(files)),
+        destination_uris=[asset_page_url(str(manifest["name"]))],
+        reads=tuple(files),
+    )
+
+
+# One planner per request model: a new kind of job adds its model and planner here.
 PLANNERS: Mapping[type[Any], Callable[[Any], JobPlan]] = {
     ExportImageRequest: plan_image_export,
     ExportTableRequest: plan_table_export,
     ExportVideoRequest: plan_video_export,
     ExportMapRequest: plan_map_export,
     ExportClassifierRequest: plan_classifier_export,
+    ImportImageRequest: plan_image_import,
+    ImportTableRequest: plan_table_import,
 }
 
 

@@ -2,7 +2,9 @@
 
 One emulator process is shared by the session and reset before every test. A test that needs
 other options asks for its own process with the marker, for example
-``@pytest.mark.ee_emulator(duplicate_request_id="conflict", max_pending=2)``.
+``@pytest.mark.ee_emulator(duplicate_request_id="conflict", max_pending=2)``; with
+``gcs_dir=True`` the emulator gets a fresh folder standing in for Cloud Storage (``--gcs-dir``),
+``ee_emulator.gcs_dir``, to which ``ee_emulator.put_object("gs://bucket/path")`` adds objects.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "ee_emulator(**options): run this test against its own Earth Engine emulator started "
-        "with these eeexport-emulator options",
+        "with these eeexport-emulator options (gcs_dir=True: a fresh folder for --gcs-dir)",
     )
 
 
@@ -39,7 +41,10 @@ def ee_emulator(request: pytest.FixtureRequest) -> Iterator[EmulatorClient]:
     marker = request.node.get_closest_marker("ee_emulator")
     if marker is not None and marker.kwargs:
         options = {**SHARED_OPTIONS, **marker.kwargs}
-        with run_emulator(**options) as url, closing(EmulatorClient(url)) as client:
+        if options.get("gcs_dir") is True:
+            options["gcs_dir"] = str(request.getfixturevalue("tmp_path_factory").mktemp("gcs"))
+        gcs_dir = options.get("gcs_dir")
+        with run_emulator(**options) as url, closing(EmulatorClient(url, gcs_dir)) as client:
             yield client
         return
     shared_url = request.getfixturevalue("_ee_emulator_shared_url")

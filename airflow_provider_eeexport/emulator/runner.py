@@ -121,10 +121,12 @@ def _stop(process: subprocess.Popen[str]) -> None:
 class EmulatorClient:
     """Admin client of a running emulator: stats, faults, scripts, token revocation, reset."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, gcs_dir: str | None = None) -> None:
         import httpx
 
         self.url = url.rstrip("/")
+        # The folder standing in for Cloud Storage (``--gcs-dir``), if the emulator has one.
+        self.gcs_dir = gcs_dir
         self._http = httpx.Client(base_url=self.url, timeout=30.0)
 
     def __str__(self) -> str:
@@ -132,6 +134,16 @@ class EmulatorClient:
 
     def __repr__(self) -> str:
         return f"EmulatorClient({self.url!r})"
+
+    def put_object(self, uri: str, data: bytes = b"") -> None:
+        """Write the object ``gs://<bucket>/<object>`` into the emulator's ``--gcs-dir``."""
+        from .buckets import object_path
+
+        path = object_path(self.gcs_dir, uri) if self.gcs_dir else None
+        if path is None:
+            raise ValueError(f"no --gcs-dir object for {uri!r} (gcs_dir={self.gcs_dir!r})")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
 
     def api(self, version: str = "v1") -> str:
         """Base URL of the REST API for ``version`` (``…/v1``)."""

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .buckets import object_exists
 from .config import ROUTE_ALIASES, ROUTES, EmulatorConfig
 from .lifecycle import ExportRequest, OperationPlan, plan_export
 from .state_file import read_plans, remove_stale_temp_files, write_plans
@@ -133,6 +134,7 @@ class Store:
             now=self.clock(),
             script=self._script_for(request.description or ""),
             default_duration=self.config.duration,
+            object_exists=object_exists(self.config.gcs_dir) if self.config.gcs_dir else None,
         )
         self.operations[name] = plan
         if request.request_id:

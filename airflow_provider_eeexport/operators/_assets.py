@@ -57,7 +57,11 @@ def _asset_known_at_parse_time(operator: EarthEngineExportOperator) -> Asset | N
         return None  # an options dict given as a template: known once rendered
     if written is None or has_jinja(f"{written.where}/{written.path}"):
         return None
-    if written.kind in ("gcs", "drive") and not written.path and operator.destination is not None:
+    if (
+        written.kind in ("gcs", "drive")
+        and not written.path
+        and getattr(operator, "destination", None) is not None
+    ):
         return None  # the file name prefix will be the name of a task not in a DAG yet
     return Asset(written.asset_uri)
 
@@ -97,7 +101,8 @@ def keep_callable_sources(
     """A callable's Expression is made in ``execute`` only: keep what it loads (XCom
     ``expression_sources``) for the lineage reported after deferral, by a new instance of the
     operator."""
-    if isinstance(operator.expression, EarthEngineFactory) and "expression" in body:
+    subject = getattr(operator, operator.export.subject)
+    if isinstance(subject, EarthEngineFactory) and "expression" in body:
         value = [[source.kind, source.name] for source in sources_of(body["expression"])]
         context["ti"].xcom_push(key=SOURCES_XCOM_KEY, value=value)
 

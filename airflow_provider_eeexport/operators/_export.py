@@ -97,12 +97,10 @@ class EarthEngineExportOperator(BaseOperator):
 
     export: ClassVar[JobKind]
     # Request parameters every kind of job has; a subclass assigns these and its own.
-    expression: Any
     description: str | None
-    destination: str | None
     request_id: str | None
-    # Only ``expression`` may name a template file; it is loaded by ``render_template`` below, so
-    # a description or destination ending in ".json" stays text.
+    # Only the subject (``expression``, ``manifest``) may name a template file; it is loaded by
+    # ``render_template`` below, so a description or destination ending in ".json" stays text.
     template_ext: Sequence[str] = ()
     operator_extra_links = (EarthEngineTaskLink(), EarthEngineDestinationLink())
     ui_color = "#e8f5e9"
@@ -181,8 +179,11 @@ class EarthEngineExportOperator(BaseOperator):
         subject = self.export.subject
         del parameters[subject]  # resolved on its own at execute time
         if parse_time:
-            if known_at_parse_time(getattr(self, subject)):
-                parameters[subject] = getattr(self, subject)
+            held = getattr(self, subject)
+            if isinstance(held, TemplateFile):
+                parameters[subject] = str(held)  # a path the checks know is rendered later
+            elif known_at_parse_time(held):
+                parameters[subject] = held
             return {key: value for key, value in parameters.items() if value is not None}
         return parameters
 
@@ -253,7 +254,7 @@ class EarthEngineExportOperator(BaseOperator):
         """Resume after the trigger fired: the Operation, or an error quoting Earth Engine."""
         from ..triggers.operation import OperationEvent
 
-        if isinstance(self.expression, EarthEngineFactory):
+        if isinstance(getattr(self, self.export.subject), EarthEngineFactory):
             self.callable_sources = _assets.kept_callable_sources(context)
         return self._finish(context, OperationEvent.from_payload(event))
 
@@ -362,6 +363,11 @@ class EarthEngineExportOperator(BaseOperator):
         """
         target = names(self.export.parameters, "target", "format")
         parameters = {name: getattr(self, name) for name in target}
+        subject = self.export.subject
+        if isinstance(parameters.get(subject), TemplateFile):
+            # A subject that says where the job writes (a manifest) and is still a file to
+            # render: its path, which the kind's target takes as known later.
+            parameters[subject] = str(parameters[subject])
         if context is None:
             # Formats do not change where a job writes, and may be rendered only later.
             for name in names(self.export.parameters, "format"):

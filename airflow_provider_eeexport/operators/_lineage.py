@@ -77,9 +77,9 @@ def sources(operator: EarthEngineExportOperator) -> list[Source]:
         return kind.reads(body)
     if "expression" in body:
         return sources_of(body["expression"])
-    if isinstance(operator.expression, EarthEngineFactory):
+    expression = getattr(operator, kind.subject)
+    if isinstance(expression, EarthEngineFactory):
         return operator.callable_sources
-    expression = operator.expression
     if isinstance(expression, str):
         try:
             expression = json.loads(expression)

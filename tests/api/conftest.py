@@ -13,27 +13,34 @@ from tests.support.names import PROJECT
 
 
 @pytest.fixture
-def posted_body(emulator_ee, monkeypatch) -> Callable[[Any], dict[str, Any]]:
-    """Start an ee export task against the emulator; get the body ee POSTed to its
-    ``<kind>:export`` route (image, table, video, map or classifier), as its discovery client
-    serialized it."""
+def sent_jobs(emulator_ee, monkeypatch) -> list[tuple[str, dict[str, Any]]]:
+    """Every job earthengine-api starts against the emulator from here on: its route
+    (``image:export``, ``table:import``...) and body, as its discovery client serialized it."""
     ee = emulator_ee
     execute = ee.data._execute_cloud_call
-    bodies: list[dict[str, Any]] = []
+    sent: list[tuple[str, dict[str, Any]]] = []
 
     def recording(call: Any, num_retries: int | None = None) -> Any:
         # The request googleapiclient built from the discovery document, about to be sent.
-        if call.uri.split("?")[0].endswith((":export", ":import")):
+        path = call.uri.split("?")[0]
+        if path.endswith((":export", ":import")):
             assert f"/projects/{PROJECT}/" in call.uri
-            bodies.append(json.loads(call.body))
+            sent.append((path.rsplit("/", 1)[-1], json.loads(call.body)))
         return execute(call, num_retries)
 
     monkeypatch.setattr(ee.data, "_execute_cloud_call", recording)
+    return sent
+
+
+@pytest.fixture
+def posted_body(sent_jobs) -> Callable[[Any], dict[str, Any]]:
+    """Start an ee export task against the emulator; get the body ee POSTed to its
+    ``<kind>:export`` route (image, table, video, map or classifier)."""
 
     def start(task: Any) -> dict[str, Any]:
         task.start()
-        (body,) = bodies
-        bodies.clear()
+        ((_, body),) = sent_jobs
+        sent_jobs.clear()
         return body
 
     return start

@@ -3,9 +3,10 @@ export, up to number encoding and the random requestId, and the emulator runs ev
 earthengine-api sends for them to SUCCEEDED.
 
 earthengine-api is initialized against the emulator and posts to it, its body recorded as the
-request its discovery-based client built (fixtures in tests/api/conftest.py). The expression is taken from what ee sent: ee folds
-its client-side options (a video's ``crs``, ``region`` and ``dimensions``, a map's ``region``)
-into the collection or image before sending it, as a callable expression does here.
+request its discovery-based client built (fixtures in tests/api/conftest.py). The expression is
+taken from what ee sent: ee folds its client-side options (a video's ``crs``, ``region`` and
+``dimensions``, a map's ``region``) into the collection or image before sending it, as a
+callable expression does here.
 
 Differences the reference documents, normalised by ``canonical``: ee wraps ``priority`` and a
 video's ``maxPixelsPerFrame`` as ``{"value": ...}``, the documented JSON (which we send) has the

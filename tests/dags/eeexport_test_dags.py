@@ -11,8 +11,10 @@ from airflow_provider_eeexport.operators.classifier_export import (
     EarthEngineClassifierExportOperator,
 )
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
+from airflow_provider_eeexport.operators.image_import import EarthEngineImageImportOperator
 from airflow_provider_eeexport.operators.map_export import EarthEngineMapExportOperator
 from airflow_provider_eeexport.operators.table_export import EarthEngineTableExportOperator
+from airflow_provider_eeexport.operators.table_import import EarthEngineTableImportOperator
 from airflow_provider_eeexport.operators.video_export import EarthEngineVideoExportOperator
 from airflow_provider_eeexport.sensors.operation import EarthEngineOperationSensor
 from tests.support.classifier_requests import TRAINED
@@ -384,5 +386,55 @@ with _dag("ee_video_export_callables"):
             task_id=task_id,
             expression=build,
             destination=f"gs://my-bucket/videos/{task_id}",
+            poll_interval=0.2,
+        )
+
+
+# Ingestions: the manifest as the .json file ``earthengine upload ... --manifest`` takes (a
+# template here), and the same ingestion from simple parameters.
+for mode in ("deferrable", "sync"):
+    with _dag(f"ee_image_import_{mode}"):
+        EarthEngineImageImportOperator(
+            task_id="from_manifest_file",
+            manifest="manifests/dem.json",
+            # Known once rendered: its Asset event goes through an alias.
+            outlets=[AssetAlias("ee-ingestions")],
+            deferrable=mode == "deferrable",
+            poll_interval=0.2,
+        )
+        EarthEngineImageImportOperator(
+            task_id="from_parameters",
+            asset_id="projects/my-project/assets/dem_params_{{ ds_nodash }}",
+            source_uris=["gs://my-bucket/dem/{{ ds }}.tif"],
+            bands="elevation",
+            pyramiding_policy="mean",
+            missing_data="-9999",
+            start_time="{{ ds }}",
+            properties={"run": "{{ run_id }}"},
+            overwrite="{{ params.get('overwrite', False) }}",
+            deferrable=mode == "deferrable",
+            poll_interval=0.2,
+        )
+
+    with _dag(f"ee_table_import_{mode}"):
+        EarthEngineTableImportOperator(
+            task_id="from_manifest_file",
+            manifest="manifests/stations.json",
+            # Known once rendered: its Asset event goes through an alias.
+            outlets=[AssetAlias("ee-ingestions")],
+            deferrable=mode == "deferrable",
+            poll_interval=0.2,
+        )
+        EarthEngineTableImportOperator(
+            task_id="from_parameters",
+            asset_id="projects/my-project/assets/stations_params",
+            source_uri="gs://my-bucket/tables/stations_{{ ds }}.csv",
+            x_column="lon",
+            y_column="lat",
+            csv_delimiter=";",
+            max_error_meters="5",
+            column_data_type_overrides={"station_id": "STRING"},
+            start_time="{{ ds }}",
+            deferrable=mode == "deferrable",
             poll_interval=0.2,
         )

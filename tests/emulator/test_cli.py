@@ -52,6 +52,7 @@ def test_help_lists_every_documented_option():
         "--max-body-bytes",
         "--parent-pid",
         "--route-latency-ms",
+        "--gcs-dir",
     ]:
         assert option in out.stdout
 
@@ -131,3 +132,15 @@ def test_run_emulator_server_stops_by_itself_when_its_caller_is_killed():
             return
         time.sleep(0.1)
     pytest.fail(f"the server at {url} outlived its caller")
+
+
+def test_gcs_dir_is_a_folder_option_kept_in_the_argv_it_rebuilds(tmp_path):
+    config = parse_args(["--gcs-dir", str(tmp_path)])
+
+    assert config.gcs_dir == str(tmp_path)
+    assert parse_args(config.to_argv()) == config
+
+
+def test_a_gcs_dir_that_is_not_a_folder_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="gcs_dir must be an existing folder"):
+        EmulatorConfig(gcs_dir=str(tmp_path / "absent"))

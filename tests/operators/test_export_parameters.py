@@ -1,4 +1,4 @@
-"""Each export operator's signature, docstring and templated fields agree with the one
+"""Each job operator's signature, docstring and templated fields agree with the one
 declaration of its request parameters (api/parameters.py)."""
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ import pytest
 from airflow_provider_eeexport.api.parameters import (
     CLASSIFIER_EXPORT,
     IMAGE_EXPORT,
+    IMAGE_IMPORT,
     MAP_EXPORT,
     TABLE_EXPORT,
+    TABLE_IMPORT,
     VIDEO_EXPORT,
 )
 from airflow_provider_eeexport.operators import _export, _settings
@@ -20,8 +22,10 @@ from airflow_provider_eeexport.operators.classifier_export import (
     EarthEngineClassifierExportOperator,
 )
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
+from airflow_provider_eeexport.operators.image_import import EarthEngineImageImportOperator
 from airflow_provider_eeexport.operators.map_export import EarthEngineMapExportOperator
 from airflow_provider_eeexport.operators.table_export import EarthEngineTableExportOperator
+from airflow_provider_eeexport.operators.table_import import EarthEngineTableImportOperator
 from airflow_provider_eeexport.operators.video_export import EarthEngineVideoExportOperator
 
 OPERATORS = [
@@ -30,6 +34,8 @@ OPERATORS = [
     pytest.param(EarthEngineVideoExportOperator, VIDEO_EXPORT, id="video"),
     pytest.param(EarthEngineMapExportOperator, MAP_EXPORT, id="map"),
     pytest.param(EarthEngineClassifierExportOperator, CLASSIFIER_EXPORT, id="classifier"),
+    pytest.param(EarthEngineImageImportOperator, IMAGE_IMPORT, id="image_import"),
+    pytest.param(EarthEngineTableImportOperator, TABLE_IMPORT, id="table_import"),
 ]
 ROWS = [
     pytest.param(operator, row, id=f"{kind.id}-{row.name}")

@@ -32,5 +32,7 @@ OPENLINEAGE_DAGS = (
     "ee_export_lineage",
     "example_monthly_composite_gcs",
     "ee_table_export_deferrable",
+    "ee_image_import_deferrable",
+    "ee_table_import_deferrable",
 )
 OPENLINEAGE_EVENTS = HOME / "openlineage.jsonl"

@@ -15,6 +15,12 @@ from typing import Any
 
 from tests.support.classifier_requests import TRAINED, valid_classifier_body
 from tests.support.image_requests import valid_body
+from tests.support.import_requests import (
+    IMAGE_MANIFEST,
+    TABLE_MANIFEST,
+    valid_image_import_body,
+    valid_table_import_body,
+)
 from tests.support.map_requests import valid_map_body
 from tests.support.table_requests import valid_table_body
 from tests.support.video_requests import FRAMES, valid_video_body
@@ -102,6 +108,24 @@ KINDS: dict[str, Kind] = {
             valid_classifier_body,
             "start_classifier_export",
             "classifier",
+        ),
+        Kind(
+            "image_import",
+            "ee_image_import",
+            "airflow_provider_eeexport.operators.image_import:EarthEngineImageImportOperator",
+            {"manifest": IMAGE_MANIFEST},
+            valid_image_import_body,
+            "start_image_import",
+            "image_import",
+        ),
+        Kind(
+            "table_import",
+            "ee_table_import",
+            "airflow_provider_eeexport.operators.table_import:EarthEngineTableImportOperator",
+            {"manifest": TABLE_MANIFEST},
+            valid_table_import_body,
+            "start_table_import",
+            "table_import",
         ),
     )
 }
