@@ -108,3 +108,31 @@ def test_an_export_queues_a_run_of_the_dag_scheduled_on_what_it_wrote(
         (uri, operation_name)
     ]
     assert queued_asset_runs(consumer_unpaused) == [uri]
+
+
+@pytest.mark.usefixtures("airflow_db", "emulator_connection")
+@pytest.mark.ee_emulator(gcs_dir=True)
+def test_the_geotiff_is_ingested_from_its_manifest_file_then_exported_as_tiles(ee_emulator):
+    ee_emulator.script(duration_s=0.2)
+    ee_emulator.put_object("gs://in-bucket/ndvi/2026-09/ndvi.tif")
+
+    run = run_dag(
+        "example_ingest_geotiff_to_map_tiles",
+        folder=EXAMPLE_DAGS,
+        month="2026-09",
+        bucket="in-bucket",
+    )
+
+    assert set(task_states(run).values()) == {"success"}
+    ingestion, tiles = ee_emulator.requests()  # in that order: the tiles wait for the ingestion
+    manifest = ingestion["request"]["imageManifest"]
+    assert manifest["name"] == "projects/my-project/assets/ndvi-monthly/ndvi_2026_09"
+    assert manifest["tilesets"][0]["sources"] == [
+        {"uris": ["gs://in-bucket/ndvi/2026-09/ndvi.tif"]}
+    ]
+    assert manifest["startTime"] == "2026-09-01T00:00:00Z"
+    assert ingestion["request"]["requestId"]  # always sent, unlike earthengine-api
+    assert tiles["request"]["tileOptions"] == {"startZoom": 0, "endZoom": 10, "skipEmpty": True}
+    place = tiles["request"]["tileExportOptions"]["cloudStorageDestination"]
+    assert place == {"bucket": "my-tiles-bucket", "filenamePrefix": "ndvi/2026-09"}
+    assert "permissions" not in place  # the bucket's default object ACL, not PUBLIC

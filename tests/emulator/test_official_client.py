@@ -22,13 +22,37 @@ def _image() -> ee.Image:
     return ee.Image("USGS/SRTMGL1_003").clip(ee.Geometry.Rectangle([-122.1, 37.4, -122.0, 37.5]))
 
 
+def _frames() -> ee.ImageCollection:
+    return ee.ImageCollection("LANDSAT/LC08/C02/T1_TOA").filterDate("2020-01-01", "2020-03-01")
+
+
+def _classifier() -> ee.Classifier:
+    training = ee.FeatureCollection("projects/my-project/assets/training")
+    return ee.Classifier.smileRandomForest(10).train(training, "landcover", ["B4", "B8"])
+
+
+def _ingested(task_type: str, operation: dict[str, Any]) -> ee.batch.Task:
+    """The Task of an ingestion ee.data started: what ee.batch.Task.list() would give back."""
+    return ee.batch.Task(operation["id"], task_type, "UNSUBMITTED", name=operation["name"])
+
+
 @dataclass(frozen=True)
 class Job:
-    """One kind of batch job as earthengine-api starts it: its route and its ee task."""
+    """One kind of batch job as earthengine-api starts it: its route, and the call that starts
+    it and returns its (started) ee task."""
 
     route: str
     task_type: str
     start: Callable[[str], ee.batch.Task]
+
+
+def _export(make: Callable[[str], ee.batch.Task]) -> Callable[[str], ee.batch.Task]:
+    def start(description: str) -> ee.batch.Task:
+        task = make(description)
+        task.start()
+        return task
+
+    return start
 
 
 # A kind of job joins with a row, once its route is served (see the check below).
@@ -36,18 +60,88 @@ JOBS = [
     Job(
         "image:export",
         "EXPORT_IMAGE",
-        lambda description: ee.batch.Export.image.toCloudStorage(
-            _image(), description=description, bucket="my-bucket", fileNamePrefix="dem/", scale=30
+        _export(
+            lambda description: ee.batch.Export.image.toCloudStorage(
+                _image(),
+                description=description,
+                bucket="my-bucket",
+                fileNamePrefix="dem/",
+                scale=30,
+            )
         ),
     ),
     Job(
         "table:export",
         "EXPORT_FEATURES",
-        lambda description: ee.batch.Export.table.toCloudStorage(
-            ee.FeatureCollection("USDOS/LSIB_SIMPLE/2017"),
-            description=description,
-            bucket="my-bucket",
-            fileNamePrefix="borders/",
+        _export(
+            lambda description: ee.batch.Export.table.toCloudStorage(
+                ee.FeatureCollection("USDOS/LSIB_SIMPLE/2017"),
+                description=description,
+                bucket="my-bucket",
+                fileNamePrefix="borders/",
+            )
+        ),
+    ),
+    Job(
+        "video:export",
+        "EXPORT_VIDEO",
+        _export(
+            lambda description: ee.batch.Export.video.toCloudStorage(
+                _frames(), description=description, bucket="my-bucket", fileNamePrefix="l8"
+            )
+        ),
+    ),
+    Job(
+        "map:export",
+        "EXPORT_TILES",
+        _export(
+            lambda description: ee.batch.Export.map.toCloudStorage(
+                _image().visualize(min=0, max=3000),
+                description=description,
+                bucket="my-bucket",
+                fileFormat="png",
+                maxZoom=6,
+                writePublicTiles=False,
+            )
+        ),
+    ),
+    Job(
+        "classifier:export",
+        "EXPORT_CLASSIFIER",
+        _export(
+            lambda description: ee.batch.Export.classifier.toAsset(
+                _classifier(), description=description, assetId="projects/my-project/assets/rf"
+            )
+        ),
+    ),
+    Job(
+        "image:import",
+        "INGEST_IMAGE",
+        lambda description: _ingested(
+            "INGEST_IMAGE",
+            ee.data.startIngestion(
+                ee.data.newTaskId()[0],
+                {
+                    "name": "projects/my-project/assets/dem",
+                    "properties": {"note": description},
+                    "tilesets": [{"sources": [{"uris": ["gs://my-bucket/dem.tif"]}]}],
+                },
+            ),
+        ),
+    ),
+    Job(
+        "table:import",
+        "INGEST_TABLE",
+        lambda description: _ingested(
+            "INGEST_TABLE",
+            ee.data.startTableIngestion(
+                ee.data.newTaskId()[0],
+                {
+                    "name": "projects/my-project/assets/sites",
+                    "properties": {"note": description},
+                    "sources": [{"uris": ["gs://my-bucket/sites.csv"]}],
+                },
+            ),
         ),
     ),
 ]
@@ -79,8 +173,6 @@ def test_a_task_started_with_earthengine_api_is_followed_to_done(ee_emulator, jo
     ee_emulator.script(duration_s=0.3)
     task = job.start(f"round trip {job.route}")
 
-    task.start()
-
     assert task.status()["state"] in {"READY", "RUNNING", "COMPLETED"}
     status = _wait_done(task)
     assert status["state"] == "COMPLETED"
@@ -91,15 +183,14 @@ def test_a_task_started_with_earthengine_api_is_followed_to_done(ee_emulator, jo
     assert operation["metadata"]["destinationUris"]
     (received,) = ee_emulator.requests()
     assert received["name"] == task.name
-    assert received["request"]["description"] == f"round trip {job.route}"
+    if job.route.endswith(":export"):  # ee.data's ingestions send no description
+        assert received["request"]["description"] == f"round trip {job.route}"
 
 
 @pytest.mark.usefixtures("emulator_ee")
 def test_operations_are_listed_and_a_task_cancelled(ee_emulator):
     ee_emulator.script(duration_s=30)
     tasks = [job.start(f"listed {job.route}") for job in JOBS]
-    for task in tasks:
-        task.start()
 
     listed = ee.data.listOperations()
     tasks[0].cancel()

@@ -1,0 +1,42 @@
+"""Ingest the day's field survey CSV from Cloud Storage into an Earth Engine table asset.
+
+What people run as ``earthengine upload table`` in a BashOperator, with a request id derived from
+the task instance (a retry re-attaches to the ingestion it started), waiting in the triggerer, and
+cancelling the ingestion when the task is killed. The CSV's ``lon``/``lat`` columns become point
+geometries; ``site_id`` stays text even where it looks like a number.
+
+The table asset is the task's Airflow Asset (``earthengine://projects/my-project/assets/...``),
+and OpenLineage sees the CSV object as its input.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import DAG, Param
+
+from airflow_provider_eeexport.operators.table_import import EarthEngineTableImportOperator
+
+with DAG(
+    dag_id="example_table_ingestion_csv",
+    description="Ingest a CSV of field sites into an Earth Engine table asset",
+    schedule=None,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    tags=["earth-engine", "example"],
+    params={"bucket": Param("my-processing-bucket", type="string")},
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=5)},
+):
+    EarthEngineTableImportOperator(
+        task_id="ingest_sites",
+        asset_id="projects/my-project/assets/field-sites/sites_{{ ds_nodash }}",
+        source_uri="gs://{{ params.bucket }}/surveys/{{ ds }}/sites.csv",
+        x_column="lon",
+        y_column="lat",
+        crs="EPSG:4326",
+        column_data_type_overrides={"site_id": "COLUMN_DATA_TYPE_STRING"},
+        properties={"survey_date": "{{ ds }}"},
+        description="field-sites-{{ ds }}",
+        deferrable=True,
+        poll_interval=30,
+    )
