@@ -1,4 +1,4 @@
-"""Ingest the day's field survey CSV from Cloud Storage into an Earth Engine table asset.
+"""Ingest a day's field survey CSV from Cloud Storage into an Earth Engine table asset.
 
 What people run as ``earthengine upload table`` in a BashOperator, with a request id derived from
 the task instance (a retry re-attaches to the ingestion it started), waiting in the triggerer, and
@@ -24,19 +24,23 @@ with DAG(
     start_date=datetime(2026, 1, 1),
     catchup=False,
     tags=["earth-engine", "example"],
-    params={"bucket": Param("my-processing-bucket", type="string")},
+    params={
+        "bucket": Param("my-processing-bucket", type="string"),
+        "survey_date": Param("2026-06-15", type="string", format="date"),
+    },
     default_args={"retries": 2, "retry_delay": timedelta(minutes=5)},
 ):
     EarthEngineTableImportOperator(
         task_id="ingest_sites",
-        asset_id="projects/my-project/assets/field-sites/sites_{{ ds_nodash }}",
-        source_uri="gs://{{ params.bucket }}/surveys/{{ ds }}/sites.csv",
+        asset_id="projects/my-project/assets/field-sites/sites_"
+        "{{ params.survey_date | replace('-', '') }}",
+        source_uri="gs://{{ params.bucket }}/surveys/{{ params.survey_date }}/sites.csv",
         x_column="lon",
         y_column="lat",
         crs="EPSG:4326",
         column_data_type_overrides={"site_id": "COLUMN_DATA_TYPE_STRING"},
-        properties={"survey_date": "{{ ds }}"},
-        description="field-sites-{{ ds }}",
+        properties={"survey_date": "{{ params.survey_date }}"},
+        description="field-sites-{{ params.survey_date }}",
         deferrable=True,
         poll_interval=30,
     )

@@ -32,7 +32,13 @@ def test_every_kind_of_job_is_deferred_and_succeeds_once(airflow, emulator):
 
     run_id = airflow.trigger(DAG_ID)
 
-    assert airflow.wait_for_run(DAG_ID, run_id, 240) == "success"
+    state = airflow.wait_for_run(DAG_ID, run_id, 240)
+    tasks = {ti["task_id"]: ti["state"] for ti in airflow.task_instances(DAG_ID, run_id)}
+    assert (state, tasks) == ("success", dict.fromkeys(TYPES, "success")), {
+        task_id: _task_log(airflow, run_id, task_id)[-3000:]
+        for task_id, task_state in tasks.items()
+        if task_state != "success"
+    }
     for task_id, kind in TYPES.items():
         log = _task_log(airflow, run_id, task_id)
         assert "Pausing task as DEFERRED" in log, task_id

@@ -80,16 +80,18 @@ with DAG("ee_every_kind", schedule=None, start_date=datetime(2026, 1, 1), catchu
     EarthEngineImageImportOperator(
         task_id="image_import",
         manifest={
-            "name": "projects/my-project/assets/ingested/dem_{{ ts_nodash }}",
+            "name": "projects/my-project/assets/ingested/dem",
             "tilesets": [{"sources": [{"uris": ["gs://system-bucket/in/dem.tif"]}]}],
         },
         description="every-kind-image-import",
+        overwrite=True,
         **common,
     )
     EarthEngineTableImportOperator(
         task_id="table_import",
-        asset_id="projects/my-project/assets/ingested/sites_{{ ts_nodash }}",
+        asset_id="projects/my-project/assets/ingested/sites",
         source_uri="gs://system-bucket/in/sites.csv",
         description="every-kind-table-import",
+        overwrite=True,
         **common,
     )
