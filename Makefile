@@ -12,7 +12,7 @@ CONSTRAINTS := constraints/airflow-$(AIRFLOW_VERSION).txt
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install test lint format demo bench compat constraints dist emulator clean
+.PHONY: install test heavy lint format demo bench compat constraints dist emulator clean
 
 # The virtualenv is rebuilt whenever the dependencies or their pinned versions change.
 $(INSTALLED): pyproject.toml $(CONSTRAINTS)
@@ -29,6 +29,10 @@ install: $(INSTALLED)
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 test: $(INSTALLED) lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The heavy real-Airflow runs (two triggerers, many exports), too long for `make test`.
+heavy: $(INSTALLED)
+	$(BIN)/pytest --heavy
 
 # Types are checked against the newest supported Airflow, the one _compat.py is written for.
 lint: $(INSTALLED)

@@ -223,9 +223,28 @@ def emulator_ee(ee_emulator, emulator_credentials, no_network):
     ee.Reset()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--heavy",
+        action="store_true",
+        help="run only the heavy real-Airflow runs (several triggerers, many exports): make heavy",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "heavy: a real-Airflow run too long for make test; make heavy runs it"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (``make test``), the system tests share one worker, and so one real
-    Airflow."""
+    Airflow. The heavy runs are left to ``make heavy`` (``--heavy``), which runs only them."""
+    heavy = config.getoption("--heavy")
+    kept = [item for item in items if (item.get_closest_marker("heavy") is not None) == heavy]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
     for item in items:
         if item.get_closest_marker("system") is not None:
             item.add_marker(pytest.mark.xdist_group("system"))

@@ -13,7 +13,9 @@ from airflow_provider_eeexport.emulator import EmulatorClient
 from demo.stack import AirflowStack
 from tests.support.names import PROJECT
 
-pytestmark = [pytest.mark.system, pytest.mark.timeout(400)]
+# Two triggerers and many exports: minutes of real Airflow, so `make heavy` runs them, not
+# `make test`.
+pytestmark = [pytest.mark.system, pytest.mark.heavy, pytest.mark.timeout(400)]
 HA_DAG = "ee_ha_exports"
 HA_EXPORTS = 20
 QUEUE_DAG = "ee_small_queue_exports"
