@@ -113,13 +113,6 @@ def job_call(
     )
 
 
-def export_call(
-    body: dict[str, Any], project: str, *, route: str = "image", retry_queue_full: bool = True
-) -> Call:
-    """:func:`job_call` for ``{route}:export`` (``image`` or ``table``, say)."""
-    return job_call(body, project, route=f"{route}:export", retry_queue_full=retry_queue_full)
-
-
 def get_call(name: str) -> Call:
     name = normalize_operation_name(name)
     return Call("GET", name, _project_of(name), f"get operation {name}")

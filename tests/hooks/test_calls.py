@@ -246,7 +246,7 @@ def test_a_bad_project_from_the_connection_is_refused_before_sending(
 @pytest.mark.parametrize("bad", ["a/b?c", None, 12])
 def test_the_calls_refuse_a_bad_project_themselves(bad):
     with pytest.raises(InvalidRequestError, match=r"^project_id: "):
-        _calls.export_call(valid_body(), bad)
+        _calls.job_call(valid_body(), bad, route="image:export")
     with pytest.raises(InvalidRequestError, match=r"^project_id: "):
         _calls.list_call(bad, 1, None)
 
