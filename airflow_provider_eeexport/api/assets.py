@@ -100,9 +100,7 @@ class AssetName:
         if text is not None:
             if match := _NAME.fullmatch(text):
                 project, path = match.group(1), match.group(2)
-            elif _LEGACY_PATH.fullmatch(text):
-                project, path = LEGACY_PROJECT, text
-            elif match := _LEGACY_PROJECT_ID.fullmatch(text):
+            elif _LEGACY_PATH.fullmatch(text) or _LEGACY_PROJECT_ID.fullmatch(text):
                 project, path = LEGACY_PROJECT, text
         if project is not None and path is not None and _valid_path(project, path):
             return cls(project, path)
@@ -147,11 +145,13 @@ class Asset:
 
     @property
     def name(self) -> str | None:
+        """The asset's name, ``projects/<project>/assets/<path>``."""
         name = self.raw.get("name")
         return name if isinstance(name, str) else None
 
     @property
     def type(self) -> str | None:
+        """``IMAGE``, ``IMAGE_COLLECTION``, ``FOLDER``, ``TABLE``, ... as the server says."""
         kind = self.raw.get("type")
         return kind if isinstance(kind, str) else None
 
@@ -162,28 +162,34 @@ class Asset:
 
     @property
     def update_time(self) -> datetime | None:
+        """When the asset last changed."""
         return parse_timestamp(self.raw.get("updateTime"))
 
     @property
     def start_time(self) -> datetime | None:
+        """The asset's ``system:time_start``."""
         return parse_timestamp(self.raw.get("startTime"))
 
     @property
     def end_time(self) -> datetime | None:
+        """The asset's ``system:time_end``."""
         return parse_timestamp(self.raw.get("endTime"))
 
     @property
     def properties(self) -> dict[str, Any]:
+        """The asset's properties (a copy)."""
         properties = self.raw.get("properties")
         return dict(properties) if isinstance(properties, Mapping) else {}
 
     @property
     def bands(self) -> list[dict[str, Any]]:
+        """An image's bands."""
         bands = self.raw.get("bands")
         return [b for b in bands if isinstance(b, dict)] if isinstance(bands, list) else []
 
     @property
     def size_bytes(self) -> int | None:
+        """The asset's size in bytes."""
         try:
             return int(self.raw["sizeBytes"])  # int64: a JSON string or number
         except (KeyError, TypeError, ValueError):
