@@ -66,6 +66,7 @@ def get_provider_info() -> dict[str, Any]:
         "extra-links": [
             "airflow_provider_eeexport.links.earth_engine.EarthEngineTaskLink",
             "airflow_provider_eeexport.links.earth_engine.EarthEngineDestinationLink",
+            "airflow_provider_eeexport.links.earth_engine.EarthEngineAssetLink",
         ],
         "config": {
             CONFIG_SECTION: {

@@ -1,6 +1,6 @@
-"""Extra links: the Earth Engine task page and the export's destination.
+"""Extra links: the Earth Engine task page, the export's destination and an asset's page.
 
-Both are written to XCom by the operator before it waits, so they show while the task is
+Each is written to XCom by the operator before it waits, so they show while the task is
 deferred; Airflow 3 serves them from XCom without calling the operator again.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._compat import BaseOperatorLink, XCom
+from ..api.assets import asset_name
 from ..api.destinations import asset_page_url, destination_of
 from ..api.errors import InvalidRequestError
 from ..api.names import OperationName
@@ -73,3 +74,14 @@ class EarthEngineDestinationLink(_PersistedLink):
         if "tileExportOptions" in body and written.path:
             folder = written.path.rstrip("/") + "/"  # map tiles: the prefix is their folder
         return STORAGE_BROWSER.format(bucket=written.where, prefix=folder)
+
+
+class EarthEngineAssetLink(_PersistedLink):
+    """The Code Editor page of the asset an asset operator or sensor works on."""
+
+    name = "Earth Engine asset"
+
+    @classmethod
+    def url_for(cls, asset_id: str) -> str:
+        """The Code Editor page of the asset ``asset_id`` names (any accepted spelling)."""
+        return asset_page_url(asset_name(asset_id))
