@@ -7,7 +7,9 @@ Everything the package raises about Earth Engine is an :class:`EarthEngineError`
     │   └── InvalidParameterError                ... named by the operator parameter to change
     ├── EarthEngineApiError                      Earth Engine answered with an error (or an
     │   │                                        answer that is not what the call returns)
-    │   ├── EarthEngineAlreadyExistsError        409: the requestId started an export already
+    │   ├── EarthEngineAlreadyExistsError        409: the requestId started an export already,
+    │   │                                        or the asset exists
+    │   ├── EarthEngineNotFoundError             404: no such asset or operation
     │   ├── EarthEngineQueueFullError            the project's task queue is full
     │   └── EarthEngineAuthError                 the token endpoint refused the credentials
     └── EarthEngineConnectionError               no usable answer after every retry
@@ -132,7 +134,13 @@ class EarthEngineApiError(EarthEngineError):
 
 
 class EarthEngineAlreadyExistsError(EarthEngineApiError):
-    """409 ALREADY_EXISTS: an export with the same ``requestId`` was already started."""
+    """409 ALREADY_EXISTS: an export with the same ``requestId`` was already started, or the
+    asset to create (or copy or move onto) exists already."""
+
+
+class EarthEngineNotFoundError(EarthEngineApiError):
+    """404 NOT_FOUND: the asset (or operation) named does not exist, or the caller may not
+    see it."""
 
 
 class EarthEngineQueueFullError(EarthEngineApiError):
@@ -189,6 +197,8 @@ def error_from_response(http_status: int, payload: Any) -> EarthEngineApiError:
     cls: type[EarthEngineApiError] = EarthEngineApiError
     if status == "ALREADY_EXISTS":
         cls = EarthEngineAlreadyExistsError
+    elif status == "NOT_FOUND":
+        cls = EarthEngineNotFoundError
     elif QUEUE_FULL_MARKER in message:
         cls = EarthEngineQueueFullError
     return cls(http_status, status, message, details)
