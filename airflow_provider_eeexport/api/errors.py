@@ -182,7 +182,10 @@ def is_retryable(error: EarthEngineApiError) -> bool:
 
 
 def error_from_response(http_status: int, payload: Any) -> EarthEngineApiError:
-    """The exception for an error answer, from its decoded JSON body (or anything else)."""
+    """The exception for an error answer, from its decoded JSON body (or anything else).
+
+    Only a Google error body makes the subclasses: a 404 page from a proxy or a wrong host is
+    no word from Earth Engine that an asset is missing."""
     error = payload.get("error") if isinstance(payload, dict) else None
     if not isinstance(error, dict):
         text = payload if isinstance(payload, str) else ""

@@ -54,18 +54,19 @@ def test_a_502_is_unavailable():
     assert error_from_response(502, "").status == "UNAVAILABLE"
 
 
-@pytest.mark.parametrize(
-    "payload",
-    [
-        {"error": {"code": 404, "status": "NOT_FOUND", "message": "Asset does not exist."}},
-        "an HTML page titled '404 Not Found'",
-    ],
-    ids=["google error", "page"],
-)
-def test_a_404_is_a_not_found_error(payload):
+def test_a_google_404_is_a_not_found_error():
+    payload = {"error": {"code": 404, "status": "NOT_FOUND", "message": "Asset does not exist."}}
+
     error = error_from_response(404, payload)
 
     assert type(error) is EarthEngineNotFoundError
+    assert error.message == "Asset does not exist."
+
+
+def test_a_404_page_is_no_word_that_an_asset_is_missing():
+    error = error_from_response(404, "an HTML page titled '404 Not Found'")
+
+    assert type(error) is EarthEngineApiError
     assert error.status == "NOT_FOUND"
 
 
