@@ -54,13 +54,19 @@ def get_provider_info() -> dict[str, Any]:
         "sensors": [
             {
                 "integration-name": "Google Earth Engine",
-                "python-modules": ["airflow_provider_eeexport.sensors.operation"],
+                "python-modules": [
+                    "airflow_provider_eeexport.sensors.asset",
+                    "airflow_provider_eeexport.sensors.operation",
+                ],
             }
         ],
         "triggers": [
             {
                 "integration-name": "Google Earth Engine",
-                "python-modules": ["airflow_provider_eeexport.triggers.operation"],
+                "python-modules": [
+                    "airflow_provider_eeexport.triggers.asset",
+                    "airflow_provider_eeexport.triggers.operation",
+                ],
             }
         ],
         "extra-links": [

@@ -16,6 +16,9 @@ from packaging.version import Version
 
 AIRFLOW_VERSION = Version(Version(_dist_version("apache-airflow")).base_version)
 AIRFLOW_V_3_3_PLUS = Version("3.3.0") <= AIRFLOW_VERSION
+# Airflow 3.0 fails a deferred sensor whose trigger timed out in Airflow's hands even with
+# soft_fail; later lines skip it, as they skip one that timed out while poking.
+DEFERRAL_TIMEOUT_SKIPS_ON_SOFT_FAIL = Version("3.1.0") <= AIRFLOW_VERSION
 # Airflow 3.0 groups the events added to an AssetAlias by the items of their extra, so a list
 # there fails the task when it ends.
 ALIAS_EVENT_EXTRA_TAKES_LISTS = Version("3.1.0") <= AIRFLOW_VERSION
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
         AirflowException,
         AirflowFailException,
         AirflowSensorTimeout,
+        AirflowSkipException,
     )
 else:
     try:  # Airflow 3.1+
@@ -43,9 +47,17 @@ else:
     except ImportError:
         from airflow.exceptions import AirflowException
     try:  # Airflow 3.2+
-        from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout
+        from airflow.sdk.exceptions import (
+            AirflowFailException,
+            AirflowSensorTimeout,
+            AirflowSkipException,
+        )
     except ImportError:
-        from airflow.exceptions import AirflowFailException, AirflowSensorTimeout
+        from airflow.exceptions import (
+            AirflowFailException,
+            AirflowSensorTimeout,
+            AirflowSkipException,
+        )
 
 
 # Imported on first use, not with this module: a DAG file that uses an operator needs neither
@@ -175,9 +187,11 @@ __all__ = [
     "AIRFLOW_VERSION",
     "AIRFLOW_V_3_3_PLUS",
     "ALIAS_EVENT_EXTRA_TAKES_LISTS",
+    "DEFERRAL_TIMEOUT_SKIPS_ON_SOFT_FAIL",
     "AirflowException",
     "AirflowFailException",
     "AirflowSensorTimeout",
+    "AirflowSkipException",
     "Asset",
     "AssetAlias",
     "BaseHook",

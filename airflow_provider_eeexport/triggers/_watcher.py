@@ -1,9 +1,10 @@
 """One operation watcher per event loop, connection and impersonation chain: the single place
 that talks to Earth Engine for triggers.
 
-Triggers follow operations through the watcher instead of polling on their own. The watcher
-owns the async hook (HTTP client, connection and credentials, resolved once) and one poller per
-project (``_poller``), which batches the looks at all of that project's followed operations.
+Triggers follow operations and assets through the watcher instead of polling on their own. The
+watcher owns the async hook (HTTP client, connection and credentials, resolved once) and, per
+project, one poller of operations (``_poller``) and one of assets (``_asset_poller``), each
+batching the looks at all of that project's followed operations or assets.
 Nothing outlives its event loop: ``dag.test()`` runs each trigger under a fresh
 ``asyncio.run``.
 """
@@ -17,8 +18,11 @@ import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
+from ..api.asset_conditions import AssetCondition
+from ..api.assets import IMAGE_COLLECTION, Asset
 from ..api.names import OperationName, name_list
 from ..hooks.earth_engine import EarthEngineAsyncHook
+from ._asset_poller import AssetPoller, WatchedAsset, count_images
 from ._poller import Followed, ProjectPoller
 
 _Key = tuple[str, tuple[str, ...]]
@@ -28,7 +32,8 @@ _WATCHERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[_Key, Opera
 
 
 class OperationWatcher:
-    """Follows operations for every trigger of one event loop that uses one connection."""
+    """Follows operations and assets for every trigger of one event loop that uses one
+    connection."""
 
     def __init__(self, ee_conn_id: str, impersonation_chain: tuple[str, ...]) -> None:
         self.hook = EarthEngineAsyncHook(
@@ -36,6 +41,8 @@ class OperationWatcher:
         )
         self.users = 0
         self._pollers: dict[str, ProjectPoller] = {}
+        # Per asset project and quota project.
+        self._asset_pollers: dict[tuple[str, str | None], AssetPoller] = {}
 
     @contextlib.asynccontextmanager
     async def follow(
@@ -73,6 +80,49 @@ class OperationWatcher:
                 del self._pollers[project]
                 await poller.aclose()
 
+    @contextlib.asynccontextmanager
+    async def follow_asset(
+        self,
+        condition: AssetCondition,
+        *,
+        poll_interval: float,
+        end_time: float | None = None,
+        project_id: str | None = None,
+    ) -> AsyncIterator[WatchedAsset]:
+        """Follow the asset ``condition`` names while the block runs; ``await watched.next()``
+        gives each new judgement of it, and None once ``end_time`` (epoch seconds) has passed.
+        ``project_id``: the project whose quota the looks use (the connection's by default)."""
+        project = (condition.name.project, project_id)
+        poller = self._asset_pollers.get(project)
+        if poller is None:
+            poller = self._asset_pollers[project] = AssetPoller(self.hook, *project)
+        record = poller.add(condition, poll_interval)
+        deadline = None
+        if end_time is not None:
+            delay = max(0.0, end_time - time.time())
+            deadline = asyncio.get_running_loop().call_later(delay, record.expire)
+        try:
+            yield record
+        finally:
+            if deadline is not None:
+                deadline.cancel()
+            poller.remove(record)
+            if poller.idle and self._asset_pollers.get(project) is poller:
+                del self._asset_pollers[project]
+                await poller.aclose()
+
+    async def look_at_asset(
+        self, condition: AssetCondition, project_id: str | None = None
+    ) -> tuple[dict[str, Any] | None, int | None]:
+        """One fresh look: the asset (None when missing) and, for a counting condition on an
+        image collection, its images counted."""
+        asset = await self.hook.get_asset(condition.asset_id, project_id=project_id)
+        images = condition.images
+        if asset is None or images is None or Asset(asset).type != IMAGE_COLLECTION:
+            return asset, None
+        enough = condition.min_images or 0
+        return asset, await count_images(self.hook, images, enough, project_id)
+
     async def get(self, name: str) -> dict[str, Any]:
         """One fresh look at the operation."""
         return await self.hook.get_operation(name)
@@ -81,7 +131,11 @@ class OperationWatcher:
         await self.hook.cancel_operation(name)
 
     async def aclose(self) -> None:
-        pollers, self._pollers = list(self._pollers.values()), {}
+        pollers: list[ProjectPoller | AssetPoller] = [
+            *self._pollers.values(),
+            *self._asset_pollers.values(),
+        ]
+        self._pollers, self._asset_pollers = {}, {}
         for poller in pollers:
             await poller.aclose()
         await self.hook.aclose()
