@@ -10,25 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
+from .asset_requests import images_filter, time_value
 from .assets import IMAGE_COLLECTION, Asset, AssetName
 from .errors import InvalidParameterError, shown
-from .ingestion_builder import time_parameter
 from .operation import parse_timestamp
-
-TIME_RULE = "must be RFC 3339 text, a date YYYY-MM-DD or a datetime"
 
 
 def moment(value: object, parameter: str) -> str:
-    """``value`` as RFC 3339 text in UTC: a datetime (naive: UTC), a date, RFC 3339 text, a
-    date ``YYYY-MM-DD`` (``{{ ds }}``) or ``str(datetime)``; raises InvalidParameterError."""
-    text = time_parameter(parameter, value)
-    parsed = parse_timestamp(text)
-    if parsed is None:
-        raise InvalidParameterError(parameter, f"{TIME_RULE}, got {shown(value, as_written=True)}")
-    return parsed.isoformat().replace("+00:00", "Z")
+    """``value`` as RFC 3339 text in UTC (so conditions compare and serialize alike): a
+    datetime (naive: UTC), a date, RFC 3339 text, a date ``YYYY-MM-DD`` (``{{ ds }}``) or
+    ``str(datetime)``; raises InvalidParameterError naming ``parameter``."""
+    parsed = parse_timestamp(time_value(value, parameter))
+    assert parsed is not None  # time_value refuses what is not RFC 3339
+    return parsed.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -42,12 +39,7 @@ class ImageRange:
 
     def filter(self) -> str | None:
         """The ``listAssets`` filter ``ee.data.listImages`` sends for this range."""
-        terms = []
-        if self.start_time is not None:
-            terms.append(f'startTime >= "{self.start_time}"')
-        if self.end_time is not None:
-            terms.append(f'endTime < "{self.end_time}"')
-        return " AND ".join(terms) or None
+        return images_filter(start_time=self.start_time, end_time=self.end_time)
 
     @staticmethod
     def counted_enough(count: int, next_page_token: object, enough: int) -> bool:
