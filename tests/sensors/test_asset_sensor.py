@@ -8,9 +8,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from airflow_provider_eeexport.api.errors import InvalidRequestError
+from airflow_provider_eeexport._compat import AirflowSensorTimeout, AirflowSkipException
+from airflow_provider_eeexport.api.errors import EarthEngineError, InvalidRequestError
 from airflow_provider_eeexport.links.earth_engine import EarthEngineAssetLink
 from airflow_provider_eeexport.sensors.asset import EarthEngineAssetSensor
+from airflow_provider_eeexport.triggers.asset import AssetEvent
 from tests.dags.eeexport_asset_sensor_dags import MODES
 from tests.support.airflow_runs import run_dag, task_states, xcom
 
@@ -54,6 +56,7 @@ def test_sensors_wait_for_enough_images_in_the_time_range(ee_emulator):
     ee_emulator.put_assets(
         [
             image(f"{collection}/old", "2020-01-01T00:00:00Z"),
+            image(f"{collection}/older", "2019-01-01T00:00:00Z"),
             image(f"{collection}/today_a", f"{today}T01:00:00Z"),
         ]
     )
@@ -66,7 +69,7 @@ def test_sensors_wait_for_enough_images_in_the_time_range(ee_emulator):
     assert states(run) == dict.fromkeys(SENSORS, "success")
     for sensor in SENSORS:
         assert xcom(run, sensor)["type"] == "IMAGE_COLLECTION"
-        assert xcom(run, sensor, "image_count") == 2  # the 2020 image is out of range
+        assert xcom(run, sensor, "image_count") == 2  # the old images are out of range
 
 
 def test_sensors_wait_until_the_asset_was_updated_after_the_given_time(ee_emulator):
@@ -149,3 +152,34 @@ def test_bad_input_is_refused_naming_the_parameter(kwargs, parameter):
 
 def image(name: str, start: str) -> dict:
     return {"name": name, "type": "IMAGE", "startTime": start, "endTime": start}
+
+
+# Resuming from the trigger, as Airflow's task runner calls it (Airflow's own code decides
+# what soft_fail does with each outcome; these pin what every supported Airflow ends with).
+def resume(sensor: EarthEngineAssetSensor, event: AssetEvent | None) -> None:
+    if event is None:  # Airflow's own trigger timeout, the backstop behind the deadline
+        sensor.resume_execution("__fail__", {"error": "Trigger timeout"}, {})
+    else:
+        sensor.resume_execution("execute_complete", {"event": event.to_payload()}, {})
+
+
+@pytest.mark.parametrize(
+    "event",
+    [AssetEvent("timeout", f"{FOLDER}/x", "Timed out waiting: ..."), None],
+    ids=["trigger deadline", "airflow trigger timeout"],
+)
+@pytest.mark.parametrize("soft_fail", [False, True])
+def test_a_timeout_on_resume_fails_or_with_soft_fail_skips(event, soft_fail):
+    sensor = EarthEngineAssetSensor(task_id="s", asset_id=f"{FOLDER}/x", soft_fail=soft_fail)
+
+    with pytest.raises(AirflowSkipException if soft_fail else AirflowSensorTimeout):
+        resume(sensor, event)
+
+
+def test_an_error_on_resume_fails_even_with_soft_fail():
+    # As when poking: soft_fail is for timeouts, not for an asset nobody may look at.
+    sensor = EarthEngineAssetSensor(task_id="s", asset_id=f"{FOLDER}/x", soft_fail=True)
+    refused = AssetEvent("error", f"{FOLDER}/x", "Cannot follow it: Earth Engine answered 403")
+
+    with pytest.raises(EarthEngineError, match="answered 403"):
+        resume(sensor, refused)

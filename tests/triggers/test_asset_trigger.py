@@ -85,7 +85,8 @@ async def test_counts_only_the_images_in_the_time_range(ee_emulator):
     ee_emulator.put_asset(COLLECTION, type="IMAGE_COLLECTION")
     ee_emulator.put_assets(
         [
-            image(f"{COLLECTION}/dec", "2023-12-01", "2023-12-31"),
+            image(f"{COLLECTION}/dec_a", "2023-12-01", "2023-12-31"),
+            image(f"{COLLECTION}/dec_b", "2023-12-31", "2024-01-01"),  # ends as January starts
             image(f"{COLLECTION}/jan_a", "2024-01-01", "2024-01-10"),
         ]
     )
@@ -103,7 +104,7 @@ async def test_counts_only_the_images_in_the_time_range(ee_emulator):
 
     await second
     assert event.status == "success"
-    assert event.image_count == 2  # December's image is out of the range
+    assert event.image_count == 2  # December's images are out of the range
     assert event.asset["type"] == "IMAGE_COLLECTION"
     assert "2024-01-01T00:00:00Z" in event.message
 
