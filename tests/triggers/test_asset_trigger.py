@@ -7,13 +7,13 @@ import asyncio
 import importlib
 import time
 
-import pytest
-
-from airflow_provider_eeexport.triggers import _watcher
+from airflow_provider_eeexport.hooks._credentials import clear_cache
+from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
+from airflow_provider_eeexport.triggers import _asset_poller, _watcher
 from airflow_provider_eeexport.triggers.asset import AssetEvent, EarthEngineAssetTrigger
+from airflow_provider_eeexport.triggers.operation import EarthEngineOperationTrigger
+from tests.support.image_requests import valid_body
 from tests.support.loops import BlockingCalls
-
-pytestmark = pytest.mark.usefixtures("emulator_connection")
 
 FOLDER = "projects/my-project/assets/incoming"
 COLLECTION = "projects/my-project/assets/monthly"
@@ -66,7 +66,7 @@ def test_event_payload_tolerates_unknown_keys():
     assert event == AssetEvent("success", "a", "m")
 
 
-async def test_fires_once_the_asset_appears_with_the_asset(ee_emulator):
+async def test_fires_once_the_asset_appears_with_the_asset(emulator_connection, ee_emulator):
     name = f"{FOLDER}/scene"
     ee_emulator.put_asset(FOLDER, type="FOLDER")
     appear = asyncio.create_task(later(0.6, ee_emulator.put_asset, name, properties={"a": 1}))
@@ -81,7 +81,7 @@ async def test_fires_once_the_asset_appears_with_the_asset(ee_emulator):
     assert len(looks(ee_emulator, "asset_get")) >= 2
 
 
-async def test_counts_only_the_images_in_the_time_range(ee_emulator):
+async def test_counts_only_the_images_in_the_time_range(emulator_connection, ee_emulator):
     ee_emulator.put_asset(COLLECTION, type="IMAGE_COLLECTION")
     ee_emulator.put_assets(
         [
@@ -109,7 +109,9 @@ async def test_counts_only_the_images_in_the_time_range(ee_emulator):
     assert "2024-01-01T00:00:00Z" in event.message
 
 
-async def test_waits_until_the_asset_is_updated_after_the_given_time(ee_emulator):
+async def test_waits_until_the_asset_is_updated_after_the_given_time(
+    emulator_connection, ee_emulator
+):
     name = f"{FOLDER}/table"
     ee_emulator.put_asset(name, type="TABLE", updateTime="2024-01-01T00:00:00Z")
     update = asyncio.create_task(
@@ -125,7 +127,7 @@ async def test_waits_until_the_asset_is_updated_after_the_given_time(ee_emulator
     assert event.asset["updateTime"].startswith("2024-03-01")
 
 
-async def test_deadline_fires_timeout_saying_what_is_missing(ee_emulator):
+async def test_deadline_fires_timeout_saying_what_is_missing(emulator_connection, ee_emulator):
     name = f"{FOLDER}/never"
 
     event = await first_event(
@@ -136,7 +138,7 @@ async def test_deadline_fires_timeout_saying_what_is_missing(ee_emulator):
     assert f"{name} does not exist yet" in event.message
 
 
-async def test_a_refused_look_fires_error(ee_emulator):
+async def test_a_refused_look_fires_error(emulator_connection, ee_emulator):
     ee_emulator.faults(rate=1.0, statuses=[403], routes=["asset_get"])
 
     event = await first_event(EarthEngineAssetTrigger(f"{FOLDER}/x", poll_interval=0.2))
@@ -145,7 +147,9 @@ async def test_a_refused_look_fires_error(ee_emulator):
     assert "403" in event.message and f"{FOLDER}/x" in event.message
 
 
-async def test_counting_images_of_an_asset_that_is_no_collection_fires_error(ee_emulator):
+async def test_counting_images_of_an_asset_that_is_no_collection_fires_error(
+    emulator_connection, ee_emulator
+):
     name = f"{FOLDER}/image"
     ee_emulator.put_asset(name, type="IMAGE")
 
@@ -155,7 +159,9 @@ async def test_counting_images_of_an_asset_that_is_no_collection_fires_error(ee_
     assert "min_images" in event.message and "IMAGE" in event.message
 
 
-async def test_siblings_are_seen_with_one_listing_of_their_folder_per_look(ee_emulator):
+async def test_siblings_are_seen_with_one_listing_of_their_folder_per_look(
+    emulator_connection, ee_emulator
+):
     ee_emulator.put_asset(FOLDER, type="FOLDER")
     names = [f"{FOLDER}/scene_{i}" for i in range(50)]
     triggers = [EarthEngineAssetTrigger(name, poll_interval=0.3) for name in names]
@@ -178,7 +184,9 @@ async def test_siblings_are_seen_with_one_listing_of_their_folder_per_look(ee_em
     assert _watcher._WATCHERS.get(asyncio.get_running_loop()) == {}
 
 
-async def test_one_count_per_collection_and_range_serves_every_trigger_on_it(ee_emulator):
+async def test_one_count_per_collection_and_range_serves_every_trigger_on_it(
+    emulator_connection, ee_emulator
+):
     ee_emulator.put_asset(COLLECTION, type="IMAGE_COLLECTION")
     ee_emulator.put_assets(
         [image(f"{COLLECTION}/img_{i}", "2024-01-02", "2024-01-03") for i in range(3)]
@@ -196,7 +204,9 @@ async def test_one_count_per_collection_and_range_serves_every_trigger_on_it(ee_
     assert len(counts) == 1  # they were all due together: one look, one count
 
 
-async def test_a_folder_that_refuses_listing_is_looked_at_asset_by_asset(ee_emulator):
+async def test_a_folder_that_refuses_listing_is_looked_at_asset_by_asset(
+    emulator_connection, ee_emulator
+):
     ee_emulator.put_asset(FOLDER, type="FOLDER")
     names = [f"{FOLDER}/scene_{i}" for i in range(4)]
     ee_emulator.faults(rate=1.0, statuses=[403], routes=["asset_list"])
@@ -223,3 +233,47 @@ def image(name: str, start: str, end: str) -> dict:
         "startTime": f"{start}T00:00:00Z",
         "endTime": f"{end}T00:00:00Z",
     }
+
+
+async def test_a_folder_too_big_to_list_is_looked_at_asset_by_asset(
+    emulator_connection, ee_emulator, monkeypatch
+):
+    monkeypatch.setattr(_asset_poller, "MAX_WALK_PAGES", 1)  # so that 1,001 children are many
+    ee_emulator.put_asset(FOLDER, type="FOLDER")
+    ee_emulator.put_assets([{"name": f"{FOLDER}/a_{i:04}", "type": "IMAGE"} for i in range(1001)])
+    names = [f"{FOLDER}/z_{i}" for i in range(3)]  # listed after the first page
+    appear = asyncio.create_task(
+        later(0.8, ee_emulator.put_assets, [{"name": n, "type": "IMAGE"} for n in names])
+    )
+
+    events = await asyncio.gather(
+        *(first_event(EarthEngineAssetTrigger(n, poll_interval=0.3)) for n in names)
+    )
+
+    await appear
+    assert {event.status for event in events} == {"success"}
+    listings = looks(ee_emulator, "asset_list")
+    assert len(listings) == 1 and "pageSize=1000" in listings[0]["query"]
+    assert len(looks(ee_emulator, "asset_get")) >= len(names)
+
+
+async def test_operations_and_assets_of_one_loop_share_one_watcher_and_its_token(
+    keyfile_connection, ee_emulator
+):
+    ee_emulator.script(duration_s=1)
+    name = EarthEngineHook().start_image_export(valid_body())["name"]
+    clear_cache()  # the triggers get no token from the export's hook
+    asset = f"{FOLDER}/scene"
+    appear = asyncio.create_task(later(0.6, ee_emulator.put_asset, asset))
+
+    with BlockingCalls() as blocking:
+        operation_event, asset_event = await asyncio.gather(
+            anext(EarthEngineOperationTrigger(name, poll_interval=0.2).run()),
+            first_event(EarthEngineAssetTrigger(asset, poll_interval=0.2)),
+        )
+
+    await appear
+    assert operation_event.payload["status"] == "success" and asset_event.status == "success"
+    assert ee_emulator.stats()["tokens_issued"] == 2  # the export's hook's, then the watcher's
+    assert blocking.seen == []  # the token was fetched off the loop's thread
+    assert _watcher._WATCHERS.get(asyncio.get_running_loop()) == {}
