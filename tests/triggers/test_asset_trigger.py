@@ -7,6 +7,8 @@ import asyncio
 import importlib
 import time
 
+import pytest
+
 from airflow_provider_eeexport.hooks._credentials import clear_cache
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from airflow_provider_eeexport.triggers import _asset_poller, _watcher
@@ -276,4 +278,22 @@ async def test_operations_and_assets_of_one_loop_share_one_watcher_and_its_token
     assert operation_event.payload["status"] == "success" and asset_event.status == "success"
     assert ee_emulator.stats()["tokens_issued"] == 2  # the export's hook's, then the watcher's
     assert blocking.seen == []  # the token was fetched off the loop's thread
+    assert _watcher._WATCHERS.get(asyncio.get_running_loop()) == {}
+
+
+async def test_a_trigger_its_triggerer_stops_lets_go_of_the_watcher(
+    emulator_connection, ee_emulator
+):
+    # A triggerer shutting down cancels the trigger's task, then calls cleanup(); the next
+    # triggerer follows the same asset from scratch.
+    trigger = EarthEngineAssetTrigger(f"{FOLDER}/never", poll_interval=0.2)
+    waiting = asyncio.create_task(first_event(trigger))
+    while not looks(ee_emulator, "asset_get"):
+        await asyncio.sleep(0.05)
+
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    await trigger.cleanup()
+
     assert _watcher._WATCHERS.get(asyncio.get_running_loop()) == {}
