@@ -90,6 +90,8 @@ def test_create_folder_sends_what_create_folder_sends(emulator_ee, ee_sends):
     assert ours(_asset_calls.create_asset("users/someone/scratch", "FOLDER", None, False)) == theirs
 
 
+# Deprecated for updateAsset, but it is how ee names each property in the mask.
+@pytest.mark.filterwarnings("ignore:setAssetProperties:DeprecationWarning")
 def test_a_property_update_sends_what_set_asset_properties_sends(emulator_ee, ee_sends):
     ee = emulator_ee
     properties = {"cloud": 7, "tile": "T31"}
