@@ -10,11 +10,13 @@ import pytest
 
 from airflow_provider_eeexport._compat import AirflowSensorTimeout, AirflowSkipException
 from airflow_provider_eeexport.api.errors import EarthEngineError, InvalidRequestError
+from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from airflow_provider_eeexport.links.earth_engine import EarthEngineAssetLink
 from airflow_provider_eeexport.sensors.asset import EarthEngineAssetSensor
 from airflow_provider_eeexport.triggers.asset import AssetEvent
 from tests.dags.eeexport_asset_sensor_dags import MODES
 from tests.support.airflow_runs import run_dag, task_states, xcom
+from tests.support.image_requests import OMIT, valid_body
 
 pytestmark = pytest.mark.usefixtures("airflow_db", "emulator_connection")
 
@@ -47,6 +49,23 @@ def test_sensors_wait_until_the_asset_appears_and_return_it(ee_emulator):
         assert asset["name"] == name and asset["properties"] == {"cloud": 3}
         assert xcom(run, sensor, "image_count") is None
         assert "incoming/scene" in xcom(run, sensor, EarthEngineAssetLink().xcom_key)
+
+
+def test_sensors_wait_for_the_asset_an_export_writes_when_it_succeeds(ee_emulator):
+    name = f"{FOLDER}/srtm"
+    ee_emulator.put_asset(FOLDER, type="FOLDER")
+    ee_emulator.script(duration_s=1.5)
+    EarthEngineHook().start_image_export(
+        valid_body(
+            fileExportOptions=OMIT,
+            assetExportOptions={"earthEngineDestination": {"name": name}},
+        )
+    )
+
+    run = run_dag("ee_asset_sensor", asset=name)
+
+    assert states(run) == dict.fromkeys(SENSORS, "success")
+    assert {xcom(run, sensor)["type"] for sensor in SENSORS} == {"IMAGE"}
 
 
 def test_sensors_wait_for_enough_images_in_the_time_range(ee_emulator):
