@@ -7,7 +7,9 @@ Everything the package raises about Earth Engine is an :class:`EarthEngineError`
     │   └── InvalidParameterError                ... named by the operator parameter to change
     ├── EarthEngineApiError                      Earth Engine answered with an error (or an
     │   │                                        answer that is not what the call returns)
-    │   ├── EarthEngineAlreadyExistsError        409: the requestId started an export already
+    │   ├── EarthEngineAlreadyExistsError        409: the requestId started an export already,
+    │   │                                        or the asset exists
+    │   ├── EarthEngineNotFoundError             404: no such asset or operation
     │   ├── EarthEngineQueueFullError            the project's task queue is full
     │   └── EarthEngineAuthError                 the token endpoint refused the credentials
     └── EarthEngineConnectionError               no usable answer after every retry
@@ -132,7 +134,13 @@ class EarthEngineApiError(EarthEngineError):
 
 
 class EarthEngineAlreadyExistsError(EarthEngineApiError):
-    """409 ALREADY_EXISTS: an export with the same ``requestId`` was already started."""
+    """409 ALREADY_EXISTS: an export with the same ``requestId`` was already started, or the
+    asset to create (or copy or move onto) exists already."""
+
+
+class EarthEngineNotFoundError(EarthEngineApiError):
+    """404 NOT_FOUND: the asset (or operation) named does not exist, or the caller may not
+    see it."""
 
 
 class EarthEngineQueueFullError(EarthEngineApiError):
@@ -174,7 +182,10 @@ def is_retryable(error: EarthEngineApiError) -> bool:
 
 
 def error_from_response(http_status: int, payload: Any) -> EarthEngineApiError:
-    """The exception for an error answer, from its decoded JSON body (or anything else)."""
+    """The exception for an error answer, from its decoded JSON body (or anything else).
+
+    Only a Google error body makes the subclasses: a 404 page from a proxy or a wrong host is
+    no word from Earth Engine that an asset is missing."""
     error = payload.get("error") if isinstance(payload, dict) else None
     if not isinstance(error, dict):
         text = payload if isinstance(payload, str) else ""
@@ -189,6 +200,8 @@ def error_from_response(http_status: int, payload: Any) -> EarthEngineApiError:
     cls: type[EarthEngineApiError] = EarthEngineApiError
     if status == "ALREADY_EXISTS":
         cls = EarthEngineAlreadyExistsError
+    elif status == "NOT_FOUND":
+        cls = EarthEngineNotFoundError
     elif QUEUE_FULL_MARKER in message:
         cls = EarthEngineQueueFullError
     return cls(http_status, status, message, details)

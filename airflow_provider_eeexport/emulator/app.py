@@ -26,6 +26,7 @@ from ..api.video_request import ExportVideoRequest
 from ..api.wire import API_VERSIONS
 from . import errors
 from .algorithms import algorithm_list
+from .asset_routes import add_asset_admin_routes, add_asset_routes
 from .auth import OAuthError, parse_duration, token_subject
 from .config import EmulatorConfig
 from .discovery import NAME, ServedRoute, discovery_document
@@ -105,9 +106,12 @@ def create_app(config: EmulatorConfig) -> FaultMiddleware:
     )
     app.state.store = store
     _install_error_handlers(app)
-    _add_api_routes(app, store, config)
+    authorize = _authorizer(store, config)
+    _add_api_routes(app, store, config, authorize)
+    add_asset_routes(app, store, authorize)
     _add_client_routes(app, store)
     _add_admin_routes(app, store, injector)
+    add_asset_admin_routes(app, store)
     return FaultMiddleware(BodyCap(app, config.max_body_bytes), store, injector)
 
 
@@ -152,7 +156,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 # --- Earth Engine API ----------------------------------------------------------------------
-def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
+def _authorizer(store: Store, config: EmulatorConfig) -> Callable[..., None]:
+    """The check every API request passes first: a known version, a bearer token that is not
+    expired or revoked, and a quota project that is not denied."""
+
     def authorize(request: Request, version: str, *, quota_checked: bool = True) -> None:
         if version not in API_VERSIONS:
             raise errors.not_found("The requested URL")
@@ -168,6 +175,12 @@ def _add_api_routes(app: FastAPI, store: Store, config: EmulatorConfig) -> None:
         if quota_checked and denied and quota_project == denied:
             raise errors.user_project_denied(denied)
 
+    return authorize
+
+
+def _add_api_routes(
+    app: FastAPI, store: Store, config: EmulatorConfig, authorize: Callable[..., None]
+) -> None:
     def lookup(project: str, op_id: str) -> OperationPlan:
         name = _operation_name(project, op_id)
         plan = store.operations.get(name)

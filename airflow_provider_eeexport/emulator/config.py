@@ -13,7 +13,7 @@ DUPLICATE_MODES = ("replay", "conflict")
 # bytes." (HTTP 400 INVALID_ARGUMENT, as clients report it).
 MAX_BODY_BYTES = 10 * 1024 * 1024
 # The API routes a request is counted, faulted and delayed under, named as the hook names its
-# calls ("image": image exports, "table": table exports).
+# calls ("image": image exports, "table": table exports, "asset_get": reading one asset).
 RouteName = Literal[
     "image",
     "table",
@@ -29,6 +29,15 @@ RouteName = Literal[
     "delete",
     "token",
     "iam",
+    "asset_get",
+    "asset_list",
+    "asset_create",
+    "asset_delete",
+    "asset_copy",
+    "asset_move",
+    "asset_update",
+    "asset_get_iam_policy",
+    "asset_set_iam_policy",
 ]
 ROUTES: tuple[RouteName, ...] = get_args(RouteName)
 # Former route names, still accepted wherever a route is written and still reported beside the

@@ -26,6 +26,7 @@ from .wire import send_error
 
 _V = r"/(?:v1|v1beta|v1alpha)"
 _OP = _V + r"/projects/[^/]+/operations/[^/:]+"
+_ASSET = _V + r"/projects/[^/]+/assets/.+?"
 _PATTERNS: list[tuple[str, re.Pattern[str], RouteName]] = [
     ("POST", re.compile(r"^/token$"), "token"),
     ("POST", re.compile(_V + r"/projects/-/serviceAccounts/[^/]+:generateAccessToken$"), "iam"),
@@ -41,6 +42,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str], RouteName]] = [
     ("POST", re.compile(_OP + r":wait$"), "wait"),
     ("GET", re.compile(_OP + r"$"), "get"),
     ("DELETE", re.compile(_OP + r"$"), "delete"),
+    ("GET", re.compile(_V + r"/projects/[^/]+(?:/assets/.*)?:listAssets$"), "asset_list"),
+    ("POST", re.compile(_V + r"/projects/[^/]+/assets$"), "asset_create"),
+    ("POST", re.compile(_ASSET + r":copy$"), "asset_copy"),
+    ("POST", re.compile(_ASSET + r":move$"), "asset_move"),
+    ("POST", re.compile(_ASSET + r":getIamPolicy$"), "asset_get_iam_policy"),
+    ("POST", re.compile(_ASSET + r":setIamPolicy$"), "asset_set_iam_policy"),
+    ("GET", re.compile(_ASSET + r"$"), "asset_get"),
+    ("DELETE", re.compile(_ASSET + r"$"), "asset_delete"),
+    ("PATCH", re.compile(_ASSET + r"$"), "asset_update"),
 ]
 _PROJECT = re.compile(r"/projects/([^/]+)/")
 

@@ -145,6 +145,22 @@ class EmulatorClient:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
 
+    def put_asset(self, name: str, type: str = "IMAGE", **fields: Any) -> str:
+        """Preload one asset (``startTime=``, ``properties=``, ``bands=``, ...; EarthEngineAsset
+        fields); missing folders above it are created. Returns its canonical name."""
+        return self.put_assets([{"name": name, "type": type, **fields}])[0]
+
+    def put_assets(self, assets: list[dict[str, Any]]) -> list[str]:
+        """Preload EarthEngineAsset bodies in one request, in order (a collection before its
+        images); returns their canonical names."""
+        names: list[str] = self._call("POST", "/_emulator/assets", {"assets": assets})["assets"]
+        return names
+
+    def assets(self) -> list[dict[str, Any]]:
+        """Every asset the emulator holds, in name order."""
+        assets: list[dict[str, Any]] = self._call("GET", "/_emulator/assets")["assets"]
+        return assets
+
     def api(self, version: str = "v1") -> str:
         """Base URL of the REST API for ``version`` (``…/v1``)."""
         return f"{self.url}/{version}"
@@ -179,7 +195,7 @@ class EmulatorClient:
         return self._call("POST", "/_emulator/tokens:revoke")
 
     def reset(self) -> None:
-        """Forget every operation, token, script rule and counter."""
+        """Forget every operation, asset, token, script rule and counter."""
         self._call("POST", "/_emulator/reset")
 
     def close(self) -> None:

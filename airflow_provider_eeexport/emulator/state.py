@@ -1,4 +1,5 @@
-"""Everything the emulator remembers: operations, request ids, tokens, scripts and counters."""
+"""Everything the emulator remembers: operations, assets, request ids, tokens, scripts and
+counters."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .assets import AssetStore
 from .buckets import object_exists
 from .config import ROUTE_ALIASES, ROUTES, EmulatorConfig
-from .lifecycle import ExportRequest, OperationPlan, plan_export
-from .state_file import read_plans, remove_stale_temp_files, write_plans
+from .lifecycle import ExportRequest, OperationPlan, plan_export, rfc3339
+from .state_file import read_state, remove_stale_temp_files, write_plans
 
 # The call log keeps this many of the latest API requests.
 CALL_LOG_SIZE = 200_000
@@ -92,12 +94,14 @@ class Store:
         self.tokens: dict[str, IssuedToken] = {}
         self.scripts: list[dict[str, Any]] = []
         self.stats = Stats()
+        self.assets = AssetStore()
         self._ids = random.Random(config.seed)
         self._load()
 
     def reset(self) -> None:
-        """Forget every operation, request id, token, script rule and counter."""
+        """Forget every operation, asset, request id, token, script rule and counter."""
         self.operations.clear()
+        self.assets.clear()
         self.request_ids.clear()
         self.tokens.clear()
         self.scripts.clear()
@@ -185,6 +189,19 @@ class Store:
         following = offset + page_size
         return chunk, encode_page_token(following) if following < len(ops) else None
 
+    # --- assets ----------------------------------------------------------------------------
+    def asset_store(self) -> AssetStore:
+        """The assets as they are now."""
+        return self.assets
+
+    def now_rfc3339(self) -> str:
+        """The clock's time as the API writes it (``updateTime``)."""
+        return rfc3339(self.clock())
+
+    def save(self) -> None:
+        """Write the state file, if there is one."""
+        self._save()
+
     # --- tokens ----------------------------------------------------------------------------
     def issue_token(self, subject: str, lifetime_s: float | None = None) -> tuple[str, float]:
         """A new access token for ``subject`` and its lifetime in seconds (``--token-ttl`` unless
@@ -216,14 +233,18 @@ class Store:
         if not path:
             return
         remove_stale_temp_files(path)
-        for plan in read_plans(path):
+        saved = read_state(path)
+        for plan in saved.plans:
             self.operations[plan.name] = plan
             if plan.request_id:
                 self.request_ids[(plan.project, plan.request_id)] = plan.name
+        self.assets.load(saved.assets.get("assets", []), saved.assets.get("policies", {}))
+        self.assets.policy_revision = int(saved.assets.get("policy_revision", 0))
 
     def _save(self) -> None:
         if self.config.state_file:
-            write_plans(self.config.state_file, list(self.operations.values()))
+            assets = self.assets.to_record() if self.assets.assets else None
+            write_plans(self.config.state_file, list(self.operations.values()), assets)
 
 
 def encode_page_token(offset: int) -> str:

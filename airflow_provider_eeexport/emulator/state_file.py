@@ -1,4 +1,8 @@
-"""The ``--state-file``: operations kept across restarts, written atomically, checked when read.
+"""The ``--state-file``: operations and assets kept across restarts, written atomically, checked
+when read.
+
+The file is ``{"operations": [...], "assets": {"assets": [...], "policies": {...}}}``; a file
+written before the emulator kept assets has no ``assets`` and loads with none.
 
 Each save writes a sibling temp file and renames it over the state file, so that the file is
 always either the old or the new state. A process killed mid-write leaves its temp file behind;
@@ -12,10 +16,12 @@ import json
 import os
 import re
 import tempfile
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from ..api.assets import AssetName
 from ..api.names import OperationName
 from ..api.wire import API_VERSIONS
 from .lifecycle import OperationPlan
@@ -32,8 +38,22 @@ class StateFileError(Exception):
     """The state file cannot be used; the message names it and says what is wrong."""
 
 
+@dataclass
+class SavedState:
+    """What a state file holds: the operations, and the asset store's record (see
+    :meth:`~.assets.AssetStore.to_record`)."""
+
+    plans: list[OperationPlan] = field(default_factory=list)
+    assets: dict[str, Any] = field(default_factory=dict)
+
+
 def read_plans(path: str) -> list[OperationPlan]:
-    """The operations saved in ``path`` (none when it does not exist or is empty).
+    """The operations saved in ``path`` (none when it does not exist or is empty)."""
+    return read_state(path).plans
+
+
+def read_state(path: str) -> SavedState:
+    """The operations and assets saved in ``path`` (none when it does not exist or is empty).
 
     Raises :class:`StateFileError` when the file cannot be read or holds anything the emulator
     could not serve; it is never skipped or rewritten, so no state is lost unnoticed.
@@ -42,20 +62,25 @@ def read_plans(path: str) -> list[OperationPlan]:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except FileNotFoundError:
-        return []
+        return SavedState()
     except (OSError, UnicodeDecodeError) as exc:
         raise StateFileError(f"state file {path} cannot be read: {exc}") from None
     try:
-        return _plans(text)
+        return _state(text)
     except ValueError as exc:
         raise StateFileError(
             f"state file {path} is damaged: {exc}; fix it, or delete it to start with no operations"
         ) from None
 
 
-def write_plans(path: str, plans: list[OperationPlan]) -> None:
-    """Replace ``path`` with these operations, atomically; no temp file outlives a failure."""
-    data = {"operations": [plan.to_record() for plan in plans]}
+def write_plans(
+    path: str, plans: list[OperationPlan], assets: dict[str, Any] | None = None
+) -> None:
+    """Replace ``path`` with these operations and assets, atomically; no temp file outlives a
+    failure."""
+    data: dict[str, Any] = {"operations": [plan.to_record() for plan in plans]}
+    if assets:
+        data["assets"] = assets
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=directory)
     try:
@@ -102,9 +127,9 @@ def _is_running(pid: int) -> bool:
     return True
 
 
-def _plans(text: str) -> list[OperationPlan]:
+def _state(text: str) -> SavedState:
     if not text.strip():
-        return []
+        return SavedState()
     try:
         data = json.loads(text)
     except RecursionError:
@@ -114,7 +139,21 @@ def _plans(text: str) -> list[OperationPlan]:
     records = data.get("operations") if isinstance(data, dict) else None
     if not isinstance(records, list):
         raise ValueError('it is not a JSON object with an "operations" list')
-    return [_plan(record, f"operations[{index}]") for index, record in enumerate(records)]
+    plans = [_plan(record, f"operations[{index}]") for index, record in enumerate(records)]
+    assets = data.get("assets", {})
+    if not isinstance(assets, dict) or not isinstance(assets.get("assets", []), list):
+        raise ValueError('"assets" is not a JSON object with an "assets" list')
+    for index, asset in enumerate(assets.get("assets", [])):
+        where = f"assets.assets[{index}]"
+        if not isinstance(asset, dict) or not isinstance(asset.get("type"), str):
+            raise ValueError(f"{where}: not an asset with a type")
+        try:
+            AssetName.parse(asset.get("name"), "name")
+        except ValueError:
+            raise ValueError(f"{where}.name: {asset.get('name')!r} is not an asset name") from None
+    if not isinstance(assets.get("policies", {}), dict):
+        raise ValueError('"assets.policies" is not a JSON object')
+    return SavedState(plans, assets)
 
 
 def _plan(record: Any, where: str) -> OperationPlan:

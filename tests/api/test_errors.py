@@ -13,6 +13,7 @@ from airflow_provider_eeexport.api.errors import (
     EarthEngineAuthError,
     EarthEngineConnectionError,
     EarthEngineError,
+    EarthEngineNotFoundError,
     EarthEngineQueueFullError,
     InvalidParameterError,
     InvalidRequestError,
@@ -53,6 +54,22 @@ def test_a_502_is_unavailable():
     assert error_from_response(502, "").status == "UNAVAILABLE"
 
 
+def test_a_google_404_is_a_not_found_error():
+    payload = {"error": {"code": 404, "status": "NOT_FOUND", "message": "Asset does not exist."}}
+
+    error = error_from_response(404, payload)
+
+    assert type(error) is EarthEngineNotFoundError
+    assert error.message == "Asset does not exist."
+
+
+def test_a_404_page_is_no_word_that_an_asset_is_missing():
+    error = error_from_response(404, "an HTML page titled '404 Not Found'")
+
+    assert type(error) is EarthEngineApiError
+    assert error.status == "NOT_FOUND"
+
+
 _EVERY_KIND = [
     EarthEngineError("something about Earth Engine"),
     InvalidRequestError("fileExportOptions.cloudStorageDestination.bucket", "is required"),
@@ -73,6 +90,7 @@ _EVERY_KIND = [
         ],
     ),
     EarthEngineAlreadyExistsError(409, "ALREADY_EXISTS", "Request ID already used."),
+    EarthEngineNotFoundError(404, "NOT_FOUND", "Asset 'projects/p/assets/x' does not exist."),
     EarthEngineQueueFullError(429, "RESOURCE_EXHAUSTED", "Too many tasks already in the queue"),
     EarthEngineAuthError(message="https://oauth2.example/token refused the credentials"),
     EarthEngineConnectionError("POST https://earthengine.example/v1/x: connection refused"),
