@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Required, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
 from .._compat import BaseOperator
 from ..api.assets import asset_name
@@ -41,13 +41,16 @@ Change = Literal["CREATE", "DROP", "RENAME", "ALTER", "OVERWRITE"]
 PAGE_SIZE = 1000
 
 
-class AssetSummary(TypedDict, total=False):
+class _Summary(TypedDict):
+    asset_id: str
+    action: Action
+    count: int
+
+
+class AssetSummary(_Summary, total=False):
     """What an asset operator did, as it returns it (and so pushes to XCom)."""
 
-    asset_id: Required[str]
-    action: Required[Action]
-    count: Required[int]
-    source_asset_id: str
+    source_asset_id: str  # copies and moves
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,8 @@ class EarthEngineShareAssetOperator(EarthEngineAssetOperator):
         )
 
     def _read_policy(self) -> dict[str, Any]:
-        return self.hook.get_iam_policy(self.asset_id, project_id=self.project_id)
+        policy: dict[str, Any] = self.hook.get_iam_policy(self.asset_id, project_id=self.project_id)
+        return policy
 
     def _grants(self, *, parse_time: bool) -> dict[str, tuple[str, ...]]:
         """``{role: members}`` of every grant; at parse time only what is known then."""
