@@ -71,13 +71,22 @@ class Call:
     read_timeout: float = READ_TIMEOUT_S
     connect_timeout: float = CONNECT_TIMEOUT_S
     shape: Shape = OPERATION
+    # A call that may not be repeated is still retried after a 429: a rate limit refuses a
+    # request before anything of it is done.
+    retry_rate_limited: bool = False
+    # What a retryable failure's error adds when this call may not be repeated.
+    not_retried_note: str = NO_REQUEST_ID_NOTE
+    # Answers that, after an earlier attempt which may have been carried out, may only say it
+    # was (a retried delete's NOT_FOUND): raised as ``_retry.MaybeApplied`` for the caller to
+    # look at what happened.
+    settled_after_retry: frozenset[str] = frozenset()
 
     def not_retried(self, error: EarthEngineApiError) -> EarthEngineApiError:
         """``error``, explained when it was retryable but this call may not be repeated."""
         if self.retryable:
             return error
         return type(error)(
-            error.http_status, error.status, error.message + NO_REQUEST_ID_NOTE, error.details
+            error.http_status, error.status, error.message + self.not_retried_note, error.details
         )
 
 

@@ -7,6 +7,12 @@ token endpoint that may answer later is retried with exponential backoff and ful
 ``requestId``, so a retry can never start a second job. A full task queue is retried here too,
 unless the call says ``retry_queue_full=False``: the job operators do, and wait the queue out
 themselves, for as long as their ``timeout`` allows (``operators/_queue.py``).
+
+An asset write that is not repeated blindly (copy, move) is still retried after a 429, which
+refuses a request untouched; after any other failure the caller looks at what happened first
+(``hooks/_asset_calls.py``). An idempotent write retried after an attempt that may have been
+carried out can get an answer that only says so (a delete's NOT_FOUND): :class:`MaybeApplied`
+hands it to the caller to look.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..api.errors import (
     EarthEngineApiError,
@@ -27,7 +33,6 @@ from ..api.errors import (
     is_exhausted,
     is_retryable,
 )
-from . import _calls
 from ._answers import shown_url
 from ._tokens import TokenError
 
@@ -121,6 +126,28 @@ class Attempts:
         return delay
 
 
+class MaybeApplied(Exception):
+    """``error`` answered a retry of a call whose earlier attempt may have been carried out,
+    and may only say it was (see ``Call.settled_after_retry``)."""
+
+    def __init__(self, error: EarthEngineApiError) -> None:
+        self.error = error
+        super().__init__(str(error))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.error,))
+
+
+def may_have_been_applied(error: Exception) -> bool:
+    """Whether a failed call may have been carried out all the same: its connection broke or
+    timed out, the server failed (5xx), or a success came back unreadable. A 429 or any other
+    4xx refuses a request untouched."""
+    if isinstance(error, EarthEngineConnectionError):
+        return True
+    status = error.http_status if isinstance(error, EarthEngineApiError) else 400
+    return status >= 500 or status < 300
+
+
 class Retrying:
     """The decisions of one call, shared by the sync and the async transport.
 
@@ -136,16 +163,19 @@ class Retrying:
         self.url = f"{settings.api_root}/{call.path}"
         self.attempts = policy.attempts()
         self._refreshed = False
+        # Whether an earlier attempt may have been carried out though it failed.
+        self.maybe_applied = False
 
     def after_transport_error(self, error: Exception, failure: str) -> float:
         """``failure`` says what went wrong, in words of ``_answers`` (``did not answer``)."""
         delay = self.attempts.next_delay() if self.call.retryable else None
         if delay is None:
-            note = "" if self.call.retryable else _calls.NO_REQUEST_ID_NOTE
+            note = "" if self.call.retryable else self.call.not_retried_note
             raise EarthEngineConnectionError(
                 f"Could not {self.call.description}: {self.settings.endpoint} {failure} "
                 f"after {max(self.attempts.made, 1)} attempt(s) ({type(error).__name__}).{note}"
             ) from error
+        self.maybe_applied = True
         return self._retry_in(delay, type(error).__name__)
 
     def after_token_error(self, error: TokenError) -> float:
@@ -171,13 +201,21 @@ class Retrying:
         waits_itself = isinstance(error, EarthEngineQueueFullError) and (
             not self.call.retry_queue_full
         )
-        if self.call.retryable and is_retryable(error) and not waits_itself:
+        may_retry = self.call.retryable or (
+            self.call.retry_rate_limited and error.http_status == 429
+        )
+        if may_retry and is_retryable(error) and not waits_itself:
             delay = self.attempts.next_delay(
                 exhausted=is_exhausted(error),
                 retry_after=retry_after_seconds(headers.get("retry-after")),
             )
         if delay is None:
-            raise self.call.not_retried(error) if is_retryable(error) else error from None
+            if self.maybe_applied and error.status in self.call.settled_after_retry:
+                raise MaybeApplied(error) from None
+            if is_retryable(error) and not may_retry:
+                raise self.call.not_retried(error) from None
+            raise error from None
+        self.maybe_applied = self.maybe_applied or may_have_been_applied(error)
         return self._retry_in(delay, f"{error.http_status} {error.status}")
 
     def refresh_due(self, status: int, has_credentials: bool) -> bool:

@@ -1,8 +1,13 @@
 """Hooks for the Earth Engine REST API: the batch jobs (exports, ingestions) and their long-running
-operations.
+operations, and the assets.
 
 ``EarthEngineHook`` (sync, ``requests`` through google-auth) serves operators on workers;
 ``EarthEngineAsyncHook`` (``httpx``) serves triggers and never blocks the event loop.
+
+The asset methods (``get_asset``, ``create_asset``, ``delete_asset``, ``copy_asset``,
+``move_asset``, ``update_asset``, ``list_assets``, ``list_images``, ``get_iam_policy``,
+``set_iam_policy``, ...) are mixed in from ``_assets.py`` (``AssetCalls``, ``AsyncAssetCalls``);
+what they send and when they retry is in ``_asset_calls.py``.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from .._compat import BaseHook, connection_form_widgets, ui_field_behaviour
 from ..api.errors import EarthEngineApiError
 from ..api.names import check_project_id
 from . import _answers, _calls
+from ._assets import AssetCalls, AsyncAssetCalls
 from ._calls import Call
 from ._credentials import credentials_for
 from ._in_flight import max_in_flight, project_slots
@@ -82,7 +88,7 @@ class _EarthEngineBaseHook(BaseHook):
         return True, f"Connected to Earth Engine at {settings.endpoint} for project {project}."
 
 
-class EarthEngineHook(_EarthEngineBaseHook):
+class EarthEngineHook(_EarthEngineBaseHook, AssetCalls):
     """Talks to Earth Engine with the connection's credentials, retrying what is safe to retry.
 
     :param ee_conn_id: Airflow connection, ``earthengine`` or ``google_cloud_platform`` type.
@@ -135,13 +141,17 @@ class EarthEngineHook(_EarthEngineBaseHook):
 
         Checked before it reaches a URL: raises ``InvalidRequestError`` naming ``project_id``.
         """
-        project = project_id or self.settings.project or self._credentials[1]
+        project = project_id or self._default_project()
         if not project:
             raise ValueError(
                 f"no Cloud project: pass project_id or set the extra 'project' on connection "
                 f"{self.ee_conn_id!r}"
             )
         return check_project_id(project, "project_id")
+
+    def _default_project(self) -> str | None:
+        """The connection's project, else ADC's."""
+        return self.settings.project or self._credentials[1]
 
     def get_conn(self) -> requests.Session:
         """The HTTP session (authorized unless in anonymous mode), created once per hook."""
@@ -318,7 +328,7 @@ class EarthEngineHook(_EarthEngineBaseHook):
                 time.sleep(retrying.after_api_error(error, response.headers))
 
 
-class EarthEngineAsyncHook(_EarthEngineBaseHook):
+class EarthEngineAsyncHook(_EarthEngineBaseHook, AsyncAssetCalls):
     """The async twin of ``EarthEngineHook`` for triggers, on ``httpx.AsyncClient``.
 
     Connection lookup, key loading and token refreshes run in worker threads, so the event
