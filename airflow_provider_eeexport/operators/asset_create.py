@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._compat import AirflowFailException
-from ..api.asset_changes import check_properties
-from ..api.assets import CONTAINER_TYPES, FOLDER, AssetName
-from ..api.errors import EarthEngineApiError, InvalidParameterError, InvalidRequestError
+from ..api.asset_requests import check_asset_type, check_properties
+from ..api.assets import FOLDER, AssetName
+from ..api.errors import EarthEngineApiError, InvalidParameterError
 from ._asset_base import AssetSummary, EarthEngineAssetOperator, Touched, pending
 from ._asset_tree import ensure_container
 
@@ -61,10 +61,7 @@ class EarthEngineCreateAssetOperator(EarthEngineAssetOperator):
         self.exists_ok = exists_ok
         self.parents = parents
         super().__init__(**kwargs)
-        if asset_type not in CONTAINER_TYPES:
-            raise InvalidParameterError(
-                "asset_type", f"must be one of {', '.join(CONTAINER_TYPES)}, got {asset_type!r}"
-            )
+        self.asset_type = check_asset_type(asset_type)
         for name in ("exists_ok", "parents"):
             if not isinstance(getattr(self, name), bool):
                 raise InvalidParameterError(
@@ -123,10 +120,7 @@ class EarthEngineCreateAssetOperator(EarthEngineAssetOperator):
     def _properties(self) -> dict[str, Any] | None:
         if self.properties is None:
             return None
-        try:
-            return check_properties(self.properties, "properties")
-        except InvalidRequestError as error:
-            raise InvalidParameterError("properties", error.rule, field=error.field) from None
+        return check_properties(self.properties, "properties")
 
     def lineage(self) -> tuple[list[Touched], list[Touched]]:
         """Writes the asset it creates (OpenLineage lifecycle change ``CREATE``)."""

@@ -7,8 +7,8 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..api.asset_changes import as_utc_time, check_properties, rfc3339
-from ..api.errors import InvalidParameterError, InvalidRequestError
+from ..api.asset_requests import check_properties, time_value
+from ..api.errors import InvalidParameterError
 from ._asset_base import AssetSummary, EarthEngineAssetOperator, Touched, pending
 
 if TYPE_CHECKING:
@@ -79,9 +79,7 @@ class EarthEngineUpdateAssetOperator(EarthEngineAssetOperator):
         self.check_rendered()
         changes = self._changes(parse_time=False)
         self.hook.update_asset(self.asset_id, project_id=self.project_id, **changes)
-        shown = ", ".join(
-            f"{name}={rfc3339(value)}" for name, value in changes.items() if name in _TIMES
-        )
+        shown = ", ".join(f"{name}={value}" for name, value in changes.items() if name in _TIMES)
         keys = sorted(changes.get("properties") or {})
         said = ", ".join(filter(None, [shown, f"properties {keys}" if keys else ""]))
         summary: AssetSummary = {"asset_id": self.asset_id, "action": "updated", "count": 1}
@@ -98,18 +96,12 @@ class EarthEngineUpdateAssetOperator(EarthEngineAssetOperator):
             if isinstance(properties, str):
                 with contextlib.suppress(ValueError):  # else refused below: not a mapping
                     properties = json.loads(properties)
-            try:
-                changes["properties"] = check_properties(properties, "properties")
-            except InvalidRequestError as error:
-                raise InvalidParameterError("properties", error.rule, field=error.field) from None
+            changes["properties"] = check_properties(properties, "properties", deletable=True)
         for name in _TIMES:
             value = getattr(self, name)
             if value is None or (parse_time and pending(name, value)):
                 continue
-            try:
-                changes[name] = as_utc_time(value, name)
-            except InvalidRequestError as error:
-                raise InvalidParameterError(name, error.rule) from None
+            changes[name] = time_value(value, name)  # RFC 3339 text, in UTC
         if not parse_time and not changes.get("properties") and not set(_TIMES) & set(changes):
             raise InvalidParameterError(
                 "properties",
