@@ -75,10 +75,21 @@ class _EarthEngineRelocateOperator(EarthEngineAssetOperator):
             self.hook, source, max_assets=self.max_assets, project_id=self.project_id
         )
         count = self._container(asset, destination)
+        # What an earlier try (or anyone) already put there, looked at instead of resent.
+        present: set[str] = set()
+        if not count and not self.moves:
+            present = {
+                found["name"]
+                for found in descendants(
+                    self.hook, destination, max_assets=None, project_id=self.project_id
+                )
+            }
         for child in reversed(inside):  # every container before what it holds
             target = relocated(child["name"], source, destination)
             if Asset(child).is_container:
                 count += self._container(child, target)
+            elif target in present and self._copied(child, target):
+                self.log.info("%s already holds a copy of %s", target, child["name"])
             else:
                 count += self._relocate(child, target)
         if self.moves:
@@ -105,9 +116,7 @@ class _EarthEngineRelocateOperator(EarthEngineAssetOperator):
         try:
             hook.copy_asset(asset["name"], target, overwrite=self.overwrite, project_id=project)
         except EarthEngineAlreadyExistsError:
-            existing = hook.get_asset(target, project_id=project)
-            source = hook.get_asset(asset["name"], project_id=project) or asset
-            if existing is None or not same_content(existing, source):
+            if not self._copied(asset, target):
                 raise AirflowFailException(
                     f"{target} already exists and differs from {asset['name']}: set "
                     "overwrite=True to replace it"
@@ -115,6 +124,13 @@ class _EarthEngineRelocateOperator(EarthEngineAssetOperator):
             self.log.info("%s already holds a copy of %s", target, asset["name"])
             return 0
         return 1
+
+    def _copied(self, asset: dict[str, Any], target: str) -> bool:
+        """Whether ``target`` holds what ``asset`` holds (as the listing may show less, both
+        are read in full)."""
+        existing = self.hook.get_asset(target, project_id=self.project_id)
+        source = self.hook.get_asset(asset["name"], project_id=self.project_id) or asset
+        return existing is not None and same_content(existing, source)
 
     def _done(self, context: Context, count: int, message: str) -> AssetSummary:
         summary: AssetSummary = {

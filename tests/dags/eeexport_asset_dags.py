@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import DAG
+from airflow.sdk import DAG, AssetAlias
 
 from airflow_provider_eeexport.operators.asset_copy import (
     EarthEngineCopyAssetOperator,
@@ -91,7 +91,9 @@ for name, options in {
     "missing_ok": {"missing_ok": True},
 }.items():
     with _dag(f"ee_asset_delete_{name}"):
-        EarthEngineDeleteAssetOperator(task_id="delete", asset_id="{{ params.asset_id }}", **options)
+        EarthEngineDeleteAssetOperator(
+            task_id="delete", asset_id="{{ params.asset_id }}", **options
+        )
 
 with _dag("ee_asset_delete_retried", retries=1):
     _crashing_once(EarthEngineDeleteAssetOperator, "_delete", after=3)(
@@ -104,6 +106,8 @@ for name, options in {"copy": {}, "copy_overwrite": {"overwrite": True}}.items()
             task_id="copy",
             source_asset_id="{{ params.source }}",
             destination_asset_id="{{ params.destination }}",
+            # Known only once rendered: the written asset's event goes through an alias.
+            outlets=[AssetAlias(f"ee_asset_{name}")],
             **options,
         )
 
