@@ -188,3 +188,25 @@ for name, meanwhile in (("concurrent", 1), ("always_concurrent", 99)):
             readers=["group:{{ params.group }}"],
             meanwhile=meanwhile,
         )
+
+
+with _dag("ee_asset_lineage"):
+    (
+        EarthEngineCreateAssetOperator(
+            task_id="create", asset_id=f"{ROOT}/lineage/raw", asset_type="FOLDER", parents=True
+        )
+        >> EarthEngineCopyAssetOperator(
+            task_id="copy",
+            source_asset_id=f"{ROOT}/dem",
+            destination_asset_id=f"{ROOT}/lineage/raw/dem",
+        )
+        >> EarthEngineUpdateAssetOperator(
+            task_id="update", asset_id=f"{ROOT}/lineage/raw/dem", properties={"checked": True}
+        )
+        >> EarthEngineMoveAssetOperator(
+            task_id="move",
+            source_asset_id=f"{ROOT}/lineage/raw/dem",
+            destination_asset_id=f"{ROOT}/lineage/dem",
+        )
+        >> EarthEngineDeleteAssetOperator(task_id="delete", asset_id=f"{ROOT}/lineage/dem")
+    )
