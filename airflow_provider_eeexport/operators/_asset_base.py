@@ -14,7 +14,6 @@ The return value (XCom ``return_value``) of every asset operator is an :class:`A
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
@@ -155,8 +154,3 @@ class EarthEngineAssetOperator(BaseOperator):
     ) -> OperatorLineage[Dataset, RunFacet]:
         """The same once the task is done."""
         return self.get_openlineage_facets_on_start()
-
-
-def names_of(assets: Iterable[dict[str, Any]]) -> list[str]:
-    """The ``name`` of each asset dict."""
-    return [asset["name"] for asset in assets]
