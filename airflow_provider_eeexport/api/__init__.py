@@ -19,4 +19,7 @@ One module per concern; a kind of export (image, table) is a request model and a
 - ``destinations``: where an export writes, as Airflow Assets, OpenLineage names and console
   pages (``BigQueryTable``, ``asset_page_url``).
 - ``operation``: the long-running Operation an export returns.
+- ``assets``: asset names in every spelling Earth Engine takes, and a view of an asset;
+  ``asset_requests``: what the asset calls send (create and update bodies, update masks,
+  listing parameters, the ``listImages`` filter), checked first.
 """

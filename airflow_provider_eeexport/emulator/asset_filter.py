@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from ..api.errors import InvalidRequestError
 from ..api.operation import parse_timestamp
@@ -113,7 +113,7 @@ class AssetFilter:
         self._at += 1
         return token
 
-    def _refuse(self, why: str) -> Any:
+    def _refuse(self, why: str) -> NoReturn:
         raise InvalidRequestError("filter", f"{why} in {self.text!r}")
 
 
@@ -134,7 +134,7 @@ def _comparison(
     field: str,
     compare: Callable[[Any, Any], bool],
     value: _Token,
-    refuse: Callable[[str], Any],
+    refuse: Callable[[str], NoReturn],
 ) -> Matcher:
     text = _unquoted(value)
     if field in _TIME_FIELDS:
@@ -155,7 +155,7 @@ def _comparison(
         if value.kind == "word" and text in ("true", "false"):
             wanted = text == "true"
         return lambda asset: _property_matches(asset.get("properties") or {}, key, compare, wanted)
-    return refuse(
+    refuse(
         f"the field {field!r} cannot be filtered on; use startTime, endTime, updateTime, type, "
         "name, id, sizeBytes or properties.<key>"
     )

@@ -149,6 +149,8 @@ def _list(store: Store, parent: str, request: Request) -> JsonAnswer:
     query = request.query_params
     page_size = _page_size(query.get("pageSize"))
     view = (query.get("view") or "FULL").upper()
+    if view == "EARTH_ENGINE_ASSET_VIEW_UNSPECIFIED":
+        view = "FULL"
     if view not in VIEWS:
         raise errors.invalid_argument("view", f"must be one of {', '.join(VIEWS)}, got {view!r}")
     text = query.get("filter") or ""
@@ -221,9 +223,9 @@ def add_asset_admin_routes(app: FastAPI, store: Store) -> None:
         given = body.get("assets")
         if not isinstance(given, list):
             raise errors.invalid_argument("assets", "must be a list of EarthEngineAsset objects")
+        assets, now = store.asset_store(), store.now_rfc3339()
         stored = [
-            preload(store, asset, f"assets[{index}]", store.now_rfc3339())
-            for index, asset in enumerate(given)
+            assets.preload(asset, f"assets[{index}]", now) for index, asset in enumerate(given)
         ]
         store.save()
         return {"assets": stored}
@@ -233,33 +235,3 @@ def add_asset_admin_routes(app: FastAPI, store: Store) -> None:
         """Every asset, in name order."""
         assets = store.asset_store().assets
         return {"assets": [assets[name] for name in sorted(assets)]}
-
-
-def preload(store: Store, asset: Any, where: str, now: str) -> str:
-    """Store one admin-given asset (its ancestors made folders when missing); its name."""
-    from .assets import ASSET_FIELDS, FOLDER, KNOWN_TYPES, check_time
-
-    if not isinstance(asset, dict):
-        raise errors.invalid_argument(where, "must be an EarthEngineAsset object")
-    name = AssetName.parse(asset.get("name"), f"{where}.name")
-    asset_type = asset.get("type", "IMAGE")
-    if asset_type not in KNOWN_TYPES:
-        raise errors.invalid_argument(
-            f"{where}.type", f"must be one of {', '.join(KNOWN_TYPES)}, got {asset_type!r}"
-        )
-    unknown = set(asset) - ASSET_FIELDS - {"name", "type", "id"}
-    if unknown:
-        raise errors.invalid_argument(f"{where}.{sorted(unknown)[0]}", "unknown field")
-    fields = {"updateTime": now, **asset}
-    for key in ("updateTime", "startTime", "endTime"):
-        if key in fields:
-            fields[key] = check_time(fields[key], f"{where}.{key}")
-    assets = store.asset_store()
-    for ancestor in name.ancestors:
-        if assets.find(str(ancestor)) is None:
-            assets.put(ancestor, FOLDER, {"updateTime": now})
-    problem = assets.parent_problem(name)
-    if problem is not None:
-        raise problem
-    assets.put(name, str(asset_type), fields)
-    return str(name)

@@ -218,6 +218,33 @@ class AssetStore:
         return found
 
     # --- writing ---------------------------------------------------------------------------
+    def preload(self, asset: Any, where: str, now: str) -> str:
+        """Store one asset given as an EarthEngineAsset body, the folders above it made when
+        missing (as ``mkdir -p`` would); its name. INVALID_ARGUMENT names ``where``'s fault."""
+        if not isinstance(asset, dict):
+            raise errors.invalid_argument(where, "must be an EarthEngineAsset object")
+        name = AssetName.parse(asset.get("name"), f"{where}.name")
+        asset_type = asset.get("type", IMAGE)
+        if asset_type not in KNOWN_TYPES:
+            raise errors.invalid_argument(
+                f"{where}.type", f"must be one of {', '.join(KNOWN_TYPES)}, got {asset_type!r}"
+            )
+        unknown = set(asset) - ASSET_FIELDS - {"name", "type", "id"}
+        if unknown:
+            raise errors.invalid_argument(f"{where}.{sorted(unknown)[0]}", "unknown field")
+        fields = {"updateTime": now, **asset}
+        for key in ("updateTime", "startTime", "endTime"):
+            if key in fields:
+                fields[key] = check_time(fields[key], f"{where}.{key}")
+        for ancestor in name.ancestors:
+            if str(ancestor) not in self.assets:
+                self.put(ancestor, FOLDER, {"updateTime": now})
+        problem = self.parent_problem(name)
+        if problem is not None:
+            raise problem
+        self.put(name, str(asset_type), fields)
+        return str(name)
+
     def put(self, name: AssetName, asset_type: str, fields: Mapping[str, Any]) -> dict[str, Any]:
         """Store ``name`` as given, replacing whatever was there (its children stay)."""
         key = str(name)
@@ -251,7 +278,9 @@ class AssetStore:
             )
         self.remove(key)
 
-    def copy(self, source: AssetName, destination: AssetName, *, overwrite: bool, now: str) -> dict:
+    def copy(
+        self, source: AssetName, destination: AssetName, *, overwrite: bool, now: str
+    ) -> dict[str, Any]:
         """Copy one image, table or classifier to ``destination``; answers the copy."""
         asset = self.get(source)
         if asset["type"] not in COPYABLE_TYPES:

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field, fields
 from typing import Literal, get_args
 
 DUPLICATE_MODES = ("replay", "conflict")
+# What a job writing an asset into a folder or collection that does not exist does: fail, as
+# the service does, or create the folders (for suites written before the emulator kept assets).
+MISSING_PARENT_MODES = ("fail", "create")
 # Earth Engine refuses larger request bodies: "Request payload size exceeds the limit: 10485760
 # bytes." (HTTP 400 INVALID_ARGUMENT, as clients report it).
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -78,10 +81,15 @@ class EmulatorConfig:
     route_latency_ms: Mapping[str, int] = field(default_factory=dict)
     # A folder standing in for Cloud Storage: gs://<bucket>/<object> is <gcs_dir>/<bucket>/<object>.
     gcs_dir: str | None = None
+    # Preload the public assets the examples read (projects/earthengine-public/assets/...).
+    seed_public_assets: bool = False
+    missing_asset_parents: str = "fail"
 
     def __post_init__(self) -> None:
         if self.duplicate_request_id not in DUPLICATE_MODES:
             raise ValueError(f"duplicate_request_id must be one of {DUPLICATE_MODES}")
+        if self.missing_asset_parents not in MISSING_PARENT_MODES:
+            raise ValueError(f"missing_asset_parents must be one of {MISSING_PARENT_MODES}")
         if self.duration < 0 or self.token_ttl <= 0 or self.max_pending < 0:
             raise ValueError("duration, token_ttl and max_pending must not be negative")
         if self.max_body_bytes < 1:
@@ -97,6 +105,9 @@ class EmulatorConfig:
             value = getattr(self, option.name)
             if isinstance(value, Mapping):
                 value = ",".join(f"{key}={ms}" for key, ms in value.items()) or None
+            if isinstance(value, bool):
+                argv += ["--" + option.name.replace("_", "-")] if value else []
+                continue
             if value is not None:
                 argv += ["--" + option.name.replace("_", "-"), str(value)]
         return argv
@@ -216,6 +227,19 @@ def build_parser() -> argparse.ArgumentParser:
         "DIR/BUCKET/OBJECT; an ingestion of a missing object is accepted, then fails like Earth "
         'Engine fails it ("Unable to open OBJECT.", code 3). Without it every gs:// object '
         "is taken to exist",
+    )
+    parser.add_argument(
+        "--seed-public-assets",
+        action="store_true",
+        help="preload the public assets the examples read (USGS/SRTMGL1_003, "
+        "COPERNICUS/S2_SR_HARMONIZED, ...) under projects/earthengine-public, so getAsset works",
+    )
+    parser.add_argument(
+        "--missing-asset-parents",
+        choices=MISSING_PARENT_MODES,
+        default=defaults.missing_asset_parents,
+        help="an export or ingestion into a folder or collection that does not exist: fail "
+        "it as Earth Engine does (default), or create the folders when it succeeds",
     )
     return parser
 

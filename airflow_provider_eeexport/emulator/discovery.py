@@ -13,8 +13,13 @@ A route's path is read the way Google's REST conventions write one (after ``/{ve
 - ``projects/{project}/<collection>``, GET: ``list``, its parameter ``parent`` (``name`` for
   ``operations``, as google.longrunning names it);
 - ``projects/{project}/<collection>/{id}``, GET, DELETE or PATCH: ``get``, ``delete``, ``patch``;
-- ``projects/{project}/<collection>/{id}:<verb>``, POST: a custom method on one resource;
-  these last two take the resource's ``name``.
+- ``projects/{project}/<collection>/{id}:<verb>``, POST (or GET for a list, ``listAssets``): a
+  custom method on one resource; these last two take the resource's ``name``, or the field
+  :data:`_VERB_PARAMETERS` says the official client names it by (``sourceName`` of a copy);
+- ``projects/{project}/<collection>``, POST: ``create``, its parameter ``parent``;
+- ``projects/{project}:<verb>``, GET: a method of the project itself (``projects.listAssets``).
+
+An ``{id:path}`` spans slashes, as asset names do.
 
 Any other route (the token endpoint, IAM credentials, ``/_emulator``) is not part of the API.
 """
@@ -42,6 +47,7 @@ SCOPES = {
     "https://www.googleapis.com/auth/earthengine.readonly": "View your Google Earth Engine data",
 }
 _PROJECT_PREFIX = "/{version}/projects/{project}/"
+_PROJECT_METHOD = re.compile(r"^/\{version\}/projects/\{project\}:(?P<verb>[A-Za-z]+)$")
 _SEGMENT = re.compile(r"^(?P<collection>[A-Za-z]+)(?::(?P<verb>[A-Za-z]+))?$")
 _ID = re.compile(r"^\{(?P<name>[A-Za-z_]+)(?::(?P<converter>[a-z]+))?\}(?::(?P<verb>[A-Za-z]+))?$")
 # What one item of a collection is called in schemas, where it is not the collection's name
@@ -51,6 +57,28 @@ _ITEMS = {"operations": "Operation", "algorithms": "Algorithm", "assets": "Earth
 _LIST_PARENTS = {"operations": "name"}
 # The query parameters a collection's list method reads.
 _LIST_QUERIES: dict[str, tuple[str, ...]] = {"operations": ("pageSize", "pageToken")}
+_ASSET_LIST_QUERIES = ("pageSize", "pageToken", "filter", "view")
+# What a custom method's path parameter is called, where it is not ``name``: the official
+# client calls ``assets().copy(sourceName=)``, ``getIamPolicy(resource=)``.
+_VERB_PARAMETERS = {
+    "copy": "sourceName",
+    "move": "sourceName",
+    "getIamPolicy": "resource",
+    "setIamPolicy": "resource",
+    "listAssets": "parent",
+}
+# Custom methods whose request or response schema is not named after the verb and the item.
+_VERB_SCHEMAS: dict[str, tuple[str | None, str | None]] = {
+    "getIamPolicy": ("GetIamPolicyRequest", "Policy"),
+    "setIamPolicy": ("SetIamPolicyRequest", "Policy"),
+    "copy": ("CopyAssetRequest", None),
+    "move": ("MoveAssetRequest", None),
+    "listAssets": (None, "ListAssetsResponse"),
+}
+# The custom methods served on GET (they read, and take query parameters).
+_GET_VERBS: dict[str, tuple[str, ...]] = {"listAssets": _ASSET_LIST_QUERIES}
+# The query parameters a collection's create method reads.
+_CREATE_QUERIES: dict[str, tuple[str, ...]] = {"assets": ("assetId", "overwrite")}
 # The standard methods on one resource, by HTTP method.
 _STANDARD_METHODS = {"GET": "get", "DELETE": "delete", "PATCH": "patch"}
 # Custom methods on one resource that answer google.protobuf.Empty rather than the resource.
@@ -58,6 +86,14 @@ _EMPTY_ANSWERS = frozenset({"cancel"})
 _QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
     "pageSize": {"type": "integer", "format": "int32", "location": "query"},
     "pageToken": {"type": "string", "location": "query"},
+    "filter": {"type": "string", "location": "query"},
+    "view": {
+        "type": "string",
+        "location": "query",
+        "enum": ["EARTH_ENGINE_ASSET_VIEW_UNSPECIFIED", "FULL", "BASIC"],
+    },
+    "assetId": {"type": "string", "location": "query"},
+    "overwrite": {"type": "boolean", "location": "query"},
 }
 
 
@@ -73,7 +109,8 @@ class ServedRoute:
 
 @dataclass(frozen=True)
 class ApiMethod:
-    """One method of the document: ``projects.<collection>.<name>``."""
+    """One method of the document: ``projects.<collection>.<name>`` (``projects.<name>`` when
+    ``collection`` is empty)."""
 
     collection: str
     name: str
@@ -104,7 +141,7 @@ class ApiMethod:
             "description": "",
             "flatPath": f"{version}/{self.flat_path}",
             "httpMethod": self.http_method,
-            "id": f"{NAME}.projects.{self.collection}.{self.name}",
+            "id": ".".join(part for part in (NAME, "projects", self.collection, self.name) if part),
             "parameterOrder": [self.parameter],
             "parameters": parameters,
             "path": f"{version}/{self.path}",
@@ -117,6 +154,20 @@ class ApiMethod:
 
 def api_method(route: ServedRoute) -> ApiMethod | None:
     """The API method ``route`` serves, or None when it is not an Earth Engine API route."""
+    if (own := _PROJECT_METHOD.match(route.path)) and route.http_method == "GET":
+        verb = own["verb"]
+        _, response = _VERB_SCHEMAS.get(verb, (None, f"{_camel(verb)}Response"))
+        return ApiMethod(
+            collection="",
+            name=verb,
+            http_method="GET",
+            parameter=_VERB_PARAMETERS.get(verb, "name"),
+            pattern="^projects/[^/]+$",
+            path=f"{{+{_VERB_PARAMETERS.get(verb, 'name')}}}:{verb}",
+            flat_path=f"projects/{{projectsId}}:{verb}",
+            response=response or "Empty",
+            query=_GET_VERBS.get(verb, ()),
+        )
     if not route.path.startswith(_PROJECT_PREFIX):
         return None
     segments = route.path.removeprefix(_PROJECT_PREFIX).split("/")
@@ -134,29 +185,37 @@ def api_method(route: ServedRoute) -> ApiMethod | None:
     id_pattern = ".+" if resource["converter"] == "path" else "[^/]+"
     verb = resource["verb"]
     if verb is not None:
-        name: str | None = verb if route.http_method == "POST" else None
+        method = "GET" if verb in _GET_VERBS else "POST"
+        name: str | None = verb if route.http_method == method else None
     else:
         name = _STANDARD_METHODS.get(route.http_method)
     if name is None:
         return None
     suffix = f":{verb}" if verb else ""
     if verb:
-        request: str | None = f"{_camel(verb)}{item}Request"
-        response = "Empty" if verb in _EMPTY_ANSWERS else item
+        request_name, response_name = _VERB_SCHEMAS.get(verb, (None, None))
+        request: str | None = request_name or f"{_camel(verb)}{item}Request"
+        if verb in _GET_VERBS:
+            request = None
+        response = response_name or ("Empty" if verb in _EMPTY_ANSWERS else item)
     else:
         request = item if name == "patch" else None
+        if name == "patch" and collection == "assets":
+            request = "UpdateAssetRequest"
         response = "Empty" if name == "delete" else item
+    parameter = _VERB_PARAMETERS.get(verb, "name") if verb else "name"
     return ApiMethod(
         collection=collection,
         name=name,
         http_method=route.http_method,
-        parameter="name",
+        parameter=parameter,
         pattern=f"^projects/[^/]+/{collection}/{id_pattern}$",
-        path="{+name}" + suffix,
+        path=f"{{+{parameter}}}" + suffix,
         flat_path=f"projects/{{projectsId}}/{collection}/{{{collection}Id}}{suffix}",
         response=response,
         request=request,
         request_model=route.request_model,
+        query=_GET_VERBS.get(verb, ()) if verb else (),
     )
 
 
@@ -177,6 +236,19 @@ def _collection_method(
             response="Operation",
             request=model.__name__ if model else f"{_camel(verb)}{_camel(collection)}Request",
             request_model=model,
+        )
+    if verb is None and route.http_method == "POST" and collection in _CREATE_QUERIES:
+        return ApiMethod(
+            collection=collection,
+            name="create",
+            http_method="POST",
+            parameter="parent",
+            pattern="^projects/[^/]+$",
+            path=f"{{+parent}}/{collection}",
+            flat_path=f"projects/{{projectsId}}/{collection}",
+            response=item,
+            request=item,
+            query=_CREATE_QUERIES[collection],
         )
     if verb is None and route.http_method == "GET":
         parent = _LIST_PARENTS.get(collection, "parent")
@@ -207,9 +279,16 @@ def discovery_document(
     root = root_url if root_url.endswith("/") else root_url + "/"
     methods = [method for route in routes if (method := api_method(route)) is not None]
     resources: dict[str, Any] = {}
+    own: dict[str, Any] = {}
     for method in sorted(methods, key=lambda m: (m.collection, m.name)):
+        if not method.collection:
+            own[method.name] = method.to_json(version)
+            continue
         entry = resources.setdefault(method.collection, {"methods": {}})
         entry["methods"][method.name] = method.to_json(version)
+    projects: dict[str, Any] = {"resources": resources} if resources else {}
+    if own:
+        projects["methods"] = own
     return {
         "kind": "discovery#restDescription",
         "discoveryVersion": "v1",
@@ -232,7 +311,7 @@ def discovery_document(
         "fullyEncodeReservedExpansion": True,
         "auth": {"oauth2": {"scopes": {scope: {"description": d} for scope, d in SCOPES.items()}}},
         "parameters": _standard_parameters(),
-        "resources": {"projects": {"resources": resources}} if resources else {},
+        "resources": {"projects": projects} if projects else {},
         "schemas": _schemas(methods),
     }
 
@@ -330,6 +409,55 @@ _KNOWN_SCHEMAS: dict[str, dict[str, Any]] = {
         },
     },
     "CancelOperationRequest": {"type": "object", "properties": {}},
+    "EarthEngineAsset": {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string"},
+            "name": {"type": "string"},
+            "id": {"type": "string"},
+            "updateTime": {"type": "string", "format": "google-datetime"},
+            "startTime": {"type": "string", "format": "google-datetime"},
+            "endTime": {"type": "string", "format": "google-datetime"},
+            "properties": _ANY_OBJECT,
+            "bands": {"type": "array", "items": _ANY_OBJECT},
+            "sizeBytes": {"type": "string", "format": "int64"},
+        },
+    },
+    "ListAssetsResponse": {
+        "type": "object",
+        "properties": {
+            "assets": _array_of("EarthEngineAsset"),
+            "nextPageToken": {"type": "string"},
+        },
+    },
+    "CopyAssetRequest": {
+        "type": "object",
+        "properties": {"destinationName": {"type": "string"}, "overwrite": {"type": "boolean"}},
+    },
+    "MoveAssetRequest": {
+        "type": "object",
+        "properties": {"destinationName": {"type": "string"}},
+    },
+    "UpdateAssetRequest": {
+        "type": "object",
+        "properties": {
+            "asset": {"$ref": "EarthEngineAsset"},
+            "updateMask": {"type": "string", "format": "google-fieldmask"},
+        },
+    },
+    "Policy": {
+        "type": "object",
+        "properties": {
+            "version": {"type": "integer", "format": "int32"},
+            "etag": {"type": "string", "format": "byte"},
+            "bindings": {"type": "array", "items": _ANY_OBJECT},
+        },
+    },
+    "GetIamPolicyRequest": {"type": "object", "properties": {"options": _ANY_OBJECT}},
+    "SetIamPolicyRequest": {
+        "type": "object",
+        "properties": {"policy": {"$ref": "Policy"}, "updateMask": {"type": "string"}},
+    },
     "WaitOperationRequest": {
         "type": "object",
         "properties": {"timeout": {"type": "string", "format": "google-duration"}},

@@ -5,6 +5,8 @@ request on a faulted route the injector draws ``u_drop = rng.random()`` and then
 ``u_status = rng.random()``; the connection is dropped when ``u_drop < drop_connection_rate``,
 otherwise a status fault is answered when ``u_status < rate``, its status taken with
 ``rng.choice(statuses)``. The RNG is seeded with ``--seed`` each time faults are configured.
+With ``limit`` set, once that many requests were faulted nothing more is drawn or faulted: a
+test can drop exactly the first copy's connection and watch what the client does next.
 """
 
 from __future__ import annotations
@@ -82,6 +84,8 @@ class FaultConfig(BaseModel):
     retry_after_s: float = Field(1.0, ge=0, le=86_400)
     # Per-route answer latency, replacing the emulator's --route-latency-ms for those routes.
     route_latency_ms: dict[RouteName, int] = Field(default_factory=dict)
+    # At most this many requests are faulted (dropped or answered an error); None: no bound.
+    limit: int | None = Field(None, ge=1)
 
     @field_validator("routes", mode="before")
     @classmethod
@@ -118,11 +122,13 @@ class FaultInjector:
         self.base_latency_ms = dict(route_latency_ms or {})
         self.config = FaultConfig()
         self.rng = random.Random(seed)
+        self.faulted = 0
 
     def configure(self, config: FaultConfig) -> None:
-        """Replace the fault configuration and restart the seeded draws."""
+        """Replace the fault configuration and restart the seeded draws and the fault count."""
         self.config = config
         self.rng = random.Random(self.seed)
+        self.faulted = 0
 
     def applies_to(self, route: str) -> bool:
         """Whether the configured faults and latency apply to ``route``."""
@@ -143,12 +149,17 @@ class FaultInjector:
         cfg = self.config
         if not self.applies_to(route) or (cfg.rate == 0 and cfg.drop_connection_rate == 0):
             return Decision()
+        if cfg.limit is not None and self.faulted >= cfg.limit:
+            return Decision()
         u_drop, u_status = self.rng.random(), self.rng.random()
+        decision = Decision()
         if u_drop < cfg.drop_connection_rate:
-            return Decision(drop=True)
-        if u_status < cfg.rate:
-            return Decision(status=self.rng.choice(cfg.statuses))
-        return Decision()
+            decision = Decision(drop=True)
+        elif u_status < cfg.rate:
+            decision = Decision(status=self.rng.choice(cfg.statuses))
+        if decision != Decision():
+            self.faulted += 1
+        return decision
 
     def error_for(self, status: int, path: str) -> errors.ApiError:
         """The Google error answer a fault of ``status`` gives, for the project in ``path``."""

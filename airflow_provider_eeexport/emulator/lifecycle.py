@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Literal
 
+from ..api.assets import CLASSIFIER, IMAGE, TABLE
 from ..api.classifier_request import ExportClassifierRequest
 from ..api.destinations import BigQueryTable, asset_page_url
 from ..api.image_import_request import ImportImageRequest
@@ -89,6 +90,16 @@ class OperationPlan:
     # metadata.type: EXPORT_IMAGE, or EXPORT_FEATURES for a table export (as earthengine-api
     # names a table export task).
     type: str = "EXPORT_IMAGE"
+    # The asset the job writes once it has succeeded (an AssetWrite's record), and whether the
+    # store has it yet: it appears lazily, when assets are next read after ``end_time``.
+    asset: dict[str, Any] | None = None
+    asset_written: bool = False
+
+    def writes_asset_by(self, now: float) -> bool:
+        """Whether the job has, by ``now``, succeeded in writing an asset not yet stored."""
+        if self.asset is None or self.asset_written or now < self.end_time:
+            return False
+        return self.state(self.end_time) is OperationState.SUCCEEDED
 
     # --- derived state ---------------------------------------------------------------------
     def done_time(self) -> float:
@@ -212,6 +223,8 @@ class JobPlan:
     # The gs:// files the job reads (an ingestion's sources): with a bucket folder, one that is
     # not there fails the task soon after it starts.
     reads: tuple[str, ...] = ()
+    # The asset a successful job leaves behind: {"name", "type", "overwrite", "fields"}.
+    writes: dict[str, Any] | None = None
 
 
 def plan_export(
@@ -224,6 +237,7 @@ def plan_export(
     script: Mapping[str, Any] | None,
     default_duration: float,
     object_exists: Callable[[str], bool] | None = None,
+    asset_problem: Callable[[Mapping[str, Any]], dict[str, Any] | None] | None = None,
 ) -> OperationPlan:
     """The plan of a new export named ``name``, created at ``now``.
 
@@ -232,9 +246,14 @@ def plan_export(
     pending phase of a fifth of it (at most ``MAX_PENDING_S``). A rule's ``FAILED`` outcome
     wins over a failure the request implies; the latter ends the task soon after it starts.
     With ``object_exists`` (the emulator's bucket folder), a file the job reads that does not
-    exist is such a failure.
+    exist is such a failure; so is the asset it would write, when ``asset_problem`` (the
+    emulator's asset store) says why it cannot be written (it exists, its folder does not).
     """
     job = plan_job(request)
+    if job.writes is not None and asset_problem is not None and job.refusal is None:
+        problem = asset_problem(job.writes)
+        if problem is not None:
+            job = replace(job, refusal=problem)
     missing = [uri for uri in job.reads if object_exists and not object_exists(uri)]
     if missing and job.refusal is None:
         unreadable = missing[0].removeprefix("gs://").partition("/")[2]
@@ -270,6 +289,7 @@ def plan_export(
         request=request.to_json(),
         eecu_rate=script.get("eecu_per_s") if script else None,
         type=job.type,
+        asset=job.writes,
     )
 
 
@@ -295,11 +315,13 @@ def plan_image_export(request: ExportImageRequest) -> JobPlan:
             "message": f"Export too large: specified {pixels} pixels (max: {max_pixels}). "
             "Specify higher maxPixels value if you intend to export a large area.",
         }
+    writes = None
     if request.asset_export_options:
         last, destination = (
             "Ingest Asset",
             [asset_page_url(_asset_name(request.asset_export_options))],
         )
+        writes = _exported_asset(IMAGE, request.asset_export_options)
     else:
         last, destination = "Write Files", _file_destination_uris(request.file_export_options or {})
     return JobPlan(
@@ -308,6 +330,7 @@ def plan_image_export(request: ExportImageRequest) -> JobPlan:
         tiles=max(1, math.ceil(pixels / TILE_PIXELS)) if pixels else DEFAULT_TILES,
         destination_uris=destination,
         refusal=refusal,
+        writes=writes,
     )
 
 
@@ -317,6 +340,7 @@ def plan_table_export(request: ExportTableRequest) -> JobPlan:
     What the service reports for table exports is undocumented: the links follow the image
     ones, a BigQuery table links to its console page.
     """
+    writes = None
     if request.file_export_options:
         last, destination = "Write Files", _file_destination_uris(request.file_export_options)
     elif request.bigquery_export_options:
@@ -333,11 +357,13 @@ def plan_table_export(request: ExportTableRequest) -> JobPlan:
             "Ingest Asset",
             [asset_page_url(_asset_name(request.asset_export_options))],
         )
+        writes = _exported_asset(TABLE, request.asset_export_options)
     return JobPlan(
         type="EXPORT_FEATURES",
         stage_names=["Create Job", "Compute Features", last],
         tiles=DEFAULT_TILES,
         destination_uris=destination,
+        writes=writes,
     )
 
 
@@ -374,28 +400,44 @@ def plan_classifier_export(request: ExportClassifierRequest) -> JobPlan:
         stage_names=["Create Job", "Train Classifier", "Ingest Asset"],
         tiles=1,
         destination_uris=[asset_page_url(_asset_name(request.asset_export_options))],
+        writes=_exported_asset(CLASSIFIER, request.asset_export_options),
     )
 
 
 def plan_image_import(request: ImportImageRequest) -> JobPlan:
     """An image ingestion (``INGEST_IMAGE``): a work unit per source file, the asset's page as
     its link. Stage names are the emulator's own (the service does not document them)."""
-    return _ingestion("INGEST_IMAGE", request.image_manifest)
+    return _ingestion("INGEST_IMAGE", request.image_manifest, IMAGE, request.overwrite)
 
 
 def plan_table_import(request: ImportTableRequest) -> JobPlan:
     """A table ingestion (``INGEST_TABLE``), planned like an image ingestion."""
-    return _ingestion("INGEST_TABLE", request.table_manifest)
+    return _ingestion("INGEST_TABLE", request.table_manifest, TABLE, request.overwrite)
 
 
-def _ingestion(kind: str, manifest: Mapping[str, Any]) -> JobPlan:
+def _ingestion(
+    kind: str, manifest: Mapping[str, Any], asset_type: str, overwrite: bool | None
+) -> JobPlan:
     files = ingested_files(manifest)
+    fields: dict[str, Any] = {"properties": dict(manifest.get("properties") or {})}
+    for key in ("startTime", "endTime"):
+        if manifest.get(key):
+            fields[key] = manifest[key]
+    bands = [{"id": band["id"]} for band in manifest.get("bands") or [] if band.get("id")]
+    if asset_type == IMAGE:
+        fields["bands"] = bands
     return JobPlan(
         type=kind,
         stage_names=["Create Job", "Read Files", "Ingest Asset"],
         tiles=max(1, len(files)),
         destination_uris=[asset_page_url(str(manifest["name"]))],
         reads=tuple(files),
+        writes={
+            "name": str(manifest["name"]),
+            "type": asset_type,
+            "overwrite": bool(overwrite),
+            "fields": fields,
+        },
     )
 
 
@@ -409,6 +451,18 @@ PLANNERS: Mapping[type[Any], Callable[[Any], JobPlan]] = {
     ImportImageRequest: plan_image_import,
     ImportTableRequest: plan_table_import,
 }
+
+
+def _exported_asset(asset_type: str, options: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What an export to an asset writes: the request says nothing of its times or properties
+    beyond what its expression computes, which the emulator does not."""
+    destination = (options or {})["earthEngineDestination"]
+    return {
+        "name": str(destination["name"]),
+        "type": asset_type,
+        "overwrite": bool(destination.get("overwrite")),
+        "fields": {},
+    }
 
 
 def _asset_name(asset_export_options: Mapping[str, Any] | None) -> str:

@@ -4,7 +4,9 @@ One emulator process is shared by the session and reset before every test. A tes
 other options asks for its own process with the marker, for example
 ``@pytest.mark.ee_emulator(duplicate_request_id="conflict", max_pending=2)``; with
 ``gcs_dir=True`` the emulator gets a fresh folder standing in for Cloud Storage (``--gcs-dir``),
-``ee_emulator.gcs_dir``, to which ``ee_emulator.put_object("gs://bucket/path")`` adds objects.
+``ee_emulator.gcs_dir``, to which ``ee_emulator.put_object("gs://bucket/path")`` adds objects;
+``seed_public_assets=True`` preloads the public assets the examples read. Tests preload their own
+assets with ``ee_emulator.put_asset(name, type="IMAGE", **fields)`` and ``put_assets([...])``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ import pytest
 
 from .runner import EmulatorClient, run_emulator
 
-SHARED_OPTIONS: dict[str, Any] = {"duration": 2.0, "seed": 0}
+# Suites written before the emulator kept assets export into folders they never created: the
+# shared emulator creates them; ``@pytest.mark.ee_emulator(missing_asset_parents="fail")`` does
+# as Earth Engine does.
+SHARED_OPTIONS: dict[str, Any] = {"duration": 2.0, "seed": 0, "missing_asset_parents": "create"}
 
 
 def pytest_configure(config: pytest.Config) -> None:

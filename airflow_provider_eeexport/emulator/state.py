@@ -9,14 +9,17 @@ import random
 import secrets
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .assets import AssetStore
+from ..api.assets import FOLDER, AssetName
+from .assets import AssetStore, check_time
 from .buckets import object_exists
 from .config import ROUTE_ALIASES, ROUTES, EmulatorConfig
+from .errors import ApiError
 from .lifecycle import ExportRequest, OperationPlan, plan_export, rfc3339
+from .public_assets import public_assets
 from .state_file import read_state, remove_stale_temp_files, write_plans
 
 # The call log keeps this many of the latest API requests.
@@ -97,6 +100,7 @@ class Store:
         self.assets = AssetStore()
         self._ids = random.Random(config.seed)
         self._load()
+        self._seed()
 
     def reset(self) -> None:
         """Forget every operation, asset, request id, token, script rule and counter."""
@@ -107,6 +111,7 @@ class Store:
         self.scripts.clear()
         self.stats = Stats()
         self._ids = random.Random(self.config.seed)
+        self._seed()
         self._save()
 
     # --- exports ---------------------------------------------------------------------------
@@ -139,6 +144,7 @@ class Store:
             script=self._script_for(request.description or ""),
             default_duration=self.config.duration,
             object_exists=object_exists(self.config.gcs_dir) if self.config.gcs_dir else None,
+            asset_problem=self._asset_problem,
         )
         self.operations[name] = plan
         if request.request_id:
@@ -191,8 +197,63 @@ class Store:
 
     # --- assets ----------------------------------------------------------------------------
     def asset_store(self) -> AssetStore:
-        """The assets as they are now."""
+        """The assets as they are now: first, every job that has succeeded since they were last
+        read writes its asset, in the order the jobs ended."""
+        now = self.clock()
+        due = sorted(
+            (plan for plan in self.operations.values() if plan.writes_asset_by(now)),
+            key=lambda plan: (plan.end_time, plan.name),
+        )
+        for plan in due:
+            self._write_asset(plan)
+        if due:
+            self._save()
         return self.assets
+
+    def _seed(self) -> None:
+        if self.config.seed_public_assets:
+            now = self.now_rfc3339()
+            for index, asset in enumerate(public_assets()):
+                if asset["name"] not in self.assets.assets:
+                    self.assets.preload(asset, f"public[{index}]", now)
+
+    def _asset_problem(self, writes: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Why a job cannot write its asset (a google.rpc.Status), or None; checked when the
+        job is planned, as the service fails such a task early."""
+        name = AssetName.parse(writes["name"], "name")
+        assets = self.asset_store()
+        # The task errors are modelled on the service's asset errors (ALREADY_EXISTS, code 6;
+        # NOT_FOUND, code 5): their exact task-list wording is not documented.
+        if assets.find(str(name)) is not None and not writes["overwrite"]:
+            return {"code": 6, "message": f"Cannot overwrite asset '{name}'."}
+        if self.config.missing_asset_parents == "fail":
+            problem = assets.parent_problem(name)
+            if problem is not None:
+                return {"code": 5 if problem.http_status == 404 else 3, "message": problem.message}
+        return None
+
+    def _write_asset(self, plan: OperationPlan) -> None:
+        writes = plan.asset or {}
+        plan.asset_written = True
+        name = AssetName.parse(writes["name"], "name")
+        # What changed since the job was planned wins: an asset made meanwhile without
+        # overwrite, or a folder deleted meanwhile, leaves the store as it is.
+        if self.assets.find(str(name)) is not None and not writes["overwrite"]:
+            return
+        if self.config.missing_asset_parents == "create":
+            for ancestor in name.ancestors:
+                if self.assets.find(str(ancestor)) is None:
+                    self.assets.put(ancestor, FOLDER, {"updateTime": rfc3339(plan.end_time)})
+        if self.assets.parent_problem(name) is not None:
+            return
+        fields = {**writes.get("fields", {}), "updateTime": rfc3339(plan.end_time)}
+        for key in ("startTime", "endTime"):  # as the API writes times, whatever was sent
+            if key in fields:
+                try:
+                    fields[key] = check_time(fields[key], key)
+                except ApiError:
+                    fields.pop(key)
+        self.assets.put(name, writes["type"], fields)
 
     def now_rfc3339(self) -> str:
         """The clock's time as the API writes it (``updateTime``)."""

@@ -377,7 +377,13 @@ def _relocation(
                     return found
                 if outcome is None or sent > resends:
                     seen = _what_was_found(source, found_source, destination, found)
-                    raise _unsettled(failure, verb, sent, seen) from failure
+                    if outcome is None:
+                        note = f"it is not known whether the {verb} happened: {seen}"
+                    else:
+                        note = f"{seen}: the {verb} did not happen; not sent again"
+                    raise _unsettled(
+                        failure, f" After {sent} failed {verb}(s), {note}."
+                    ) from failure
 
     return Plan(source.project, steps)
 
@@ -394,8 +400,7 @@ def _what_was_found(
     return f"{state(source, found_source)} and {state(destination, found)}"
 
 
-def _unsettled(failure: Exception, verb: str, sent: int, seen: str) -> Exception:
-    note = f" After {sent} failed {verb}(s) it is not known whether it happened: {seen}."
+def _unsettled(failure: Exception, note: str) -> Exception:
     if isinstance(failure, EarthEngineApiError):
         message = failure.message.removesuffix(LOOKED_NOTE) + note
         return type(failure)(failure.http_status, failure.status, message, failure.details)

@@ -9,6 +9,7 @@ import time
 import httpx
 
 from airflow_provider_eeexport.api.operation import Operation, OperationState
+from airflow_provider_eeexport.emulator.config import ROUTES
 from tests.support.image_requests import valid_body
 from tests.support.names import PROJECT
 
@@ -42,6 +43,7 @@ def test_stats_count_api_requests_by_route_and_not_admin_calls(api, ee_emulator,
             "delete": 1,
             "token": 0,
             "iam": 0,
+            **{route: 0 for route in ROUTES if route.startswith("asset_")},
         },
         "operations_created": 1,
         "tokens_issued": 0,

@@ -28,8 +28,9 @@ def _routes() -> list[ServedRoute]:
 
 
 def _methods(document: dict) -> set[str]:
-    found = set()
-    for collection, entry in document["resources"]["projects"]["resources"].items():
+    projects = document["resources"]["projects"]
+    found = set(projects.get("methods", {}))
+    for collection, entry in projects["resources"].items():
         found |= {f"{collection}.{name}" for name in entry["methods"]}
     return found
 
@@ -43,7 +44,25 @@ def test_the_document_describes_every_api_route_the_app_serves_and_nothing_else(
 
     jobs = {path.replace(":", ".") for path in EXPORT_ROUTES}
     operations = {f"operations.{verb}" for verb in ("list", "get", "cancel", "wait", "delete")}
-    assert _methods(document) == jobs | operations | {"algorithms.list"}
+    assets = {
+        f"assets.{verb}"
+        for verb in (
+            *("create", "get", "delete", "patch", "copy", "move", "listAssets"),
+            *("getIamPolicy", "setIamPolicy"),
+        )
+    }
+    assert _methods(document) == jobs | operations | assets | {"algorithms.list", "listAssets"}
+
+
+def test_the_asset_methods_take_the_parameters_the_official_client_names():
+    methods = discovery_document(_routes(), version="v1", root_url=ROOT)["resources"]["projects"]
+    assets = methods["resources"]["assets"]["methods"]
+
+    assert assets["copy"]["path"] == "v1/{+sourceName}:copy"
+    assert assets["setIamPolicy"]["parameterOrder"] == ["resource"]
+    assert assets["create"]["path"] == "v1/{+parent}/assets"
+    assert set(assets["listAssets"]["parameters"]) >= {"parent", "pageToken", "filter", "view"}
+    assert methods["methods"]["listAssets"]["path"] == "v1/{+parent}:listAssets"
 
 
 def test_a_job_route_added_later_appears_by_itself():
@@ -138,7 +157,7 @@ def test_listing_operations_pages_on_with_the_next_page_token():
 def test_a_method_the_app_lacks_is_not_in_the_client():
     projects = _client(discovery_document(_routes(), version="v1", root_url=ROOT)).projects()
 
-    assert not hasattr(projects, "assets")
+    assert not hasattr(projects, "tables")
     with pytest.raises(TypeError, match="filter"):
         projects.operations().list(name=f"projects/{PROJECT}", filter="done")
 
@@ -198,11 +217,15 @@ def test_an_unknown_or_missing_version_is_refused(anonymous):
 def test_every_described_method_is_answered_by_a_route(anonymous, api):
     document = anonymous.get("/$discovery/rest", params={"version": "v1"}).json()
 
-    for collection, entry in document["resources"]["projects"]["resources"].items():
+    projects = document["resources"]["projects"]
+    groups = {**projects["resources"], "": {"methods": projects["methods"]}}
+    for collection, entry in groups.items():
         for name, method in entry["methods"].items():
             (parameter,) = method["parameterOrder"]
             pattern = method["parameters"][parameter]["pattern"]
-            value = f"projects/{PROJECT}" if pattern == "^projects/[^/]+$" else OPERATION
+            # One resource of the collection: an operation, an asset.
+            one = f"projects/{PROJECT}/{collection}/OP1"
+            value = f"projects/{PROJECT}" if pattern == "^projects/[^/]+$" else one
             path = method["path"].replace("{+" + parameter + "}", value)
             response = api.request(
                 method["httpMethod"], f"/{path}", json={} if "request" in method else None

@@ -71,6 +71,14 @@ def test_route_latency_takes_the_former_image_route_name(api, ee_emulator):
     assert time.monotonic() - started >= 0.3
 
 
+def test_a_fault_limit_faults_only_that_many_requests(api, ee_emulator):
+    ee_emulator.faults(rate=1.0, statuses=[503], routes=["list"], limit=2)
+
+    statuses = [api.get(f"/v1/projects/{PROJECT}/operations").status_code for _ in range(4)]
+
+    assert statuses == [503, 503, 200, 200]
+
+
 def test_zero_rates_clear_the_faults(api, ee_emulator):
     ee_emulator.faults(rate=1.0, statuses=[503])
 

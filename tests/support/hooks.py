@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineAsyncHook, EarthEngineHook
@@ -13,7 +14,8 @@ TIGHT = {"max_attempts": 3, "initial_delay": 0.001, "max_delay": 0.005}
 
 class Hooks:
     """The same hook method called on ``EarthEngineHook`` or, in an event loop of its own, on
-    ``EarthEngineAsyncHook``; ``list_operations`` is gathered into a list either way."""
+    ``EarthEngineAsyncHook``; a listing (``list_operations``, ``list_assets``) is gathered into a
+    list either way."""
 
     def __init__(self, kind: str, **options: Any) -> None:
         self.kind = kind
@@ -25,11 +27,12 @@ class Hooks:
     def __call__(self, method: str, *args: Any, **kwargs: Any) -> Any:
         if self.kind == "sync":
             result = getattr(EarthEngineHook(**self.options), method)(*args, **kwargs)
-            return list(result) if method == "list_operations" else result
+            return list(result) if isinstance(result, Iterator) else result
         return asyncio.run(self._async(method, args, kwargs))
 
     async def _async(self, method: str, args: Any, kwargs: Any) -> Any:
         async with EarthEngineAsyncHook(**self.options) as hook:
-            if method == "list_operations":
-                return [op async for op in hook.list_operations(*args, **kwargs)]
-            return await getattr(hook, method)(*args, **kwargs)
+            result = getattr(hook, method)(*args, **kwargs)
+            if isinstance(result, AsyncIterator):
+                return [item async for item in result]
+            return await result
