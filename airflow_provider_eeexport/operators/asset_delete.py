@@ -22,7 +22,9 @@ class EarthEngineDeleteAssetOperator(EarthEngineAssetOperator):
     largest), depth first, and counts what it would delete before deleting anything: more
     than ``max_assets`` assets inside it fails the task with nothing deleted. It then deletes
     each folder's contents before the folder, so a retry after a crash finishes the work (what
-    an earlier try deleted is simply gone).
+    an earlier try deleted is simply gone). A try that died after deleting ``asset_id`` itself
+    leaves nothing to find: its retry fails unless ``missing_ok``, which a pipeline that only
+    wants the asset gone should set.
 
     No Airflow Asset event is recorded: downstream DAGs scheduled on the asset would read its
     event as new data. OpenLineage sees the asset as an output with lifecycle change ``DROP``,
