@@ -41,6 +41,11 @@ def get_provider_info() -> dict[str, Any]:
             {
                 "integration-name": "Google Earth Engine",
                 "python-modules": [
+                    "airflow_provider_eeexport.operators.asset_copy",
+                    "airflow_provider_eeexport.operators.asset_create",
+                    "airflow_provider_eeexport.operators.asset_delete",
+                    "airflow_provider_eeexport.operators.asset_sharing",
+                    "airflow_provider_eeexport.operators.asset_update",
                     "airflow_provider_eeexport.operators.classifier_export",
                     "airflow_provider_eeexport.operators.image_export",
                     "airflow_provider_eeexport.operators.image_import",

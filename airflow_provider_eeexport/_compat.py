@@ -132,6 +132,19 @@ def openlineage_classes() -> tuple[
     return OperatorLineage, Dataset, RunFacet
 
 
+def openlineage_lifecycle_classes() -> tuple[Any, Any, Any]:
+    """``(LifecycleStateChangeDatasetFacet, LifecycleStateChange, PreviousIdentifier)``: how
+    an output dataset says it was created, dropped, renamed or altered. Imported only when the
+    openlineage provider asks for lineage."""
+    from airflow.providers.common.compat.openlineage.facet import (
+        LifecycleStateChange,
+        LifecycleStateChangeDatasetFacet,
+        PreviousIdentifier,
+    )
+
+    return LifecycleStateChangeDatasetFacet, LifecycleStateChange, PreviousIdentifier
+
+
 def connection_form_widgets(conn_fields: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The form fields Airflow 3.0 and 3.1 build the connection form from, made from the
     provider info's ``conn-fields`` (which Airflow 3.2 and later read themselves).
@@ -211,6 +224,7 @@ __all__ = [
     "connection_form_widgets",
     "made_from_mapped_task",
     "openlineage_classes",
+    "openlineage_lifecycle_classes",
     "stats",
     "timer_trigger",
     "ui_field_behaviour",

@@ -106,3 +106,19 @@ def test_importing_the_operator_loads_no_openlineage_module():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "module", ["asset_copy", "asset_create", "asset_delete", "asset_sharing", "asset_update"]
+)
+def test_importing_an_asset_operator_loads_neither_the_hook_nor_lineage(module):
+    code = (
+        "import sys, airflow.sdk; before = set(sys.modules); "
+        f"import airflow_provider_eeexport.operators.{module}; "
+        "print(sorted(m for m in set(sys.modules) - before "
+        "if 'lineage' in m or m.startswith(('airflow_provider_eeexport.hooks', 'requests', "
+        "'httpx', 'ee', 'google'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+    assert out.stdout.strip() == "[]"

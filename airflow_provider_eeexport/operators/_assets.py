@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from .._compat import ALIAS_EVENT_EXTRA_TAKES_LISTS, Asset, AssetAlias, made_from_mapped_task
+from .._compat import (
+    ALIAS_EVENT_EXTRA_TAKES_LISTS,
+    Asset,
+    AssetAlias,
+    BaseOperator,
+    made_from_mapped_task,
+)
 from ..api.destinations import Destination, destination_of
 from ..api.errors import InvalidParameterError
 from ..api.expression import Source, sources_of
@@ -37,12 +43,20 @@ def declare_written_asset(operator: EarthEngineExportOperator) -> None:
     """Declare the Asset a destination known at parse time writes as an outlet, unless
     ``outlets`` names it already: Airflow records its event when the task succeeds."""
     asset = _asset_known_at_parse_time(operator)
-    if asset is None or any(
-        isinstance(outlet, Asset) and outlet.uri == asset.uri for outlet in operator.outlets
-    ):
+    if asset is not None:
+        declare_outlet(operator, asset.uri)
+
+
+def declare_outlet(operator: BaseOperator, uri: str) -> None:
+    """Add the Asset ``uri`` to the operator's outlets unless they name it already (an asset
+    operator's target known at parse time, a job's destination)."""
+    if made_from_mapped_task(operator):
+        # Declared now, it would be an outlet the DAG lacks: Airflow 3.0 fails the task.
+        return
+    if any(isinstance(outlet, Asset) and outlet.uri == uri for outlet in operator.outlets):
         return
     # A new list: Airflow 3.0 keeps the caller's, which other tasks may share.
-    operator.outlets = [*operator.outlets, asset]
+    operator.outlets = [*operator.outlets, Asset(uri)]
 
 
 def _asset_known_at_parse_time(operator: EarthEngineExportOperator) -> Asset | None:
@@ -76,17 +90,25 @@ def record_written_asset(
     Asset to every ``AssetAlias`` outlet. Called once the job succeeded."""
     if written is None:
         return
-    asset = Asset(written.asset_uri)
     seen = Operation(operation)
     extra: WrittenAssetExtra = {
         "operation_name": operation["name"],
         "destination_uris": seen.destination_uris,
         "eecu_seconds": seen.usage.eecu_seconds,
     }
-    recorded: dict[str, Any] = dict(extra)
+    record_asset_event(operator, context, written.asset_uri, dict(extra))
+
+
+def record_asset_event(
+    operator: BaseOperator, context: Context, uri: str, extra: dict[str, Any]
+) -> None:
+    """Give the event of the outlet naming the Asset ``uri`` its ``extra``, and add the Asset
+    to every ``AssetAlias`` outlet (Airflow 3.0 takes no lists there: they are left out)."""
+    asset = Asset(uri)
+    recorded = dict(extra)
     through_alias = dict(recorded)
     if not ALIAS_EVENT_EXTRA_TAKES_LISTS:
-        del through_alias["destination_uris"]
+        through_alias = {k: v for k, v in recorded.items() if not isinstance(v, list)}
     events = context["outlet_events"]
     for outlet in operator.outlets:
         if isinstance(outlet, AssetAlias):

@@ -77,16 +77,21 @@ def check_settings(operator: EarthEngineExportOperator) -> None:
             raise InvalidParameterError(name, f"must be a positive number of {unit}, got {value!r}")
     if operator.timeout <= timedelta(0):
         raise InvalidParameterError("timeout", f"must be positive, got {operator.timeout}")
-    if not isinstance(operator.ee_conn_id, str) or not operator.ee_conn_id:
-        raise InvalidParameterError(
-            "ee_conn_id", f"must be a connection id, got {operator.ee_conn_id!r}"
-        )
     for name in _FLAGS:
         if not isinstance(getattr(operator, name), bool):
             raise InvalidParameterError(
                 name, f"must be True or False, got {getattr(operator, name)!r}"
             )
-    chain = operator.impersonation_chain
+    check_connection(operator.ee_conn_id, operator.impersonation_chain, operator.project_id)
+
+
+def check_connection(ee_conn_id: object, impersonation_chain: object, project_id: object) -> None:
+    """Refuse a connection id, impersonation chain or consumer project that cannot work (a
+    templated project is checked once rendered), naming the setting: every operator and
+    sensor takes these three."""
+    if not isinstance(ee_conn_id, str) or not ee_conn_id:
+        raise InvalidParameterError("ee_conn_id", f"must be a connection id, got {ee_conn_id!r}")
+    chain = impersonation_chain
     members = [chain] if isinstance(chain, str) else chain
     if chain is not None and (
         not isinstance(members, (list, tuple))
@@ -97,7 +102,7 @@ def check_settings(operator: EarthEngineExportOperator) -> None:
             "impersonation_chain",
             f"must be a service account email or a list of them, got {chain!r}",
         )
-    project = operator.project_id
+    project = project_id
     if project is not None and not (isinstance(project, str) and has_jinja(project)):
         try:
             check_project_id(project, "project_id")

@@ -34,5 +34,6 @@ OPENLINEAGE_DAGS = (
     "ee_table_export_deferrable",
     "ee_image_import_deferrable",
     "ee_table_import_deferrable",
+    "ee_asset_lineage",
 )
 OPENLINEAGE_EVENTS = HOME / "openlineage.jsonl"
