@@ -19,10 +19,7 @@ import pytest
 
 from .runner import EmulatorClient, run_emulator
 
-# Suites written before the emulator kept assets export into folders they never created: the
-# shared emulator creates them; ``@pytest.mark.ee_emulator(missing_asset_parents="fail")`` does
-# as Earth Engine does.
-SHARED_OPTIONS: dict[str, Any] = {"duration": 2.0, "seed": 0, "missing_asset_parents": "create"}
+SHARED_OPTIONS: dict[str, Any] = {"duration": 2.0, "seed": 0}
 
 
 def pytest_configure(config: pytest.Config) -> None:
