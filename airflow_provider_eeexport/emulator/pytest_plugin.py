@@ -6,7 +6,9 @@ other options asks for its own process with the marker, for example
 ``gcs_dir=True`` the emulator gets a fresh folder standing in for Cloud Storage (``--gcs-dir``),
 ``ee_emulator.gcs_dir``, to which ``ee_emulator.put_object("gs://bucket/path")`` adds objects;
 ``seed_public_assets=True`` preloads the public assets the examples read. Tests preload their own
-assets with ``ee_emulator.put_asset(name, type="IMAGE", **fields)`` and ``put_assets([...])``.
+assets with ``ee_emulator.put_asset(name, type="IMAGE", **fields)`` and ``put_assets([...])``:
+as on Earth Engine, an export or ingestion into a folder or collection that does not exist
+fails (code 5), so a test preloads the folders its jobs write into, as a user's project has them.
 """
 
 from __future__ import annotations
