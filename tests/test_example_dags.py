@@ -22,6 +22,8 @@ from tests.support.airflow_runs import (
 
 # Scheduled on what an example export writes; it exports nothing itself.
 SCHEDULED_ON_EXPORT = "example_scheduled_on_export"
+# Waits for what example_monthly_composite_collection writes: run after it, below.
+WAITS_FOR_COMPOSITE = "example_wait_for_composite"
 
 
 @pytest.fixture
@@ -58,7 +60,7 @@ def test_examples_parse_without_earthengine_api_installed():
 
 
 @pytest.mark.usefixtures("airflow_db", "emulator_connection", "emulator_ee")
-@pytest.mark.parametrize("dag_id", EXAMPLES)
+@pytest.mark.parametrize("dag_id", [dag for dag in EXAMPLES if dag != WAITS_FOR_COMPOSITE])
 def test_example_runs_to_success_on_the_emulator(ee_emulator, dag_id):
     ee_emulator.script(duration_s=0.5)
 
@@ -136,3 +138,24 @@ def test_the_geotiff_is_ingested_from_its_manifest_file_then_exported_as_tiles(e
     place = tiles["request"]["tileExportOptions"]["cloudStorageDestination"]
     assert place == {"bucket": "my-tiles-bucket", "filenamePrefix": "ndvi/2026-09"}
     assert "permissions" not in place  # the bucket's default object ACL, not PUBLIC
+
+
+@pytest.mark.usefixtures("airflow_db", "emulator_connection")
+def test_the_monthly_composite_lands_in_its_collection_and_the_waiting_dag_finds_it(ee_emulator):
+    ee_emulator.script(duration_s=0.2)
+    collection = "projects/my-project/assets/composites/s2_monthly"
+    image = f"{collection}/lisbon_2026_03"
+
+    made = run_dag("example_monthly_composite_collection", folder=EXAMPLE_DAGS, month="2026-03")
+    assert set(task_states(made).values()) == {"success"}
+    waited = run_dag(WAITS_FOR_COMPOSITE, folder=EXAMPLE_DAGS, month="2026-03")
+
+    assert set(task_states(waited).values()) == {"success"}
+    assets = {asset["name"]: asset for asset in ee_emulator.assets()}
+    assert assets[collection]["type"] == "IMAGE_COLLECTION"
+    assert assets[image]["type"] == "IMAGE"
+    assert assets[image]["startTime"].startswith("2026-03-01T00:00:00")
+    assert assets[image]["endTime"].startswith("2026-04-01T00:00:00")
+    assert assets[image]["properties"]["month"] == "2026-03"
+    assert xcom(waited, "wait_for_composite", "image_count") == 1
+    assert xcom(waited, "wait_for_composite")["name"] == collection

@@ -29,6 +29,7 @@ from ..api.asset_requests import (
     same_bindings,
     update_request,
 )
+from ..api.asset_trees import same_content
 from ..api.assets import LEGACY_PROJECT, PUBLIC_PROJECT, AssetName, parent_name
 from ..api.errors import (
     EarthEngineApiError,
@@ -48,8 +49,6 @@ Steps = Generator[Call, dict[str, Any], T]
 LOOKED_NOTE = " Not sent again blindly: what happened is looked at first."
 # Projects nobody bills requests to: an asset there needs a consumer project from elsewhere.
 _NOT_CONSUMERS = (LEGACY_PROJECT, PUBLIC_PROJECT)
-# What a copy carries over, by which a copy is told from another asset of the same name.
-_CONTENT = ("type", "properties", "startTime", "endTime")
 # An etag conflict: the policy changed since it was read.
 _ETAG_CONFLICT = frozenset({"ABORTED", "FAILED_PRECONDITION"})
 
@@ -224,7 +223,9 @@ def copy_asset(
     body = {"destinationName": str(destination), "overwrite": overwrite}
 
     def done(found_source: dict[str, Any] | None, found: dict[str, Any] | None) -> bool | None:
-        if found is not None and (not overwrite or _same_content(found_source, found)):
+        if found is not None and (
+            not overwrite or (found_source is not None and same_content(found_source, found))
+        ):
             return True
         return False if found_source is not None else None
 
@@ -405,10 +406,6 @@ def _unsettled(failure: Exception, note: str) -> Exception:
         message = failure.message.removesuffix(LOOKED_NOTE) + note
         return type(failure)(failure.http_status, failure.status, message, failure.details)
     return EarthEngineConnectionError(str(failure).removesuffix(LOOKED_NOTE) + note)
-
-
-def _same_content(source: dict[str, Any] | None, copy: dict[str, Any]) -> bool:
-    return source is not None and all(source.get(key) == copy.get(key) for key in _CONTENT)
 
 
 def _source_and_destination(source: object, destination: object) -> tuple[AssetName, AssetName]:

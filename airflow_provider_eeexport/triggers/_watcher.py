@@ -15,8 +15,8 @@ import asyncio
 import contextlib
 import time
 import weakref
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Protocol, TypeVar
 
 from ..api.asset_conditions import AssetCondition
 from ..api.assets import IMAGE_COLLECTION, Asset
@@ -61,24 +61,14 @@ class OperationWatcher:
         """
         parsed = OperationName.parse(name)
         name, project = str(parsed), parsed.project
-        poller = self._pollers.get(project)
-        if poller is None:
-            poller = self._pollers[project] = ProjectPoller(self.hook, project)
-        record = poller.add(name, poll_interval, max_eecu_seconds)
-        # One timer per trigger, rather than a timeout around every wait.
-        deadline = None
-        if end_time is not None:
-            delay = max(0.0, end_time - time.time())
-            deadline = asyncio.get_running_loop().call_later(delay, record.expire)
-        try:
+        async with _following(
+            self._pollers,
+            project,
+            lambda: ProjectPoller(self.hook, project),
+            lambda poller: poller.add(name, poll_interval, max_eecu_seconds),
+            end_time,
+        ) as record:
             yield record
-        finally:
-            if deadline is not None:
-                deadline.cancel()
-            poller.remove(record)
-            if poller.idle and self._pollers.get(project) is poller:
-                del self._pollers[project]
-                await poller.aclose()
 
     @contextlib.asynccontextmanager
     async def follow_asset(
@@ -93,23 +83,14 @@ class OperationWatcher:
         gives each new judgement of it, and None once ``end_time`` (epoch seconds) has passed.
         ``project_id``: the project whose quota the looks use (the connection's by default)."""
         project = (condition.name.project, project_id)
-        poller = self._asset_pollers.get(project)
-        if poller is None:
-            poller = self._asset_pollers[project] = AssetPoller(self.hook, *project)
-        record = poller.add(condition, poll_interval)
-        deadline = None
-        if end_time is not None:
-            delay = max(0.0, end_time - time.time())
-            deadline = asyncio.get_running_loop().call_later(delay, record.expire)
-        try:
+        async with _following(
+            self._asset_pollers,
+            project,
+            lambda: AssetPoller(self.hook, *project),
+            lambda poller: poller.add(condition, poll_interval),
+            end_time,
+        ) as record:
             yield record
-        finally:
-            if deadline is not None:
-                deadline.cancel()
-            poller.remove(record)
-            if poller.idle and self._asset_pollers.get(project) is poller:
-                del self._asset_pollers[project]
-                await poller.aclose()
 
     async def look_at_asset(
         self, condition: AssetCondition, project_id: str | None = None
@@ -161,3 +142,53 @@ async def operation_watcher(
         if watcher.users == 0 and watchers.get(key) is watcher:
             del watchers[key]
             await watcher.aclose()
+
+
+class _Record(Protocol):
+    def expire(self) -> None: ...
+
+
+_R = TypeVar("_R", bound=_Record)
+
+
+class _Poller(Protocol):
+    @property
+    def idle(self) -> bool: ...
+
+    def remove(self, record: Any, /) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
+_K = TypeVar("_K")
+_P = TypeVar("_P", bound=_Poller)
+
+
+@contextlib.asynccontextmanager
+async def _following(
+    pollers: dict[_K, _P],
+    key: _K,
+    new_poller: Callable[[], _P],
+    add: Callable[[_P], _R],
+    end_time: float | None,
+) -> AsyncIterator[_R]:
+    """A record ``add`` makes on the poller of ``key`` (made when there is none), expired at
+    ``end_time`` (epoch seconds) and removed after the block; the poller goes once idle."""
+    poller = pollers.get(key)
+    if poller is None:
+        poller = pollers[key] = new_poller()
+    record = add(poller)
+    # One timer per trigger, rather than a timeout around every wait.
+    deadline = None
+    if end_time is not None:
+        delay = max(0.0, end_time - time.time())
+        deadline = asyncio.get_running_loop().call_later(delay, record.expire)
+    try:
+        yield record
+    finally:
+        if deadline is not None:
+            deadline.cancel()
+        poller.remove(record)
+        if poller.idle and pollers.get(key) is poller:
+            del pollers[key]
+            await poller.aclose()
