@@ -2,6 +2,9 @@
 
 Categorical bands must be pyramided by MODE (or SAMPLE), never averaged: a mean of class codes
 is a class that does not exist. ``asset_export_options`` takes the REST object as is.
+
+Earth Engine fails an export into a folder that does not exist, so the folder is created first
+(idempotently: a run that finds it there leaves it as it is).
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ from datetime import datetime
 
 from airflow.sdk import DAG
 
+from airflow_provider_eeexport.operators.asset_create import EarthEngineCreateAssetOperator
 from airflow_provider_eeexport.operators.image_export import EarthEngineImageExportOperator
+
+FOLDER = "projects/my-project/assets/land_cover"
 
 # ee.Image("ESA/WorldCover/v200/2021").select(["Map"]), as earthengine-api serializes it.
 WORLDCOVER = {
@@ -40,14 +46,21 @@ with DAG(
     catchup=False,
     tags=["earth-engine", "example"],
 ):
-    EarthEngineImageExportOperator(
+    folder = EarthEngineCreateAssetOperator(
+        task_id="create_folder",
+        project_id="my-project",
+        asset_id=FOLDER,
+        asset_type="FOLDER",
+        parents=True,
+    )
+    export = EarthEngineImageExportOperator(
         task_id="export_land_cover_asset",
         project_id="my-project",
         expression=WORLDCOVER,
         description="worldcover-2021-land-cover",
         asset_export_options={
             "earthEngineDestination": {
-                "name": "projects/my-project/assets/land_cover/worldcover_2021",
+                "name": f"{FOLDER}/worldcover_2021",
                 "overwrite": True,
             },
             "pyramidingPolicy": "MEAN",
@@ -68,3 +81,4 @@ with DAG(
         },
         deferrable=True,
     )
+    folder >> export

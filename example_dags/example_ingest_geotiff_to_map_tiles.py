@@ -9,8 +9,9 @@ expression is ``expressions/ndvi_composite_tiles.json`` (the collection's median
 visualized as RGB). Tiles are written with the bucket's default object ACL: pass
 ``permissions="PUBLIC"`` to make them world-readable, as earthengine-api does by default.
 
-The ImageCollection ``projects/my-project/assets/ndvi-monthly`` must exist before the first
-ingestion into it (Earth Engine does not create it).
+Earth Engine fails an ingestion into an ImageCollection that does not exist, so the first task
+creates ``projects/my-project/assets/ndvi-monthly`` (idempotently: every later run finds it
+there and leaves it, and the images in it, as they are).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, Param
 
+from airflow_provider_eeexport.operators.asset_create import EarthEngineCreateAssetOperator
 from airflow_provider_eeexport.operators.image_import import EarthEngineImageImportOperator
 from airflow_provider_eeexport.operators.map_export import EarthEngineMapExportOperator
 
@@ -36,6 +38,13 @@ with DAG(
     },
     default_args={"retries": 2, "retry_delay": timedelta(minutes=5)},
 ):
+    # The collection the manifest's image goes into (its "name" is <collection>/<image>).
+    collection = EarthEngineCreateAssetOperator(
+        task_id="create_collection",
+        asset_id="projects/my-project/assets/ndvi-monthly",
+        asset_type="IMAGE_COLLECTION",
+        parents=True,
+    )
     ingest = EarthEngineImageImportOperator(
         task_id="ingest_ndvi",
         manifest="manifests/ndvi_geotiff.json",
@@ -54,4 +63,4 @@ with DAG(
         deferrable=True,
         poll_interval=30,
     )
-    ingest >> tiles
+    collection >> ingest >> tiles

@@ -6,7 +6,8 @@ cancelling the ingestion when the task is killed. The CSV's ``lon``/``lat`` colu
 geometries; ``site_id`` stays text even where it looks like a number.
 
 The table asset is the task's Airflow Asset (``earthengine://projects/my-project/assets/...``),
-and OpenLineage sees the CSV object as its input.
+and OpenLineage sees the CSV object as its input. Earth Engine fails an ingestion into a folder
+that does not exist, so the folder is created first (idempotently).
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, Param
 
+from airflow_provider_eeexport.operators.asset_create import EarthEngineCreateAssetOperator
 from airflow_provider_eeexport.operators.table_import import EarthEngineTableImportOperator
+
+FOLDER = "projects/my-project/assets/field-sites"
 
 with DAG(
     dag_id="example_table_ingestion_csv",
@@ -30,10 +34,12 @@ with DAG(
     },
     default_args={"retries": 2, "retry_delay": timedelta(minutes=5)},
 ):
-    EarthEngineTableImportOperator(
+    folder = EarthEngineCreateAssetOperator(
+        task_id="create_folder", asset_id=FOLDER, asset_type="FOLDER", parents=True
+    )
+    ingest = EarthEngineTableImportOperator(
         task_id="ingest_sites",
-        asset_id="projects/my-project/assets/field-sites/sites_"
-        "{{ params.survey_date | replace('-', '') }}",
+        asset_id=FOLDER + "/sites_{{ params.survey_date | replace('-', '') }}",
         source_uri="gs://{{ params.bucket }}/surveys/{{ params.survey_date }}/sites.csv",
         x_column="lon",
         y_column="lat",
@@ -44,3 +50,4 @@ with DAG(
         deferrable=True,
         poll_interval=30,
     )
+    folder >> ingest

@@ -16,7 +16,7 @@ import pytest
 from airflow_provider_eeexport.hooks._credentials import clear_cache
 from airflow_provider_eeexport.hooks._settings import DEFAULT_SCOPES
 from tests.support.airflow_home import DAGS_FOLDER, HOME, OPENLINEAGE_DAGS, OPENLINEAGE_EVENTS
-from tests.support.names import PROJECT
+from tests.support.names import DAG_FOLDERS, PROJECT
 
 # The emulator's fixture is opt-in for users too: installing the provider adds no plugin.
 pytest_plugins = ["airflow_provider_eeexport.emulator.pytest_plugin"]
@@ -116,6 +116,13 @@ def connection(monkeypatch) -> Callable[..., str]:
 def emulator_connection(connection, ee_emulator) -> str:
     """The default connection in anonymous (emulator) mode, pointing at the test's emulator."""
     return connection(host=ee_emulator.url, anonymous=True, project=PROJECT)
+
+
+@pytest.fixture
+def dag_folders(ee_emulator) -> None:
+    """The folders the test DAGs write into, there in the test's emulator as in a user's
+    project."""
+    ee_emulator.put_assets([{"name": folder, "type": "FOLDER"} for folder in DAG_FOLDERS])
 
 
 @pytest.fixture

@@ -9,9 +9,6 @@ from dataclasses import dataclass, field, fields
 from typing import Literal, get_args
 
 DUPLICATE_MODES = ("replay", "conflict")
-# What a job writing an asset into a folder or collection that does not exist does: fail, as
-# the service does, or create the folders (for suites written before the emulator kept assets).
-MISSING_PARENT_MODES = ("fail", "create")
 # Earth Engine refuses larger request bodies: "Request payload size exceeds the limit: 10485760
 # bytes." (HTTP 400 INVALID_ARGUMENT, as clients report it).
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -83,13 +80,10 @@ class EmulatorConfig:
     gcs_dir: str | None = None
     # Preload the public assets the examples read (projects/earthengine-public/assets/...).
     seed_public_assets: bool = False
-    missing_asset_parents: str = "fail"
 
     def __post_init__(self) -> None:
         if self.duplicate_request_id not in DUPLICATE_MODES:
             raise ValueError(f"duplicate_request_id must be one of {DUPLICATE_MODES}")
-        if self.missing_asset_parents not in MISSING_PARENT_MODES:
-            raise ValueError(f"missing_asset_parents must be one of {MISSING_PARENT_MODES}")
         if self.duration < 0 or self.token_ttl <= 0 or self.max_pending < 0:
             raise ValueError("duration, token_ttl and max_pending must not be negative")
         if self.max_body_bytes < 1:
@@ -233,13 +227,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="preload the public assets the examples read (USGS/SRTMGL1_003, "
         "COPERNICUS/S2_SR_HARMONIZED, ...) under projects/earthengine-public, so getAsset works",
-    )
-    parser.add_argument(
-        "--missing-asset-parents",
-        choices=MISSING_PARENT_MODES,
-        default=defaults.missing_asset_parents,
-        help="an export or ingestion into a folder or collection that does not exist: fail "
-        "it as Earth Engine does (default), or create the folders when it succeeds",
     )
     return parser
 

@@ -6,7 +6,9 @@ other options asks for its own process with the marker, for example
 ``gcs_dir=True`` the emulator gets a fresh folder standing in for Cloud Storage (``--gcs-dir``),
 ``ee_emulator.gcs_dir``, to which ``ee_emulator.put_object("gs://bucket/path")`` adds objects;
 ``seed_public_assets=True`` preloads the public assets the examples read. Tests preload their own
-assets with ``ee_emulator.put_asset(name, type="IMAGE", **fields)`` and ``put_assets([...])``.
+assets with ``ee_emulator.put_asset(name, type="IMAGE", **fields)`` and ``put_assets([...])``:
+as on Earth Engine, an export or ingestion into a folder or collection that does not exist
+fails (code 5), so a test preloads the folders its jobs write into, as a user's project has them.
 """
 
 from __future__ import annotations
@@ -19,10 +21,7 @@ import pytest
 
 from .runner import EmulatorClient, run_emulator
 
-# Suites written before the emulator kept assets export into folders they never created: the
-# shared emulator creates them; ``@pytest.mark.ee_emulator(missing_asset_parents="fail")`` does
-# as Earth Engine does.
-SHARED_OPTIONS: dict[str, Any] = {"duration": 2.0, "seed": 0, "missing_asset_parents": "create"}
+SHARED_OPTIONS: dict[str, Any] = {"duration": 2.0, "seed": 0}
 
 
 def pytest_configure(config: pytest.Config) -> None:

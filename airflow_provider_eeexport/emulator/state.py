@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..api.assets import FOLDER, AssetName
+from ..api.assets import AssetName
 from .assets import AssetStore, check_time
 from .buckets import object_exists
 from .config import ROUTE_ALIASES, ROUTES, EmulatorConfig
@@ -226,10 +226,9 @@ class Store:
         # NOT_FOUND, code 5): their exact task-list wording is not documented.
         if assets.find(str(name)) is not None and not writes["overwrite"]:
             return {"code": 6, "message": f"Cannot overwrite asset '{name}'."}
-        if self.config.missing_asset_parents == "fail":
-            problem = assets.parent_problem(name)
-            if problem is not None:
-                return {"code": 5 if problem.http_status == 404 else 3, "message": problem.message}
+        problem = assets.parent_problem(name)
+        if problem is not None:
+            return {"code": 5 if problem.http_status == 404 else 3, "message": problem.message}
         return None
 
     def _write_asset(self, plan: OperationPlan) -> None:
@@ -240,10 +239,6 @@ class Store:
         # overwrite, or a folder deleted meanwhile, leaves the store as it is.
         if self.assets.find(str(name)) is not None and not writes["overwrite"]:
             return
-        if self.config.missing_asset_parents == "create":
-            for ancestor in name.ancestors:
-                if self.assets.find(str(ancestor)) is None:
-                    self.assets.put(ancestor, FOLDER, {"updateTime": rfc3339(plan.end_time)})
         if self.assets.parent_problem(name) is not None:
             return
         fields = {**writes.get("fields", {}), "updateTime": rfc3339(plan.end_time)}

@@ -100,7 +100,7 @@ class _Ingestion:
 
 _DEM_TILESETS = [{"id": "dem", "sources": [{"uris": ["gs://my-bucket/dem/n37w123.tif"]}]}]
 _FULL_IMAGE = {
-    "name": "projects/my-project/assets/dem/n37w123",
+    "name": "projects/my-project/assets/elevation/n37w123",
     "properties": {"source": "survey", "year": 2026},
     "uriPrefix": "gs://my-bucket/dem/",
     "tilesets": [
@@ -323,6 +323,8 @@ def test_earthengine_upload_really_writes_snake_case_names(posted_import):
 def test_the_emulator_accepts_every_body_earthengine_api_sends_and_runs_it(
     ee_emulator, posted_import
 ):
+    # The folder the full image goes into (the others go into the project's root).
+    ee_emulator.put_asset(f"projects/{PROJECT}/assets/elevation", type="FOLDER")
     sent = [(i.route, posted_import(i.route, _ee_params(i), i.overwrite)) for i in _INGESTIONS]
 
     with httpx.Client(

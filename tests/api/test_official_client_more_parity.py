@@ -257,6 +257,7 @@ def test_the_emulator_runs_every_body_earthengine_api_sends_to_success(
     ee_emulator, subjects, posted_body
 ):
     ee_emulator.script(duration_s=0.2)
+    ee_emulator.put_asset(f"projects/{PROJECT}/assets/models", type="FOLDER")  # the rf's folder
     sent = [(export.kind, _sent(export, subjects, posted_body)) for export in _EXPORTS]
 
     with httpx.Client(

@@ -479,7 +479,6 @@ def test_an_export_onto_an_existing_asset_fails_unless_overwrite(api, ee_emulato
     assert api.get(f"/v1/{IMAGE}").json()["properties"] == {}
 
 
-@pytest.mark.ee_emulator(missing_asset_parents="fail")
 def test_an_export_into_a_missing_collection_fails(api, ee_emulator, start_export):
     ee_emulator.script(duration_s=0.3)
 

@@ -25,7 +25,7 @@ from tests.support.airflow_runs import (
 from tests.support.image_requests import valid_body
 from tests.support.kinds import KINDS as RECIPE_KINDS
 
-pytestmark = pytest.mark.usefixtures("airflow_db", "emulator_connection")
+pytestmark = pytest.mark.usefixtures("airflow_db", "emulator_connection", "dag_folders")
 
 KINDS = list(RECIPE_KINDS)
 # Each kind runs the cases that prove its own wiring (its start route, request id and 409 match);

@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.airflow_runs import asset_events, failure_printed, run_dag, task_states, xcom
 
-pytestmark = pytest.mark.usefixtures("airflow_db", "emulator_connection")
+pytestmark = pytest.mark.usefixtures("airflow_db", "emulator_connection", "dag_folders")
 
 _BROWSER = "https://console.developers.google.com/storage/browser/my-bucket/"
 

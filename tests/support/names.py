@@ -1,5 +1,5 @@
-"""The names the tests share: the project they export in, an operation nobody started, and the
-service account the impersonation tests impersonate."""
+"""The names the tests share: the project they export in, an operation nobody started, the
+service account the impersonation tests impersonate, and the folders the test DAGs write into."""
 
 from __future__ import annotations
 
@@ -10,3 +10,7 @@ UNKNOWN_OPERATION = f"projects/{PROJECT}/operations/AAAAAAAAAAAAAAAAAAAAAAAA"
 UNKNOWN_OPERATION_PATH = f"/v1/{UNKNOWN_OPERATION}"
 # The service account the impersonation tests impersonate.
 TARGET = "runner@my-project.iam.gserviceaccount.com"
+# The folders the test DAGs' jobs write into (``tests/dags/``, ``tests/support/kinds.py``): a
+# user's project has them before its DAGs run, and Earth Engine (the emulator) fails a job whose
+# destination's folder is missing. The ``dag_folders`` fixture preloads them.
+DAG_FOLDERS = (f"projects/{PROJECT}/assets/models",)

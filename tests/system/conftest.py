@@ -27,6 +27,10 @@ from tests.support.statsd import StatsdListener
 EXPORT_S = 12
 SMALL_QUEUE = 3
 FIRST_TRIGGERER_CAPACITY = 10
+# The folders the system DAGs' jobs write into (ee_every_kind's classifier and ingestions), there
+# already as in a user's project: Earth Engine fails a job whose destination's folder is missing,
+# and those DAGs are about job kinds, not about making folders.
+FOLDERS = (f"projects/{PROJECT}/assets/classifiers", f"projects/{PROJECT}/assets/ingested")
 
 
 def _connection(url: str) -> str:
@@ -39,6 +43,7 @@ def _connection(url: str) -> str:
 def emulator() -> Iterator[EmulatorClient]:
     with run_emulator(duration=EXPORT_S, seed=2) as url:
         client = EmulatorClient(url)
+        client.put_assets([{"name": folder, "type": "FOLDER"} for folder in FOLDERS])
         yield client
         client.close()
 
