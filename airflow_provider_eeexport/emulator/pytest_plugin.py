@@ -2,7 +2,9 @@
 
 One emulator process is shared by the session and reset before every test. A test that needs
 other options asks for its own process with the marker, for example
-``@pytest.mark.ee_emulator(duplicate_request_id="conflict", max_pending=2)``; with
+``@pytest.mark.ee_emulator(duplicate_request_id="conflict", max_pending=2)``, or
+``@pytest.mark.ee_emulator(max_running=2)`` for a project's running slots (``ee_emulator.slots()``
+reports their use; ``profile="realistic"`` is Earth Engine's default project); with
 ``gcs_dir=True`` the emulator gets a fresh folder standing in for Cloud Storage (``--gcs-dir``),
 ``ee_emulator.gcs_dir``, to which ``ee_emulator.put_object("gs://bucket/path")`` adds objects;
 ``seed_public_assets=True`` preloads the public assets the examples read. Tests preload their own
