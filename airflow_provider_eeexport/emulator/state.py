@@ -18,7 +18,8 @@ from .assets import AssetStore, check_time
 from .buckets import object_exists
 from .config import ROUTE_ALIASES, ROUTES, EmulatorConfig
 from .errors import ApiError
-from .lifecycle import ExportRequest, OperationPlan, plan_export, rfc3339
+from .jobs import ExportRequest
+from .lifecycle import OperationPlan, plan_export, rfc3339
 from .public_assets import public_assets
 from .slots import Scheduler, slot_report
 from .state_file import read_state, remove_stale_temp_files, write_plans
