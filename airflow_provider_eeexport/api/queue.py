@@ -80,8 +80,9 @@ class PendingCount:
 class QueueRoom:
     """How many waiting jobs a process may submit to one project now.
 
-    Room is ``ceiling - pending - submitted since the count``. Before anything is known (no
-    count, no refusal) there is no limit: an empty project must not wait. A refusal (the queue
+    Room is ``ceiling - pending - submitted since the count``. Before the first count, one job
+    may go at once (an empty project must not wait for a count), and the others wait for the
+    count its admission takes. A refusal (the queue
     was full after all: another process submitted, or the count missed some) closes the queue
     until a count taken after it, and caps the next rounds at what was accepted in the round
     refused, doubling back while no refusal comes; so a count that keeps missing tasks costs a
@@ -96,12 +97,12 @@ class QueueRoom:
     _accepted: int = 0  # in the round (between two counts)
     _refused_in_round: bool = False
 
-    def room(self) -> int | None:
-        """How many may be submitted now; None for no limit."""
+    def room(self) -> int:
+        """How many may be submitted now."""
         if self.refused_at is not None:
             return 0
         if self.count is None:
-            return self.cap
+            return max(0, 1 - self.submitted)
         left = max(0, self.ceiling - self.count.pending - self.submitted)
         return left if self.cap is None else min(left, self.cap)
 

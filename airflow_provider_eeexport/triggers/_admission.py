@@ -69,7 +69,7 @@ class Admission:
         ``poll_interval``: how often its trigger would look (the walks follow the shortest).
         Whoever joins must :meth:`leave` once done with the ticket, admitted or not."""
         room = self.room.room()
-        if not self._line and (room is None or room > 0):
+        if not self._line and room > 0:
             self.room.admitted()
             return None
         loop = asyncio.get_running_loop()
@@ -138,8 +138,8 @@ class Admission:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), min(LOOK_S, interval))
 
-    def _let_through(self, room: int | None) -> None:
-        if room == 0:
+    def _let_through(self, room: int) -> None:
+        if room <= 0:
             return
         tickets = [t for t in self._line.take(room) if not t.done()]
         for ticket in tickets:
