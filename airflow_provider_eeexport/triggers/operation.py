@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._compat import BaseTrigger, TriggerEvent
 from ..api.errors import EarthEngineError
 from ..api.operation import Operation
+from ..api.reports import EarthEngineReports
 
 if TYPE_CHECKING:
     from ._watcher import OperationWatcher
@@ -29,13 +30,16 @@ class OperationEvent:
     ``status``: ``success``, ``failed`` or ``cancelled`` (the operation finished so),
     ``timeout`` (the trigger's deadline passed), ``over_budget`` (the export used more than
     ``max_eecu_seconds``) or ``error`` (a permanent API error such as 403
-    or 404). ``operation`` is the Operation as the API last returned it, when known.
+    or 404). ``operation`` is the Operation as the API last returned it, when known;
+    ``reports`` what Earth Engine reported while the trigger followed it (its attempts and
+    notifications, :meth:`EarthEngineReports.to_json`), None in events of older versions.
     """
 
     status: EventStatus
     operation_name: str
     message: str
     operation: dict[str, Any] | None = None
+    reports: dict[str, Any] | None = None
 
     def to_payload(self) -> dict[str, Any]:
         """The event as a ``TriggerEvent`` payload (JSON-ready)."""
@@ -90,6 +94,9 @@ class EarthEngineOperationTrigger(BaseTrigger):
         self.cancel_on_timeout = cancel_on_timeout
         self.impersonation_chain = impersonation_chain
         self.max_eecu_seconds = max_eecu_seconds
+        # What this run has told of Earth Engine's retries and notifications (not persisted:
+        # a trigger started again tells them again, once).
+        self._reports = EarthEngineReports()
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         """The classpath and kwargs Airflow stores to rebuild this trigger in the triggerer."""
@@ -111,7 +118,7 @@ class EarthEngineOperationTrigger(BaseTrigger):
         """Follow the operation through the loop's shared watcher; fire one event when it is done,
         passes its EECU budget, reaches ``end_time`` or cannot be followed."""
         event = await self._wait()
-        yield TriggerEvent(event.to_payload())
+        yield TriggerEvent(replace(event, reports=self._reports.to_json()).to_payload())
 
     async def _wait(self) -> OperationEvent:
         # The watcher (and the hooks under it) only in the triggerer: tasks import this module
@@ -130,6 +137,7 @@ class EarthEngineOperationTrigger(BaseTrigger):
                     while (operation := await followed.next()) is not None:
                         view = Operation(operation)
                         self.log.info("%s %s", name, view.progress_line())
+                        self._reports.tell(self.log, view)
                         if view.done:
                             return OperationEvent.finished(operation)
                         if view.over_budget(self.max_eecu_seconds):
