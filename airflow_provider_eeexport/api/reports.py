@@ -28,7 +28,7 @@ NOTIFICATIONS_XCOM_KEY = "notifications"
 class Log(Protocol):
     """What :meth:`EarthEngineReports.tell` logs to (a ``logging.Logger``, a task's ``log``)."""
 
-    def log(self, level: int, msg: str, *args: Any) -> None:
+    def log(self, level: int, msg: str, /, *args: Any) -> object:
         """Log ``msg % args`` at ``level``."""
 
 
@@ -124,3 +124,13 @@ class EarthEngineReports:
             texts = "; ".join(notification.text() for notification in self.notifications)
             parts.append(f"{count} notification{'s' if count > 1 else ''}: {texts}")
         return "; ".join(parts)
+
+    def summary(self, operation: Operation) -> str:
+        """A finished operation's summary line with the reports said after it."""
+        said = self.describe()
+        return f"{operation.summary()}; {said}" if said else operation.summary()
+
+    def failure(self, message: str) -> str:
+        """The message a task fails with, with the reports that may say why."""
+        said = self.describe()
+        return f"{message}; {said}" if said else message

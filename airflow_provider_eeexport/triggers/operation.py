@@ -52,10 +52,12 @@ class OperationEvent:
         return cls(**{key: value for key, value in payload.items() if key in known})
 
     @classmethod
-    def finished(cls, operation: dict[str, Any]) -> OperationEvent:
+    def finished(
+        cls, operation: dict[str, Any], reports: dict[str, Any] | None = None
+    ) -> OperationEvent:
         """The event of a finished operation: success, failed or cancelled, quoting Earth Engine."""
         status, message = Operation(operation).outcome()
-        return cls(status, operation["name"], message, operation)  # type: ignore[arg-type]
+        return cls(status, operation["name"], message, operation, reports)  # type: ignore[arg-type]
 
 
 class EarthEngineOperationTrigger(BaseTrigger):
