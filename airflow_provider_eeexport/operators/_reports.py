@@ -17,8 +17,11 @@ if TYPE_CHECKING:
 
 
 def record_reports(context: Context, event: OperationEvent) -> EarthEngineReports:
-    """Push the ``attempts`` and ``notifications`` XComs of a finished wait; returns them."""
+    """Push the ``attempts`` and ``notifications`` XComs of a finished wait (none when no job
+    was started: Earth Engine had nothing to report); returns them."""
     reports = EarthEngineReports.final(event.reports, event.operation)
+    if not event.operation_name:
+        return reports
     for key, value in reports.to_json().items():
         context["ti"].xcom_push(key=key, value=value)
     return reports
