@@ -3,9 +3,14 @@ its event to the task: against a stub server that answers the looks in turn."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from airflow_provider_eeexport.triggers.operation import EarthEngineOperationTrigger, OperationEvent
+from airflow_provider_eeexport.triggers.submit import EarthEngineSubmitTrigger
+from tests.support.image_requests import valid_body
+from tests.support.names import PROJECT
 from tests.support.reports import (
     NAME,
     REPORTING,
@@ -59,3 +64,28 @@ async def test_an_operation_that_reports_nothing_logs_nothing(stub, capfd):
     assert event.status == "success"
     assert reports_logged(capfd.readouterr().out) == []
     assert event.reports == {"attempts": None, "notifications": []}
+
+
+async def test_a_submit_trigger_tells_them_once_and_carries_them_too(stub, capfd):
+    # The trigger that starts the job follows it through the same loop.
+    stub.reply("POST", f"/v1/projects/{PROJECT}/image:export", answer("PENDING", 0, None))
+    stub.reply("GET", f"/v1/{NAME}", *REPORTING, failed(3, SEVERE))
+    now = time.time()
+    trigger = EarthEngineSubmitTrigger(
+        "image:export",
+        valid_body(requestId="reported-0"),
+        PROJECT,
+        waiting_since=now,
+        timeout=600,
+        started_at=now,
+        poll_interval=0.1,
+    )
+
+    event = await first_event(trigger)
+
+    assert (event.status, event.operation_name) == ("failed", NAME)
+    assert reports_logged(capfd.readouterr().out) == [
+        *TOLD,
+        ("warning", f"Earth Engine retried the export {NAME}: attempt 3"),
+    ]
+    assert event.reports == {"attempts": 3, "notifications": [WARNING, SEVERE]}
