@@ -1,12 +1,19 @@
 """What Earth Engine reports of a task (its own retries, its notifications) reaches the task's
 log once and its XCom whatever the outcome, run by Airflow itself (``dag.test()``) in both
-modes."""
+modes: against the emulator's scripted retries and notifications, and against a stub server
+for answers the emulator never gives (a notification a later attempt no longer lists)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.support.airflow_runs import failure_printed, run_dag, task_states, xcom
+from tests.support.airflow_runs import (
+    PRINTS_TASK_FAILURES,
+    failure_printed,
+    run_dag,
+    task_states,
+    xcom,
+)
 from tests.support.names import PROJECT
 from tests.support.reports import (
     NAME,
@@ -21,6 +28,78 @@ from tests.support.reports import (
 )
 
 MODES = ["deferrable", "sync"]
+
+
+def told(name: str, *notifications: dict[str, str], attempt: int | None = None) -> list:
+    """The lines telling these reports of export ``name``, in the order tests sort them."""
+    lines = [
+        (
+            "error" if note["severity"] == "SEVERE" else "warning",
+            f"Earth Engine notification on export {name}: {note['severity']} "
+            f"'{note['topic']}': {note['detail']}",
+        )
+        for note in notifications
+    ]
+    if attempt is not None:
+        lines.append(("warning", f"Earth Engine retried the export {name}: attempt {attempt}"))
+    return sorted(lines)
+
+
+# --- against the emulator -------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("airflow_db", "emulator_connection", "dag_folders")
+@pytest.mark.parametrize("mode", MODES)
+def test_the_emulator_s_retry_and_notifications_reach_log_and_xcom(ee_emulator, mode, capfd):
+    # The first attempt fails halfway (1 s), the second runs 2 s; the warning shows from the
+    # start, the severe one a second into the run.
+    ee_emulator.script(
+        duration_s=2,
+        retries=1,
+        notifications=[{**WARNING, "after_s": 0}, {**SEVERE, "after_s": 1.2}],
+    )
+
+    run = run_dag(f"ee_export_{mode}", description=f"retried-{mode}")
+
+    assert task_states(run) == {("export", -1): "success"}
+    name = xcom(run, "export", "operation_name")
+    assert sorted(reports_logged(capfd.readouterr().out)) == told(name, WARNING, SEVERE, attempt=2)
+    assert xcom(run, "export", "attempts") == 2
+    assert xcom(run, "export", "notifications") == [WARNING, SEVERE]
+    assert ee_emulator.stats()["operations_created"] == 1
+
+
+@pytest.mark.usefixtures("airflow_db", "emulator_connection", "dag_folders")
+@pytest.mark.parametrize("mode", MODES)
+def test_an_export_earth_engine_gave_up_on_keeps_its_reports(ee_emulator, mode, capfd):
+    ee_emulator.script(
+        duration_s=1,
+        retries=2,
+        outcome="FAILED",
+        error={"code": 13, "message": "Out of memory."},
+        notifications=[SEVERE],
+    )
+
+    run = run_dag(f"ee_export_{mode}", description=f"gave-up-{mode}")
+
+    assert task_states(run) == {("export", -1): "failed"}
+    name = xcom(run, "export", "operation_name")
+    out = capfd.readouterr().out
+    logged = reports_logged(out)
+    assert len(set(logged)) == len(logged)  # each once
+    # Attempt 2 is told too when a look fell within it.
+    retried = ("warning", f"Earth Engine retried the export {name}: attempt 2")
+    assert sorted(line for line in logged if line != retried) == told(name, SEVERE, attempt=3)
+    assert xcom(run, "export", "attempts") == 3
+    assert xcom(run, "export", "notifications") == [SEVERE]
+    failure = (
+        f"Export {name} failed: Out of memory. (code 13); 3 attempts (Earth Engine retried it); "
+        "1 notification: SEVERE 'Memory': Out of memory."
+    )
+    assert failure in out or not PRINTS_TASK_FAILURES
+
+
+# --- against a stub server ------------------------------------------------------------------
 
 
 @pytest.fixture
