@@ -288,7 +288,13 @@ class AirflowStack:
     def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
         """Every task instance of the run, mapped ones included."""
         path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances"
-        return self.http.get(path, params={"limit": 1000}).json()["task_instances"]
+        # Page by page: the API answers at most [api] maximum_page_limit (100) at a time.
+        tis: list[dict[str, Any]] = []
+        while True:
+            page = self.http.get(path, params={"limit": 100, "offset": len(tis)}).json()
+            tis += page["task_instances"]
+            if not page["task_instances"] or len(tis) >= page["total_entries"]:
+                return tis
 
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float) -> str:
         """The run's final state, ``success`` or ``failed``, once it has one."""
