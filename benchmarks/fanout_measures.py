@@ -24,6 +24,11 @@ from typing import Any
 
 EXPORT_ROUTES = frozenset({"export", "image", "table", "video", "map", "classifier"})
 _WORKLOAD = re.compile(r"Workload finished\b.*")
+# uvicorn's access log, as Airflow's API server writes it: time first, then key=value fields.
+_EXECUTION_CALL = re.compile(
+    r"^(\d{4}-\d\d-\d\dT\S+) .*request finished.*\bduration_us=(\d+)\b.*\bpath=/execution/",
+    re.MULTILINE,
+)
 _FIELD = re.compile(r"\b(duration|workload_id|final_state|dag_file_parse_ms|ti_id)=(\S+)")
 
 
@@ -120,15 +125,10 @@ class ApiCalls:
 def execution_calls(log_text: str, since: float) -> ApiCalls:
     """The API server's access log lines for ``/execution/`` requests finished after ``since``."""
     count, server_us = 0, 0
-    for line in log_text.splitlines():
-        if "request finished" not in line or "path=/execution/" not in line:
-            continue
-        stamp = line.split(" ", 1)[0]
-        if seconds(stamp) < since:
-            continue
-        duration = re.search(r"\bduration_us=(\d+)", line)
-        count += 1
-        server_us += int(duration.group(1)) if duration else 0
+    for match in _EXECUTION_CALL.finditer(log_text):
+        if seconds(match.group(1)) >= since:
+            count += 1
+            server_us += int(match.group(2))
     return ApiCalls(count, server_us / 1e6)
 
 
