@@ -23,7 +23,6 @@ from datetime import datetime
 from typing import Any
 
 EXPORT_ROUTES = frozenset({"export", "image", "table", "video", "map", "classifier"})
-_WORKLOAD = re.compile(r"Workload finished\b.*")
 # uvicorn's access log, as Airflow's API server writes it: time first, then key=value fields.
 _EXECUTION_CALL = re.compile(
     r"^(\d{4}-\d\d-\d\dT\S+) .*request finished.*\bduration_us=(\d+)\b.*\bpath=/execution/",
@@ -78,27 +77,54 @@ def worker_runs(events: Iterable[Mapping[str, Any]]) -> list[Run]:
 
 @dataclass(frozen=True)
 class Workload:
-    """What a worker's supervisor said of one run it supervised."""
+    """What a worker's supervisor said of one run it supervised: when it finished, and how
+    long it had been running."""
 
     ti_id: str
+    finished: float
     duration: float
     final_state: str
+
+    @property
+    def started(self) -> float:
+        return self.finished - self.duration
 
 
 def workloads(log_text: str, ti_ids: Iterable[str]) -> list[Workload]:
     """The ``Workload finished`` lines of ``log_text`` that belong to the task instances
-    ``ti_ids`` (structlog's console form, ``key=value`` after the message)."""
+    ``ti_ids`` (structlog's console form: the time first, ``key=value`` after the message)."""
     wanted = set(ti_ids)
     found = []
-    for match in _WORKLOAD.finditer(log_text):
-        fields = dict(_FIELD.findall(match.group(0)))
+    for line in log_text.splitlines():
+        if "Workload finished" not in line:
+            continue
+        fields = dict(_FIELD.findall(line))
         if fields.get("workload_id") in wanted and "duration" in fields:
+            finished = seconds(line.split(" ", 1)[0])
+            duration = float(fields["duration"])
             found.append(
-                Workload(
-                    fields["workload_id"], float(fields["duration"]), fields.get("final_state", "")
-                )
+                Workload(fields["workload_id"], finished, duration, fields.get("final_state", ""))
             )
     return found
+
+
+def phases(
+    runs: Sequence[Run], supervised: Sequence[Workload], map_indexes: Mapping[str, int]
+) -> tuple[list[float], list[float]]:
+    """For each run both the audit log and a supervisor recorded: the seconds from the
+    supervisor's start to the task's ``running`` event (forking the task process, starting it,
+    the call that marks it running), and from its end event to the supervisor's end (the
+    process exiting, its last logs). A task instance's runs pair up in order."""
+    by_task: dict[int, list[Workload]] = {}
+    for workload in sorted(supervised, key=lambda w: w.finished):
+        by_task.setdefault(map_indexes.get(workload.ti_id, -2), []).append(workload)
+    before, after = [], []
+    for map_index, done in by_task.items():
+        ran = [run for run in runs if run.map_index == map_index and run.end is not None]
+        for run, workload in zip(ran, done, strict=False):
+            before.append(run.start - workload.started)
+            after.append(workload.finished - run.end)  # type: ignore[operator]
+    return before, after
 
 
 def dag_parse_ms(log_text: str, ti_ids: Iterable[str]) -> list[float]:

@@ -50,10 +50,10 @@ def test_a_deferral_resume_is_a_new_run_and_a_retry_is_a_run_of_its_own():
     assert runs[1].end - runs[1].start == pytest.approx(1.5)
 
 
-def _supervised(ti_id: str, duration: str, state: str) -> str:
+def _supervised(ti_id: str, duration: str, state: str, at: str = "17:30:28.898670") -> str:
     """A supervisor's line as the LocalExecutor's workers write it into the scheduler's log."""
     return (
-        "2026-12-03T17:30:28.898670Z [info     ] Workload finished              [supervisor] "
+        f"2026-12-03T{at}Z [info     ] Workload finished              [supervisor] "
         f"duration={duration} exit_code=0 final_state={state} loc=supervisor.py:2658 "
         f"workload_id={ti_id} workload_type=ExecuteTask"
     )
@@ -74,18 +74,38 @@ SCHEDULER_LOG = "\n".join(
         _supervised(TI_A, "14.703687436998734", "deferred"),
         _parsed(TI_A, 2508),
         _parsed(TI_B, 300),
-        _supervised(TI_A, "1.5", "success"),
+        _supervised(TI_A, "1.5", "success", at="17:30:40"),
         _supervised(TI_B, "9", "success"),
     ]
 )
 
 
 def test_supervised_runs_and_dag_parses_are_read_for_the_side_s_task_instances_only():
+    first = measures.seconds("2026-12-03T17:30:28.898670Z")
+    second = measures.seconds("2026-12-03T17:30:40Z")
+
     assert measures.workloads(SCHEDULER_LOG, [TI_A]) == [
-        measures.Workload(TI_A, 14.703687436998734, "deferred"),
-        measures.Workload(TI_A, 1.5, "success"),
+        measures.Workload(TI_A, first, 14.703687436998734, "deferred"),
+        measures.Workload(TI_A, second, 1.5, "success"),
     ]
     assert measures.dag_parse_ms(SCHEDULER_LOG, [TI_A]) == [2508.0]
+
+
+def test_a_run_s_time_before_it_is_marked_running_and_after_its_end_state():
+    runs = [
+        measures.Run(0, 1, start=100.0, end=102.0, ended_as="deferred"),
+        measures.Run(1, 1, start=101.0, end=103.0, ended_as="success"),
+        measures.Run(0, 1, start=110.0, end=111.0, ended_as="success"),
+    ]
+    supervised = [  # in the order the supervisors finished, not the runs' order
+        measures.Workload(TI_B, finished=104.0, duration=5.0, final_state="success"),
+        measures.Workload(TI_A, finished=112.0, duration=3.0, final_state="success"),
+        measures.Workload(TI_A, finished=102.5, duration=4.0, final_state="deferred"),
+    ]
+
+    before, after = measures.phases(runs, supervised, {TI_A: 0, TI_B: 1})
+
+    assert sorted(zip(before, after, strict=True)) == [(1.0, 1.0), (1.5, 0.5), (2.0, 1.0)]
 
 
 def test_the_task_sdk_s_round_trips_are_counted_from_the_start_of_the_side():
@@ -210,7 +230,8 @@ def _side(**overrides) -> dict:
         "run_state": "success",
         "tis": [{"map_index": i, "state": "success", "try_number": 1} for i in range(2)],
         "runs": [measures.Run(i, 1, 0.0, 1.0, "success") for i in range(2)],
-        "workloads": [measures.Workload(f"ti-{i}", 3.0, "success") for i in range(2)],
+        "workloads": [measures.Workload(f"ti-{i}", 4.0, 5.0, "success") for i in range(2)],
+        "map_indexes": {"ti-0": 0, "ti-1": 1},
         "parse_ms": [100.0, 300.0],
         "api": measures.ApiCalls(20, 1.0),
         "found": found,
@@ -227,8 +248,9 @@ def test_a_side_s_drain_limit_and_per_export_measures():
     assert side["drain_s"] == 5.0  # first POST at 0, last export done at 5
     assert side["limit_s"] == 8.0  # 2 exports of 4 s on 1 slot
     assert side["runs_per_export"] == 1.0
-    assert side["slot_s_per_export"] == 3.0
-    assert side["parse_ms_per_run"] == 200.0
+    assert side["slot_s_per_export"] == 5.0
+    assert side["parse_s_per_run"] == 0.2
+    assert (side["before_s_per_run"], side["after_s_per_run"]) == (1.0, 3.0)
     assert side["api_calls_per_run"] == 10.0
     assert side["tries"] == {1: 2}
     assert side["broken"] == []
@@ -255,12 +277,12 @@ def test_a_failed_task_a_missing_export_or_a_duplicate_breaks_the_run_slowness_d
 
 
 def test_the_table_has_a_row_per_measure_and_the_ratio_ours_over_baseline():
-    ours, baseline = _side(), _side(workloads=[measures.Workload("x", 12.0, "success")] * 2)
+    ours, baseline = _side(), _side(workloads=[measures.Workload("x", 20.0, 12.0, "success")] * 2)
 
     text = table({"ours": ours, "baseline": baseline}, argparse.Namespace())
 
     rows = {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines()}
-    assert rows["worker slot-s per export"] == "| worker slot-s per export | 3.0 | 12.0 | 0.25 |"
+    assert rows["worker slot-s per export"] == "| worker slot-s per export | 5.0 | 12.0 | 0.42 |"
     assert rows["tries per task"] == "| tries per task | 2 x try 1 | 2 x try 1 | |"
     assert "triggerer CPU s | 3 | 3 | 1.00" in text
     assert "API server CPU s | nan | nan" in text  # not measured: shown as such
