@@ -32,7 +32,8 @@ def _plan(
     script: dict[str, Any] | None = None,
     default_duration: float = 10.0,
 ) -> OperationPlan:
-    return plan_export(
+    """The plan, given a slot as soon as its pending phase is over (as with unlimited slots)."""
+    plan = plan_export(
         request,
         name=NAME,
         project="my-project",
@@ -41,6 +42,8 @@ def _plan(
         script=script,
         default_duration=default_duration,
     )
+    plan.start_at(plan.ready_time)
+    return plan
 
 
 def _image(**overrides: Any) -> ExportImageRequest:
