@@ -6,7 +6,8 @@ An operator for one kind of job (``image:export``, ``table:export``) says which 
 hook method that starts it. Everything around the POST lives in modules named for their concern:
 
 - ``_identity.py``: the ``requestId``, the run mark, which answer is this task instance's;
-- ``_queue.py``: waiting out a full task queue;
+- ``_queue.py``: where the POST is sent from (the worker, or the triggerer), and waiting out
+  a full task queue;
 - ``_state.py``: what a task remembers across tries (``task_state_store["ee_export"]``);
 - ``_settings.py``: the settings, their checks, template plumbing and expression holders;
 - ``_assets.py`` and ``_lineage.py``: what the job writes and reads, for Assets and OpenLineage.
@@ -55,8 +56,6 @@ if TYPE_CHECKING:
 MAX_GENERATION_PROBES = 50
 # XCom key holding the job's final batchEecuUsageSeconds.
 EECU_XCOM_KEY = "eecu_seconds"
-# A hook method that starts a job: (body, project, *, retry_queue_full) -> its Operation.
-StartJob = Callable[..., dict[str, Any]]
 
 
 def expression_sources(body: dict[str, Any]) -> list[Source]:
@@ -67,9 +66,9 @@ def expression_sources(body: dict[str, Any]) -> list[Source]:
 @dataclass(frozen=True)
 class JobKind:
     """One kind of job: its request parameters, how they become the request body (``build``;
-    ``target`` for the destination part alone; ``check`` at parse time), and the hook method
-    that starts it: ``start(hook)`` is that method of ``hook`` (``hook.start_image_export``,
-    say), so the hook module is imported when a job starts, not when a DAG is parsed.
+    ``target`` for the destination part alone; ``check`` at parse time), and the ``route``
+    that starts it (``image:export``, one of the hooks' ``JOB_ROUTES``), from the worker or the
+    triggerer.
 
     ``subject`` is the parameter holding what the job works on, resolved at execute time: an
     export's ``expression`` (a dict, its JSON, a template file or a callable), an ingestion's
@@ -83,7 +82,7 @@ class JobKind:
     build: Callable[..., dict[str, Any]]
     check: Callable[..., None]
     target: Callable[..., dict[str, Any]]
-    start: Callable[[EarthEngineHook], StartJob]
+    route: str
     subject: str = "expression"
     reads: Callable[[dict[str, Any]], list[Source]] = expression_sources
     noun: str = "export"
@@ -113,6 +112,7 @@ class EarthEngineExportOperator(BaseOperator):
         ee_conn_id: str = "earthengine_default",
         wait_for_completion: bool = True,
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        start_in_triggerer: bool = True,
         poll_interval: float = 30,
         timeout: float | timedelta = DEFAULT_TIMEOUT,
         cancel_on_kill: bool = True,
@@ -132,6 +132,7 @@ class EarthEngineExportOperator(BaseOperator):
         self.ee_conn_id = ee_conn_id
         self.wait_for_completion = wait_for_completion
         self.deferrable = deferrable
+        self.start_in_triggerer = start_in_triggerer
         self.poll_interval = poll_interval
         self.timeout = as_timeout(timeout)
         self.cancel_on_kill = cancel_on_kill
@@ -145,6 +146,8 @@ class EarthEngineExportOperator(BaseOperator):
         self.rendered_context: Context | None = None
         # What a callable's Expression loads, known once it has run.
         self.callable_sources: list[Source] = []
+        # When a timer deferral (of an earlier version) found the queue full, if one did.
+        self._waiting_since: float | None = None
         # Fail at parse time for what is already known; templated values are checked later.
         check_settings(self)
         self.export.check(**self._request_parameters(parse_time=True))
@@ -201,17 +204,24 @@ class EarthEngineExportOperator(BaseOperator):
     # --- execute -----------------------------------------------------------------------
     def execute(self, context: Context) -> dict[str, Any]:
         """Start the job (or re-attach to this task instance's), then wait for it: in the
-        worker, or deferred to the triggerer. Returns the final Operation."""
+        worker, or deferred to the triggerer (which, deferrable, also starts it). Returns the
+        final Operation."""
+        hook = self.hook
+        project = hook.project_id(self.project_id)
+        state = ExportState.load(context)
+        operation, state = self._resume_or_start(context, hook, project, state)
+        return self._follow(context, hook, operation)
+
+    def _follow(
+        self, context: Context, hook: EarthEngineHook, operation: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Record the started job (XCom, links), then wait for it, in the worker or deferred."""
         from ..triggers.operation import (
             TRIGGER_TIMEOUT_MARGIN,
             EarthEngineOperationTrigger,
             OperationEvent,
         )
 
-        hook = self.hook
-        project = hook.project_id(self.project_id)
-        state = ExportState.load(context)
-        operation, state = self._resume_or_start(context, hook, project, state)
         if not self.built_body:  # re-attached: where it writes, from the same parameters
             self.built_body = self.target(context)
         self._operation_name = operation["name"]
@@ -256,11 +266,39 @@ class EarthEngineExportOperator(BaseOperator):
 
         if isinstance(getattr(self, self.export.subject), EarthEngineFactory):
             self.callable_sources = _assets.kept_callable_sources(context)
-        return self._finish(context, OperationEvent.from_payload(event))
+        fired = OperationEvent.from_payload(event)
+        if fired.request_id is not None:
+            return self._started_in_triggerer(context, fired)
+        return self._finish(context, fired)
 
     def resubmit(self, context: Context, event: Any = None) -> dict[str, Any]:
-        """Resume after waiting for room in the project's task queue: submit again."""
+        """Resume after waiting on a timer for room in the project's task queue: submit again
+        (a timer deferral stored by an earlier version resumes here too)."""
+        self._waiting_since = _queue.wait_started(context)
         return self.execute(context)
+
+    def _started_in_triggerer(self, context: Context, event: OperationEvent) -> dict[str, Any]:
+        """The triggerer sent the request: remember the job it started, as a worker that
+        started it would have, then finish; or number a new job after a replayed failure."""
+        assert event.request_id is not None
+        generation = event.generation or 0
+        if event.status == "replayed_failure":
+            # Nothing in the task state store said the request id had ended badly before.
+            self.log.info("%s; numbering anew.", event.message)
+            hook = self.hook
+            project = hook.project_id(self.project_id)
+            operation, _ = self._start_generations(context, hook, project, generation + 1)
+            return self._follow(context, hook, operation)
+        if event.started and event.operation_name:
+            state = ExportState(event.request_id, event.operation_name, generation)
+            if not state.save(context):
+                self.log.debug(
+                    "No task_state_store here: the request id alone guards against duplicates."
+                )
+            self._operation_name = event.operation_name
+            context["ti"].xcom_push(key="operation_name", value=event.operation_name)
+            EarthEngineTaskLink.persist(context, EarthEngineTaskLink.url_for(event.operation_name))
+        return self._finish(context, event)
 
     def on_kill(self) -> None:
         """Cancel the job when the worker kills a task waiting in non-deferrable mode."""
@@ -303,10 +341,21 @@ class EarthEngineExportOperator(BaseOperator):
                     phase.value if phase else "unknown",
                     generation,
                 )
+        return self._start_generations(context, hook, project, generation)
+
+    def _start_generations(
+        self, context: Context, hook: EarthEngineHook, project: str, generation: int
+    ) -> tuple[dict[str, Any], ExportState]:
+        """Start the job of ``generation``, or defer onto the triggerer to start it; numbering
+        anew while the request id answers with a job that ended badly before this run."""
         started_at = datetime.now(timezone.utc)
         for _ in range(MAX_GENERATION_PROBES):
             body = self._build_body(context, hook, project, generation)
-            operation = self._start(context, hook, body, project)
+            if _queue.starts_in_triggerer(self, body):
+                _queue.defer_start(
+                    self, context, body, project, generation, started_at, self._waiting_since
+                )
+            operation = self._start(context, hook, body, project, generation, started_at)
             if not _identity.replayed_failure(operation, started_at):
                 break
             # The request id replayed a job that ended badly before this run: nothing in the
@@ -380,16 +429,30 @@ class EarthEngineExportOperator(BaseOperator):
         return self.export.target(**parameters, description=self.description or default)
 
     def _start(
-        self, context: Context, hook: EarthEngineHook, body: dict[str, Any], project: str
+        self,
+        context: Context,
+        hook: EarthEngineHook,
+        body: dict[str, Any],
+        project: str,
+        generation: int,
+        started_at: datetime,
     ) -> dict[str, Any]:
         while True:
             sent_at = datetime.now(timezone.utc)
             try:
-                operation = self.export.start(hook)(body, project, retry_queue_full=False)
+                operation = hook.start_job(self.export.route, body, project, retry_queue_full=False)
             except EarthEngineAlreadyExistsError:
                 return self._find_existing(hook, body, project)
             except EarthEngineQueueFullError as error:
-                _queue.wait_for_room(self, context, body, project, error)
+                _queue.wait_for_room(
+                    self,
+                    context,
+                    body,
+                    project,
+                    error,
+                    generation=generation,
+                    started_at=started_at,
+                )
                 continue  # the same body, so the same requestId: never a second job
             break
         created = Operation(operation).created
@@ -424,14 +487,7 @@ class EarthEngineExportOperator(BaseOperator):
                 operation["name"],
             )
             return operation
-        raise AirflowException(
-            f"Earth Engine says requestId {request_id} already started a job, but "
-            f"none of project {project}'s operations of the last "
-            f"{_identity.CONFLICT_WINDOW.days} days has a description ending in "
-            f"{_identity.run_mark(request_id)!r}, so none is provably this task's. Nothing "
-            "was re-attached or cancelled; look for that description in the Earth Engine task "
-            "list."
-        )
+        raise AirflowException(_identity.no_own_operation(request_id, project))
 
     def _resolve_subject(self, hook: EarthEngineHook, project: str) -> Any:
         subject = getattr(self, self.export.subject)

@@ -29,13 +29,20 @@ SETTINGS = (
     "ee_conn_id",
     "wait_for_completion",
     "deferrable",
+    "start_in_triggerer",
     "poll_interval",
     "timeout",
     "cancel_on_kill",
     "reexport_on_clear",
     "max_eecu_seconds",
 )
-_FLAGS = ("wait_for_completion", "deferrable", "cancel_on_kill", "reexport_on_clear")
+_FLAGS = (
+    "wait_for_completion",
+    "deferrable",
+    "start_in_triggerer",
+    "cancel_on_kill",
+    "reexport_on_clear",
+)
 
 
 def settings_of(arguments: Mapping[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ MAP = JobKind(
     build_map_export_body,
     check_map_parameters,
     map_export_target,
-    start=lambda hook: hook.start_map_export,
+    route="map:export",
     returns="Image",
 )
 
@@ -93,6 +93,10 @@ class EarthEngineMapExportOperator(EarthEngineExportOperator):
     :param wait_for_completion: wait for the export to finish; if false, return the started
         Operation.
     :param deferrable: wait in the triggerer instead of holding a worker slot.
+    :param start_in_triggerer: when deferrable, the triggerer sends the request (and waits
+        there for room while the project's task queue is full), so a worker runs only to
+        build the request and to finish; if false, the worker sends it and only a full queue
+        is waited out in the triggerer. A request above 32 KiB of JSON is sent by the worker.
     :param poll_interval: longest pause between two looks at the operation, in seconds.
     :param timeout: how long the export may take (seconds or timedelta); it is cancelled and the
         task fails after that. Default 10 days, Earth Engine's own task lifetime.
@@ -132,6 +136,7 @@ class EarthEngineMapExportOperator(EarthEngineExportOperator):
         ee_conn_id: str = "earthengine_default",
         wait_for_completion: bool = True,
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        start_in_triggerer: bool = True,
         poll_interval: float = 30,
         timeout: float | timedelta = DEFAULT_TIMEOUT,
         cancel_on_kill: bool = True,

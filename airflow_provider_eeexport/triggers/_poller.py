@@ -30,6 +30,7 @@ from ..api.errors import (
     is_retryable,
 )
 from ..api.operation import Operation
+from ..api.queue import PendingCount, count_is_complete, pending_on_page
 
 if TYPE_CHECKING:
     from ..hooks.earth_engine import EarthEngineAsyncHook
@@ -120,6 +121,7 @@ class ProjectPoller:
         self._looks: set[asyncio.Task[None]] = set()
         self._walks_refused = False
         self._walk_failures = 0
+        self._pending: PendingCount | None = None
 
     # --- followers -----------------------------------------------------------------------
     def add(self, name: str, interval: float, max_eecu_seconds: float | None = None) -> Followed:
@@ -147,6 +149,12 @@ class ProjectPoller:
     @property
     def idle(self) -> bool:
         return not self._records
+
+    @property
+    def pending_count(self) -> PendingCount | None:
+        """The project's PENDING operations as the last finished walk saw them (for the
+        admission of jobs waiting for room in the queue)."""
+        return self._pending
 
     async def aclose(self) -> None:
         tasks = [*self._looks, *([self._task] if self._task else [])]
@@ -284,17 +292,19 @@ class ProjectPoller:
 
     async def _walk_pages(self, started: float, wanted: dict[str, list[Followed]]) -> None:
         token: str | None = None
-        pages = 0
+        pages = pending = 0
+        operations: list[Any] = []
         while wanted and pages < MAX_WALK_PAGES:
             page = await self.hook.list_operations_page(self.project, PAGE_SIZE, token)
             pages += 1
-            operations = page.get("operations")
-            if not isinstance(operations, list):
-                operations = []
+            listed = page.get("operations")
+            operations = listed if isinstance(listed, list) else []
+            pending += pending_on_page(operations)
             await self._take_page(operations, pages, started, wanted)
             token = page.get("nextPageToken")
             if not token or _older_than_wanted(operations, wanted):
-                return
+                break
+        self._pending = PendingCount(pending, count_is_complete(operations, token), started)
 
     async def _take_page(
         self,

@@ -21,7 +21,9 @@ from typing import Any, Protocol, TypeVar
 from ..api.asset_conditions import AssetCondition
 from ..api.assets import IMAGE_COLLECTION, Asset
 from ..api.names import OperationName, name_list
+from ..api.queue import PendingCount
 from ..hooks.earth_engine import EarthEngineAsyncHook
+from ._admission import Admission
 from ._asset_poller import AssetPoller, WatchedAsset, count_images
 from ._poller import Followed, ProjectPoller
 
@@ -43,6 +45,7 @@ class OperationWatcher:
         self._pollers: dict[str, ProjectPoller] = {}
         # Per asset project and quota project.
         self._asset_pollers: dict[tuple[str, str | None], AssetPoller] = {}
+        self._admissions: dict[str, Admission] = {}
 
     @contextlib.asynccontextmanager
     async def follow(
@@ -104,6 +107,19 @@ class OperationWatcher:
         enough = condition.min_images or 0
         return asset, await count_images(self.hook, images, enough, project_id)
 
+    def admission(self, project: str) -> Admission:
+        """The admission of jobs waiting for room in ``project``'s task queue; it judges the
+        room from the PENDING count this watcher's poller of the project last saw."""
+        admission = self._admissions.get(project)
+        if admission is None:
+
+            def poller_count() -> PendingCount | None:
+                poller = self._pollers.get(project)
+                return poller.pending_count if poller is not None else None
+
+            admission = self._admissions[project] = Admission(self.hook, project, poller_count)
+        return admission
+
     async def get(self, name: str) -> dict[str, Any]:
         """One fresh look at the operation."""
         return await self.hook.get_operation(name)
@@ -116,9 +132,12 @@ class OperationWatcher:
             *self._pollers.values(),
             *self._asset_pollers.values(),
         ]
-        self._pollers, self._asset_pollers = {}, {}
+        admissions = list(self._admissions.values())
+        self._pollers, self._asset_pollers, self._admissions = {}, {}, {}
         for poller in pollers:
             await poller.aclose()
+        for admission in admissions:
+            await admission.aclose()
         await self.hook.aclose()
 
 

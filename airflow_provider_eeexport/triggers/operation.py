@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 # behind the trigger's deadline, which (unlike Airflow's) cancels the export.
 TRIGGER_TIMEOUT_MARGIN = timedelta(minutes=5)
 
-EventStatus = Literal["success", "failed", "cancelled", "timeout", "over_budget", "error"]
+EventStatus = Literal[
+    "success", "failed", "cancelled", "timeout", "over_budget", "error", "replayed_failure"
+]
 
 
 @dataclass(frozen=True)
@@ -29,13 +31,22 @@ class OperationEvent:
     ``status``: ``success``, ``failed`` or ``cancelled`` (the operation finished so),
     ``timeout`` (the trigger's deadline passed), ``over_budget`` (the export used more than
     ``max_eecu_seconds``) or ``error`` (a permanent API error such as 403
-    or 404). ``operation`` is the Operation as the API last returned it, when known.
+    or 404); from a submit trigger also ``replayed_failure`` (its ``requestId`` answered with a
+    job that had ended badly before the task ran: the task numbers a new one). ``operation``
+    is the Operation as the API last returned it, when known.
+
+    A submit trigger, which started the job itself, adds ``request_id`` and ``generation``
+    (what the task remembers of its job) and ``started``: whether a job was started (or
+    found) at all; ``operation_name`` is then empty until it is.
     """
 
     status: EventStatus
     operation_name: str
     message: str
     operation: dict[str, Any] | None = None
+    request_id: str | None = None
+    generation: int | None = None
+    started: bool = True
 
     def to_payload(self) -> dict[str, Any]:
         """The event as a ``TriggerEvent`` payload (JSON-ready)."""
@@ -110,21 +121,23 @@ class EarthEngineOperationTrigger(BaseTrigger):
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Follow the operation through the loop's shared watcher; fire one event when it is done,
         passes its EECU budget, reaches ``end_time`` or cannot be followed."""
-        event = await self._wait()
+        event = await self._wait(self.operation_name, self.end_time)
         yield TriggerEvent(event.to_payload())
 
-    async def _wait(self) -> OperationEvent:
+    async def _wait(self, name: str, end_time: float | None) -> OperationEvent:
+        """Follow operation ``name`` until it is done, passes its EECU budget, reaches
+        ``end_time`` or cannot be followed: the event to fire. Every trigger that follows an
+        operation follows it here."""
         # The watcher (and the hooks under it) only in the triggerer: tasks import this module
         # to defer, and DAG files to parse.
         from ._watcher import operation_watcher
 
-        name = self.operation_name
         async with operation_watcher(self.ee_conn_id, self.impersonation_chain) as watcher:
             try:
                 async with watcher.follow(
                     name,
                     poll_interval=self.poll_interval,
-                    end_time=self.end_time,
+                    end_time=end_time,
                     max_eecu_seconds=self.max_eecu_seconds,
                 ) as followed:
                     while (operation := await followed.next()) is not None:
@@ -133,17 +146,16 @@ class EarthEngineOperationTrigger(BaseTrigger):
                         if view.done:
                             return OperationEvent.finished(operation)
                         if view.over_budget(self.max_eecu_seconds):
-                            return await self._over_budget(watcher, operation)
+                            return await self._over_budget(watcher, name, operation)
                     last = followed.operation
             except (EarthEngineError, ValueError) as error:
                 return OperationEvent("error", name, f"Cannot follow {name}: {error}")
-            return await self._at_deadline(watcher, last)
+            return await self._at_deadline(watcher, name, last)
 
     async def _at_deadline(
-        self, watcher: OperationWatcher, last: dict[str, Any] | None
+        self, watcher: OperationWatcher, name: str, last: dict[str, Any] | None
     ) -> OperationEvent:
         """A last look, so that an export that just finished is not reported as timed out."""
-        name = self.operation_name
         try:
             operation = await watcher.get(name)
         except EarthEngineError as error:
@@ -161,11 +173,10 @@ class EarthEngineOperationTrigger(BaseTrigger):
         return OperationEvent("timeout", name, message, operation)
 
     async def _over_budget(
-        self, watcher: OperationWatcher, operation: dict[str, Any]
+        self, watcher: OperationWatcher, name: str, operation: dict[str, Any]
     ) -> OperationEvent:
         """Cancel an export that passed its EECU budget, and say so."""
         assert self.max_eecu_seconds is not None
-        name = self.operation_name
         message = Operation(operation).budget_message(self.max_eecu_seconds)
         try:
             await watcher.cancel(name)

@@ -70,8 +70,8 @@ def _crashing_once(operator: type) -> type:
             super().__init__(**kwargs)
             self.crash_after = crash_after
 
-        def _start(self, context, hook, body, project):
-            operation = super()._start(context, hook, body, project)
+        def _start(self, context, hook, body, project, *args):
+            operation = super()._start(context, hook, body, project, *args)
             if self.crash_after == "post" and context["ti"].try_number == 1:
                 raise RuntimeError("simulated crash between the POST and the state write")
             return operation
@@ -281,6 +281,9 @@ for kind in RECIPE_KINDS.values():
                 **kind.request,
                 description="{{ params.description }}",
                 deferrable=True,
+                # The worker sends the POST it crashes after (the triggerer's are in
+                # test_submit_dags).
+                start_in_triggerer=False,
                 poll_interval=0.2,
             )
 

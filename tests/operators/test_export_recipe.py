@@ -5,9 +5,6 @@ full queue, stop at the budget. Cases that differ by kind run for every kind in
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
 
 from airflow_provider_eeexport._compat import AIRFLOW_V_3_3_PLUS
@@ -22,8 +19,8 @@ from tests.support.airflow_runs import (
     task_states,
     xcom,
 )
-from tests.support.image_requests import valid_body
 from tests.support.kinds import KINDS as RECIPE_KINDS
+from tests.support.queues import fill_the_queue, free_the_queue_once_refused
 
 pytestmark = pytest.mark.usefixtures("airflow_db", "emulator_connection", "dag_folders")
 
@@ -145,27 +142,6 @@ def test_new_try_after_the_task_returned_its_result(ee_emulator, reexport, expor
     assert state["completed"] is True
 
 
-def _fill_the_queue() -> str:
-    """Start one long export that holds the emulator's only queue slot (max_pending=1)."""
-    return EarthEngineHook().start_image_export(valid_body(description="filler"))["name"]
-
-
-def _free_the_queue_once_refused(ee_emulator, filler: str, route: str) -> threading.Thread:
-    """Cancel the filler once a job was refused because the queue was full."""
-
-    def watch() -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if any(c["route"] == route and c["status"] == 429 for c in ee_emulator.calls()):
-                EarthEngineHook().cancel_operation(filler)
-                return
-            time.sleep(0.1)
-
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
-    return thread
-
-
 @pytest.fixture
 def short_queue_waits(monkeypatch):
     """dag.test() runs the task in this process: waits for room start at poll_interval."""
@@ -185,7 +161,7 @@ def short_queue_waits(monkeypatch):
 def test_a_full_queue_is_waited_out_then_the_export_starts_once(ee_emulator, kind, mode, case):
     ee_emulator.script(match={"description": "filler"}, duration_s=600)
     ee_emulator.script(duration_s=0.5)
-    watcher = _free_the_queue_once_refused(ee_emulator, _fill_the_queue(), ROUTE[kind])
+    watcher = free_the_queue_once_refused(ee_emulator, fill_the_queue(), ROUTE[kind])
 
     run = run_dag(dag_id(kind, case), description=f"queued-{mode}")
 
@@ -202,21 +178,23 @@ def test_a_full_queue_is_waited_out_then_the_export_starts_once(ee_emulator, kin
         if r["request"]["description"].startswith(f"queued-{mode} #")
     ]
     assert len(exports) == 1
-    assert isinstance(xcom(run, "export", "queue_wait_started"), float)
+    # A deferrable task waited in the triggerer; only a worker that waits records since when.
+    waited_in_worker = xcom(run, "export", "queue_wait_started")
+    assert isinstance(waited_in_worker, float) if mode == "sync" else waited_in_worker is None
 
 
 @pytest.mark.ee_emulator(max_pending=1)
 @pytest.mark.usefixtures("short_queue_waits")
 def test_a_queue_full_past_the_timeout_fails_the_task_without_starting_anything(ee_emulator, capfd):
     ee_emulator.script(match={"description": "filler"}, duration_s=600)
-    _fill_the_queue()
+    fill_the_queue()
 
     run = run_dag("ee_export_queue_timeout")
 
     assert task_states(run) == {("export", -1): "failed"}
     out, err = capfd.readouterr()
     assert "queue for project my-project stayed full" in out + err
-    assert "Waiting 0.5 s for room, then resubmitting" in out + err
+    assert "is full (1); waiting for room" in out + err  # the triggerer waited
     assert ee_emulator.stats()["operations_created"] == 1  # only the filler
 
 

@@ -56,6 +56,21 @@ def task_states(dag_run) -> dict[tuple[str, int], str]:
         return {(ti.task_id, ti.map_index): ti.state for ti in rows}
 
 
+def try_numbers(dag_run) -> dict[tuple[str, int], int]:
+    """The try each task instance of the run ended on."""
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        rows = session.scalars(
+            select(TaskInstance).where(
+                TaskInstance.dag_id == dag_run.dag_id, TaskInstance.run_id == dag_run.run_id
+            )
+        )
+        return {(ti.task_id, ti.map_index): ti.try_number for ti in rows}
+
+
 def xcom(dag_run, task_id: str, key: str = "return_value", map_index: int = -1) -> Any:
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session

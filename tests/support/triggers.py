@@ -1,9 +1,12 @@
-"""Taking a trigger's event as the operator reads it, one trigger or many in one loop."""
+"""Taking a trigger's event as the operator reads it, one trigger or many in one loop; and
+counting the worker runs around it."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
+from collections import Counter
 
 from airflow_provider_eeexport.triggers.operation import EarthEngineOperationTrigger, OperationEvent
 
@@ -30,3 +33,13 @@ async def follow_all(
 
     events = await asyncio.gather(*(follow(name) for name in names))
     return list(events), fired
+
+
+# What Airflow's execution API logs each time a worker starts running a task instance.
+_WORKER_RUN = re.compile(r"Task started .*? ti_id=([0-9a-f-]+)")
+
+
+def worker_runs(output: str) -> list[int]:
+    """How many times a worker ran each task instance (in the order they first ran), from the
+    output of ``dag.test()``."""
+    return list(Counter(_WORKER_RUN.findall(output)).values())
