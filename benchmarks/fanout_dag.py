@@ -3,11 +3,14 @@
 - ``fanout_ours``: ``EarthEngineImageExportOperator``, deferrable;
 - ``fanout_baseline``: the way such fan-outs are written today, a PythonOperator that starts
   the export with earthengine-api, then polls ``task.status()`` in the worker, sleeping and
-  retrying the start while the project's queue is full.
+  retrying the start while the project's queue is full;
+- ``fanout_warmup``: one empty task per worker slot, run first, so that neither side pays for
+  what the first tasks of a fresh Airflow pay once (the API server's first execution calls).
 
 Both have the same size, poll interval and retries. The benchmark copies this file into the
 DAGs folder of its Airflow and passes the settings in ``EEEXPORT_FANOUT`` (JSON: ``n``,
-``poll_interval``, ``queue_wait``); each DAG's connection points at its own emulator.
+``poll_interval``, ``queue_wait``, ``parallelism``); each side's connection points at its own
+emulator.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ SETTINGS = json.loads(os.environ.get("EEEXPORT_FANOUT", "{}"))
 N = int(SETTINGS.get("n", 10))
 POLL_INTERVAL = float(SETTINGS.get("poll_interval", 5))
 QUEUE_WAIT = float(SETTINGS.get("queue_wait", 30))
+PARALLELISM = int(SETTINGS.get("parallelism", 8))
 BUCKET = "fanout-bucket"
 # A try lost to the full queue, a crash or a duplicate would show as a second try.
 DEFAULTS = {"retries": 2, "retry_delay": timedelta(seconds=5)}
@@ -113,3 +117,8 @@ with DAG(
         python_callable=export_and_wait,
         op_kwargs={"conn_id": "ee_fanout_baseline"},
     ).expand(op_args=[[i] for i in range(N)])
+
+with DAG("fanout_warmup", schedule=None, start_date=datetime(2026, 1, 1), catchup=False):
+    PythonOperator.partial(task_id="nothing", python_callable=lambda _: None).expand(
+        op_args=[[i] for i in range(PARALLELISM)]
+    )

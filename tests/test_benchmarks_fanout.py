@@ -286,3 +286,35 @@ def test_the_table_has_a_row_per_measure_and_the_ratio_ours_over_baseline():
     assert rows["tries per task"] == "| tries per task | 2 x try 1 | 2 x try 1 | |"
     assert "triggerer CPU s | 3 | 3 | 1.00" in text
     assert "API server CPU s | nan | nan" in text  # not measured: shown as such
+
+
+def test_a_scenario_sets_what_no_option_gives():
+    from benchmarks.fanout import _parse
+
+    ee_bound = _parse(["--scenario", "ee-bound", "--n", "50"])
+    default = _parse([])
+
+    assert (ee_bound.n, ee_bound.slots, ee_bound.queue) == (50, 4, 8)
+    assert (default.n, default.slots, default.queue) == (500, 20, 100)
+    assert default.export_s == (5.0, 15.0) and default.parallelism == 8
+    assert _parse(["--export-s", "7"]).export_s == (7.0, 7.0)
+
+
+def test_the_dag_file_makes_both_sides_the_same_size(tmp_path, monkeypatch):
+    import shutil
+
+    from benchmarks.fanout import DAG_FILE
+    from tests.support.airflow_runs import dag_bag
+
+    monkeypatch.setenv("EEEXPORT_FANOUT", '{"n": 3, "parallelism": 2}')
+    shutil.copy(DAG_FILE, tmp_path)
+
+    bag = dag_bag(tmp_path)
+
+    assert bag.import_errors == {}
+    assert sorted(bag.dags) == ["fanout_baseline", "fanout_ours", "fanout_warmup"]
+    sizes = {
+        dag_id: len(next(iter(next(iter(dag.tasks)).expand_input.value.values())))
+        for dag_id, dag in bag.dags.items()
+    }
+    assert sizes == {"fanout_baseline": 3, "fanout_ours": 3, "fanout_warmup": 2}
