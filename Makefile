@@ -12,7 +12,7 @@ CONSTRAINTS := constraints/airflow-$(AIRFLOW_VERSION).txt
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install redis test heavy lint format demo bench compat constraints dist emulator clean
+.PHONY: install redis test heavy lint format demo bench bench-fanout compat constraints dist emulator clean
 
 # The virtualenv is rebuilt whenever the dependencies or their pinned versions change.
 $(INSTALLED): pyproject.toml $(CONSTRAINTS)
@@ -57,7 +57,9 @@ demo: $(INSTALLED)
 
 # benchmarks/: `triggers` follows N deferred exports from one event loop beside a naive baseline
 # (BENCH_ARGS go to it); `imports` prints what a DAG parse pays for the operator and sensor
-# modules against BashOperator (IMPORTS_BENCH_ARGS). BENCH picks which; default both.
+# modules against BashOperator (IMPORTS_BENCH_ARGS); `fanout` runs N mapped exports through
+# real Airflow into a project with K slots beside a PythonOperator baseline (FANOUT_BENCH_ARGS,
+# e.g. "--scenario ee-bound" or "--n 2000"; minutes). BENCH picks which; default the first two.
 BENCH ?= triggers imports
 bench: $(INSTALLED)
 ifneq ($(filter triggers,$(BENCH)),)
@@ -66,6 +68,12 @@ endif
 ifneq ($(filter imports,$(BENCH)),)
 	$(BIN)/python -m benchmarks.imports $(IMPORTS_BENCH_ARGS)
 endif
+ifneq ($(filter fanout,$(BENCH)),)
+	$(BIN)/python -m benchmarks.fanout $(FANOUT_BENCH_ARGS)
+endif
+
+bench-fanout: $(INSTALLED)
+	$(BIN)/python -m benchmarks.fanout $(FANOUT_BENCH_ARGS)
 
 # Every supported Airflow minor: install, parse and run the examples, defer, sense, demo.
 compat: $(INSTALLED)

@@ -304,6 +304,30 @@ class AirflowStack:
             f"{dag_id} run {run_id} to finish",
         )
 
+    def pages(self, path: str, key: str, **params: Any) -> list[dict[str, Any]]:
+        """Every item of a paged REST listing (``key`` of each page), page after page: a
+        listing answers at most ``[api] maximum_page_limit`` items (100 by default) at once."""
+        items: list[dict[str, Any]] = []
+        while True:
+            response = self.http.get(path, params={**params, "limit": 100, "offset": len(items)})
+            response.raise_for_status()
+            page = response.json()[key]
+            items += page
+            if not page or len(items) >= response.json().get("total_entries", 0):
+                return items
+
+    def all_task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
+        """Every task instance of the run, however many (``task_instances`` reads one page)."""
+        path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances"
+        return self.pages(path, "task_instances", order_by="map_index")
+
+    def event_logs(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
+        """Airflow's audit log of the run, oldest first: among others, a ``running`` event each
+        time a worker starts running one of its tasks, and the state the run ended in."""
+        return self.pages(
+            "/api/v2/eventLogs", "event_logs", dag_id=dag_id, run_id=run_id, order_by="id"
+        )
+
     def task_tries(self, dag_id: str, run_id: str, task_id: str) -> list[dict[str, Any]]:
         path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/tries"
         return self.http.get(path).json().get("task_instances", [])
