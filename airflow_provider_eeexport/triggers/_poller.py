@@ -61,7 +61,7 @@ MAX_WALK_PAGES = 20
 MIN_INTERVAL_S = 0.1
 # After this many triggers are woken, the loop gets a turn before the next ones: each woken
 # trigger then runs (logs its progress line, fires its event), a fraction of a millisecond.
-WAKE_CHUNK = 20
+WAKE_CHUNK = 8
 # Taking a page gives the loop a turn at least this often (seconds).
 SLICE_S = 0.002
 # After this many walks in a row failed (each after the hook's own retries), the due operations
