@@ -338,16 +338,31 @@ class ProjectPoller:
     async def _walk_pages(self, started: float, wanted: dict[str, list[Followed]]) -> None:
         token: str | None = None
         pages = 0
-        while wanted and pages < MAX_WALK_PAGES:
-            page = await self.hook.list_operations_page(self.project, PAGE_SIZE, token)
-            pages += 1
-            operations = page.get("operations")
-            if not isinstance(operations, list):
-                operations = []
-            await self._take_page(operations, pages, started, wanted)
-            token = page.get("nextPageToken")
-            if not token or _older_than_wanted(operations, wanted):
-                return
+        # The next page, asked for while this one is taken when the walk is sure to read on:
+        # a walk of 20 pages then waits on Earth Engine about as long as it would for one.
+        ahead: asyncio.Task[dict[str, Any]] | None = None
+        try:
+            while wanted and pages < MAX_WALK_PAGES:
+                if ahead is None:
+                    page = await self.hook.list_operations_page(self.project, PAGE_SIZE, token)
+                else:
+                    page, ahead = await ahead, None
+                pages += 1
+                operations = page.get("operations")
+                if not isinstance(operations, list):
+                    operations = []
+                token = page.get("nextPageToken")
+                if token and pages < MAX_WALK_PAGES and _wanted_after(operations, wanted):
+                    ahead = asyncio.ensure_future(
+                        self.hook.list_operations_page(self.project, PAGE_SIZE, token)
+                    )
+                await self._take_page(operations, pages, started, wanted)
+                if not token or _older_than_wanted(operations, wanted):
+                    return
+        finally:
+            if ahead is not None:  # only if the walk failed: it reads on whenever it asks
+                ahead.cancel()
+                await asyncio.gather(ahead, return_exceptions=True)
 
     async def _take_page(
         self,
@@ -404,6 +419,26 @@ class ProjectPoller:
     def _fail(self, record: Followed, error: BaseException) -> None:
         record.error = error  # no more looks: its trigger ends with the error
         record.changed.set()
+
+
+def _wanted_after(operations: list[dict[str, Any]], wanted: dict[str, list[Followed]]) -> bool:
+    """Whether the walk will read on after this page: some operation it wants is not on the
+    page, nor known to be older than the page's end (what ``_older_than_wanted`` will say once
+    the page is taken)."""
+    on_page = {
+        name.rpartition("/")[2]
+        for operation in operations
+        if isinstance(operation, dict) and isinstance(name := operation.get("name"), str)
+    }
+    last = operations[-1] if operations else None
+    page_end = Operation(last).created if isinstance(last, dict) else None
+    for op_id, records in wanted.items():
+        if op_id in on_page:
+            continue
+        created = records[0].create_time
+        if page_end is None or created is None or created <= page_end:
+            return True
+    return False
 
 
 def _older_than_wanted(operations: list[dict[str, Any]], wanted: dict[str, list[Followed]]) -> bool:

@@ -390,3 +390,34 @@ def test_a_page_finishing_many_operations_wakes_their_triggers_a_few_per_loop_tu
     assert len(noted) == len(names)
     per_turn = [len(list(woken)) for _, woken in itertools.groupby(noted)]
     assert max(per_turn) <= _poller.WAKE_CHUNK < len(names)
+
+
+def test_a_walk_asks_for_the_next_page_while_it_takes_this_one(monkeypatch):
+    monkeypatch.setattr(_poller, "PAGE_SIZE", 20)
+    names = [f"projects/{PROJECT}/operations/op{i:02d}" for i in range(40)]
+    hook = _SlowListHook(names)
+    records: list[_poller.Followed] = []
+    woken_when_asked: list[int] = []
+    listing = hook.list_operations_page
+
+    async def list_page(project: str, size: int, token: str | None) -> dict:
+        woken_when_asked.append(sum(record.changed.is_set() for record in records))
+        return await listing(project, size, token)
+
+    hook.list_operations_page = list_page  # type: ignore[method-assign]
+
+    async def follow() -> None:
+        poller = _poller.ProjectPoller(hook, PROJECT)
+        records.extend(poller.add(name, 5.0) for name in names)
+        try:
+            for record in records:
+                await asyncio.wait_for(record.next(), 60)
+        finally:
+            await poller.aclose()
+
+    in_virtual_time(follow())
+
+    # The second page was asked for before the first page's twenty triggers were all woken.
+    first_page, second_page = woken_when_asked[:2]
+    assert first_page == 0
+    assert second_page < 20
