@@ -62,7 +62,7 @@ MAX_WALK_PAGES = 20
 MIN_INTERVAL_S = 0.1
 # After this many triggers are woken, the loop gets a turn before the next ones: each woken
 # trigger then runs (logs its progress line, fires its event), a fraction of a millisecond.
-WAKE_CHUNK = 20
+WAKE_CHUNK = 8
 # Taking a page gives the loop a turn at least this often (seconds).
 SLICE_S = 0.002
 # After this many walks in a row failed (each after the hook's own retries), the due operations
@@ -347,16 +347,31 @@ class ProjectPoller:
         token: str | None = None
         pages = pending = 0
         operations: list[Any] = []
-        while wanted and pages < MAX_WALK_PAGES:
-            page = await self.hook.list_operations_page(self.project, PAGE_SIZE, token)
-            pages += 1
-            listed = page.get("operations")
-            operations = listed if isinstance(listed, list) else []
-            pending += pending_on_page(operations)
-            await self._take_page(operations, pages, started, wanted)
-            token = page.get("nextPageToken")
-            if not token or _older_than_wanted(operations, wanted):
-                break
+        # The next page, asked for while this one is taken when the walk is sure to read on:
+        # a walk of 20 pages then waits on Earth Engine about as long as it would for one.
+        ahead: asyncio.Task[dict[str, Any]] | None = None
+        try:
+            while wanted and pages < MAX_WALK_PAGES:
+                if ahead is None:
+                    page = await self.hook.list_operations_page(self.project, PAGE_SIZE, token)
+                else:
+                    page, ahead = await ahead, None
+                pages += 1
+                listed = page.get("operations")
+                operations = listed if isinstance(listed, list) else []
+                pending += pending_on_page(operations)
+                token = page.get("nextPageToken")
+                if token and pages < MAX_WALK_PAGES and _wanted_after(operations, wanted):
+                    ahead = asyncio.ensure_future(
+                        self.hook.list_operations_page(self.project, PAGE_SIZE, token)
+                    )
+                await self._take_page(operations, pages, started, wanted)
+                if not token or _older_than_wanted(operations, wanted):
+                    break
+        finally:
+            if ahead is not None:  # only if the walk failed: it reads on whenever it asks
+                ahead.cancel()
+                await asyncio.gather(ahead, return_exceptions=True)
         self._pending = PendingCount(pending, count_is_complete(operations, token), started)
 
     async def _take_page(
@@ -414,6 +429,26 @@ class ProjectPoller:
     def _fail(self, record: Followed, error: BaseException) -> None:
         record.error = error  # no more looks: its trigger ends with the error
         record.changed.set()
+
+
+def _wanted_after(operations: list[dict[str, Any]], wanted: dict[str, list[Followed]]) -> bool:
+    """Whether the walk will read on after this page: some operation it wants is not on the
+    page, nor known to be older than the page's end (what ``_older_than_wanted`` will say once
+    the page is taken)."""
+    on_page = {
+        name.rpartition("/")[2]
+        for operation in operations
+        if isinstance(operation, dict) and isinstance(name := operation.get("name"), str)
+    }
+    last = operations[-1] if operations else None
+    page_end = Operation(last).created if isinstance(last, dict) else None
+    for op_id, records in wanted.items():
+        if op_id in on_page:
+            continue
+        created = records[0].create_time
+        if page_end is None or created is None or created <= page_end:
+            return True
+    return False
 
 
 def _older_than_wanted(operations: list[dict[str, Any]], wanted: dict[str, list[Followed]]) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -54,7 +54,9 @@ class OperationEvent:
 
     def to_payload(self) -> dict[str, Any]:
         """The event as a ``TriggerEvent`` payload (JSON-ready)."""
-        return asdict(self)
+        # Not asdict(), which deep-copies the operation: a tenth of a millisecond per event,
+        # paid thousands of times at once when a fan-out's exports finish together.
+        return {field.name: getattr(self, field.name) for field in fields(self)}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> OperationEvent:

@@ -325,3 +325,99 @@ def test_triggers_started_in_bursts_share_one_walk_at_a_time(monkeypatch):
 
     assert [operation["name"] for operation in operations] == names
     assert hook.most_reading == 1
+
+
+class _Turns:
+    """Counts the event loop's turns while it runs (each turn runs this once)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.running = False
+
+    def start(self) -> None:
+        self.running = True
+        asyncio.get_running_loop().call_soon(self._tick)
+
+    def _tick(self) -> None:
+        self.count += 1
+        if self.running:
+            asyncio.get_running_loop().call_soon(self._tick)
+
+
+class _NotedEvent(asyncio.Event):
+    """Notes the loop turn in which it was set."""
+
+    def __init__(self, turns: _Turns, noted: list[int]) -> None:
+        super().__init__()
+        self.turns, self.noted = turns, noted
+
+    def set(self) -> None:
+        self.noted.append(self.turns.count)
+        super().set()
+
+
+class _DonePageHook:
+    """One page listing every operation done; starts counting loop turns as it answers."""
+
+    def __init__(self, names: list[str], turns: _Turns) -> None:
+        self.names, self.turns = names, turns
+
+    async def list_operations_page(self, project: str, size: int, token: str | None) -> dict:
+        self.turns.start()
+        listed = [_listed(name, created_s=0, state="SUCCEEDED") for name in self.names]
+        return {"operations": listed}
+
+
+def test_a_page_finishing_many_operations_wakes_their_triggers_a_few_per_loop_turn():
+    names = [f"projects/{PROJECT}/operations/op{i:02d}" for i in range(40)]
+    turns, noted = _Turns(), []
+    hook = _DonePageHook(names, turns)
+
+    async def follow() -> None:
+        poller = _poller.ProjectPoller(hook, PROJECT)
+        records = [poller.add(name, 5.0) for name in names]
+        for record in records:
+            record.changed = _NotedEvent(turns, noted)
+        try:
+            for record in records:
+                await asyncio.wait_for(record.next(), 60)
+        finally:
+            turns.running = False
+            await poller.aclose()
+
+    in_virtual_time(follow())
+
+    assert len(noted) == len(names)
+    per_turn = [len(list(woken)) for _, woken in itertools.groupby(noted)]
+    assert max(per_turn) <= _poller.WAKE_CHUNK < len(names)
+
+
+def test_a_walk_asks_for_the_next_page_while_it_takes_this_one(monkeypatch):
+    monkeypatch.setattr(_poller, "PAGE_SIZE", 20)
+    names = [f"projects/{PROJECT}/operations/op{i:02d}" for i in range(40)]
+    hook = _SlowListHook(names)
+    records: list[_poller.Followed] = []
+    woken_when_asked: list[int] = []
+    listing = hook.list_operations_page
+
+    async def list_page(project: str, size: int, token: str | None) -> dict:
+        woken_when_asked.append(sum(record.changed.is_set() for record in records))
+        return await listing(project, size, token)
+
+    hook.list_operations_page = list_page  # type: ignore[method-assign]
+
+    async def follow() -> None:
+        poller = _poller.ProjectPoller(hook, PROJECT)
+        records.extend(poller.add(name, 5.0) for name in names)
+        try:
+            for record in records:
+                await asyncio.wait_for(record.next(), 60)
+        finally:
+            await poller.aclose()
+
+    in_virtual_time(follow())
+
+    # The second page was asked for before the first page's twenty triggers were all woken.
+    first_page, second_page = woken_when_asked[:2]
+    assert first_page == 0
+    assert second_page < 20
