@@ -31,7 +31,8 @@ from .auth import OAuthError, parse_duration, token_subject
 from .config import EmulatorConfig
 from .discovery import NAME, ServedRoute, discovery_document
 from .faults import FaultConfig, FaultInjector, FaultMiddleware
-from .lifecycle import MAX_TASK_LIFETIME_S, ExportRequest, OperationPlan
+from .jobs import ExportRequest
+from .lifecycle import MAX_RETRIES, MAX_TASK_LIFETIME_S, OperationPlan
 from .state import Store, decode_page_token
 from .wire import BodyCap, JsonAnswer, is_text, json_object
 
@@ -41,7 +42,7 @@ MAX_PAGE_SIZE = 500
 _WAIT_POLL_S = 0.05
 _SERVICE_ACCOUNT = re.compile(r"^[^/@\s]+@[^/@\s]+$|^\d+$")
 # The job routes, ``POST /{version}/projects/{project}/{path}``, and the request each one takes;
-# a new kind of job adds its route here and its planner to lifecycle.PLANNERS.
+# a new kind of job adds its route here and its planner to jobs.PLANNERS.
 EXPORT_ROUTES: dict[str, type[ExportRequest]] = {
     "image:export": ExportImageRequest,
     "table:export": ExportTableRequest,
@@ -72,17 +73,46 @@ class ScriptError(BaseModel):
     message: Text = "Internal error."
 
 
+# Scripted durations go past the 10-day lifetime, to show what happens then.
+Seconds = Annotated[float, Field(ge=0, le=3 * MAX_TASK_LIFETIME_S)]
+
+
+class ScriptNotification(BaseModel):
+    """A ``metadata.notifications`` entry a script rule gives its tasks once they run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    severity: Literal["WARNING", "SEVERE"] = "WARNING"
+    topic: Text
+    detail: Text
+    # Seconds into the run before it shows (default: as soon as the task runs).
+    after_s: Seconds | None = None
+
+
 class ScriptRule(BaseModel):
     """Body of ``POST /_emulator/script``: how exports whose description matches should go."""
 
     model_config = ConfigDict(extra="forbid")
 
     match: dict[str, Text] = Field(default_factory=lambda: {"description": "*"})
-    duration_s: float | None = Field(None, ge=0, le=MAX_TASK_LIFETIME_S)
+    # Seconds, or [low, high]: each task's own duration, drawn from --seed and its name.
+    duration_s: Seconds | tuple[Seconds, Seconds] | None = None
     outcome: Literal["SUCCEEDED", "FAILED"] = "SUCCEEDED"
     error: ScriptError | None = None
     # EECU-seconds used per second of running (default: 1.7 per 256x256 tile over the run).
     eecu_per_s: float | None = Field(None, ge=0, le=1e6)
+    # Times Earth Engine retries each task by itself (attempts that fail partway).
+    retries: int | None = Field(None, ge=0, le=MAX_RETRIES)
+    notifications: list[ScriptNotification] | None = None
+
+    @field_validator("duration_s")
+    @classmethod
+    def _ordered_range(
+        cls, duration: float | tuple[float, float] | None
+    ) -> float | tuple[float, float] | None:
+        if isinstance(duration, tuple) and duration[0] > duration[1]:
+            raise ValueError("a duration range is [low, high], low first")
+        return duration
 
     @field_validator("match")
     @classmethod
@@ -183,7 +213,7 @@ def _add_api_routes(
 ) -> None:
     def lookup(project: str, op_id: str) -> OperationPlan:
         name = _operation_name(project, op_id)
-        plan = store.operations.get(name)
+        plan = store.operation(name)
         if plan is None:
             raise errors.not_found(f"Operation {name}")
         return plan
@@ -416,6 +446,11 @@ def _add_admin_routes(app: FastAPI, store: Store, injector: FaultInjector) -> No
     @app.get("/_emulator/stats")
     async def stats() -> dict[str, Any]:
         return store.stats.to_json()
+
+    @app.get("/_emulator/slots")
+    async def slots() -> dict[str, Any]:
+        """Per project, its running slots: now, over time, and busy slot-seconds so far."""
+        return {"projects": store.slots()}
 
     @app.get("/_emulator/calls")
     async def calls() -> dict[str, Any]:

@@ -9,6 +9,12 @@ from dataclasses import dataclass, field, fields
 from typing import Literal, get_args
 
 DUPLICATE_MODES = ("replay", "conflict")
+# Named sets of options (--profile NAME); options given beside a profile win over it.
+# "realistic": a project as Earth Engine runs one by default: two batch tasks at once ("average
+# concurrent batch tasks: 2"), 3,000 waiting at most, exports of a few minutes.
+PROFILES: Mapping[str, Mapping[str, float | int]] = {
+    "realistic": {"max_running": 2, "max_pending": 3000, "duration": 180.0},
+}
 # Earth Engine refuses larger request bodies: "Request payload size exceeds the limit: 10485760
 # bytes." (HTTP 400 INVALID_ARGUMENT, as clients report it).
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -67,6 +73,8 @@ class EmulatorConfig:
     duration: float = 10.0
     token_ttl: float = 3600.0
     max_pending: int = 3000
+    # Running slots per project for exports, and as many for ingestions; None: unlimited.
+    max_running: int | None = None
     seed: int | None = None
     state_file: str | None = None
     duplicate_request_id: str = "replay"
@@ -88,6 +96,8 @@ class EmulatorConfig:
             raise ValueError("duration, token_ttl and max_pending must not be negative")
         if self.max_body_bytes < 1:
             raise ValueError("max_body_bytes must be at least 1")
+        if self.max_running is not None and self.max_running < 1:
+            raise ValueError("max_running must be at least 1 (or None: unlimited)")
         object.__setattr__(self, "route_latency_ms", route_latencies(self.route_latency_ms))
         if self.gcs_dir is not None and not os.path.isdir(self.gcs_dir):
             raise ValueError(f"gcs_dir must be an existing folder, got {self.gcs_dir!r}")
@@ -105,6 +115,20 @@ class EmulatorConfig:
             if value is not None:
                 argv += ["--" + option.name.replace("_", "-"), str(value)]
         return argv
+
+
+def with_profile(options: Mapping[str, object]) -> dict[str, object]:
+    """``options`` with the values of the ``profile`` they name (if any) under them.
+
+    Raises ``ValueError`` naming an unknown profile.
+    """
+    chosen = dict(options)
+    name = chosen.pop("profile", None)
+    if name is None:
+        return chosen
+    if name not in PROFILES:
+        raise ValueError(f"unknown profile {name!r}; profiles are {', '.join(PROFILES)}")
+    return {**PROFILES[str(name)], **chosen}
 
 
 def route_latencies(raw: Mapping[str, int] | str) -> dict[str, int]:
@@ -154,10 +178,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default=defaults.host)
     parser.add_argument("--port", type=int, default=defaults.port, help="0 picks a free port")
     parser.add_argument(
+        "--profile",
+        choices=list(PROFILES),
+        default=None,
+        help="a set of options; options given beside it win. realistic: "
+        + ", ".join(
+            f"--{key.replace('_', '-')} {value:g}" for key, value in PROFILES["realistic"].items()
+        )
+        + " (a project as Earth Engine runs one by default)",
+    )
+    parser.add_argument(
         "--duration",
         type=float,
-        default=defaults.duration,
-        help="seconds an export takes from creation to done (default %(default)s)",
+        default=None,
+        help="seconds an export takes from creation to done when it gets a slot at once; "
+        f"with --max-running, the seconds it runs once it has one (default {defaults.duration:g})",
     )
     parser.add_argument(
         "--token-ttl",
@@ -168,8 +203,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--max-pending",
         type=int,
-        default=defaults.max_pending,
-        help="unfinished exports per project before RESOURCE_EXHAUSTED",
+        default=None,
+        help="the queue ceiling: tasks per project before RESOURCE_EXHAUSTED, counting those "
+        "waiting for a slot with --max-running, else those not done "
+        f"(default {defaults.max_pending})",
+    )
+    parser.add_argument(
+        "--max-running",
+        type=int,
+        default=None,
+        help="running slots per project: exports wait PENDING for one, highest priority then "
+        "oldest first; ingestions have as many of their own (default: unlimited)",
     )
     parser.add_argument(
         "--seed",
@@ -240,5 +284,10 @@ def _latency_option(text: str) -> dict[str, int]:
 
 def parse_args(argv: list[str] | None = None) -> EmulatorConfig:
     """The configuration a command line asks for (``sys.argv`` when ``argv`` is None)."""
-    args = build_parser().parse_args(argv)
-    return EmulatorConfig(**vars(args))
+    parser = build_parser()
+    args = vars(parser.parse_args(argv))
+    # Left unset, these take the profile's value, else the configuration's default.
+    for key in ("duration", "max_pending", "max_running"):
+        if args[key] is None:
+            del args[key]
+    return EmulatorConfig(**with_profile(args))  # type: ignore[arg-type]

@@ -1,37 +1,28 @@
 """How an emulated export is planned, and how it moves through its states, computed from the clock.
 
-An operation is a plan (created, starts, ends, outcome) fixed when it is created by
-:func:`plan_export`, a pure function of the request, the matching script rule and the time; its
-state at any moment is derived from that plan and the current time, so no background task is
-needed and a restarted emulator with ``--state-file`` simply carries on.
+An operation is a plan (created, how long it runs, how many attempts, outcome) fixed when it is
+created by :func:`plan_export`, a pure function of the request, the matching script rule and the
+time. When its run starts is the one thing decided later: the project's running slots
+(:mod:`.slots`) give it a start time with :meth:`OperationPlan.start_at`. Its state at any
+moment is derived from the plan and the current time, so no background task is needed and a
+restarted emulator with ``--state-file`` simply carries on.
 
-Each kind of request has a planner in :data:`PLANNERS` that says what its job is (its
+Each kind of request has a planner in :data:`.jobs.PLANNERS` that says what its job is (its
 ``metadata.type``, stages, work units, destination links, and any failure the request itself
-implies); the timing and the script rule are applied alike to every kind. A new kind adds a
-planner there, not a branch.
+implies); the timing and the script rule are applied here alike to every kind.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from ..api.assets import CLASSIFIER, IMAGE, TABLE
-from ..api.classifier_request import ExportClassifierRequest
-from ..api.destinations import BigQueryTable, asset_page_url
-from ..api.image_import_request import ImportImageRequest
-from ..api.image_request import DEFAULT_MAX_PIXELS, ExportImageRequest
-from ..api.manifests import ingested_files
-from ..api.map_request import ExportMapRequest
 from ..api.operation import CANCELLED_ERROR_CODE, OperationState
-from ..api.table_import_request import ImportTableRequest
-from ..api.table_request import ExportTableRequest
-from ..api.video_request import ExportVideoRequest
+from .jobs import ExportRequest, plan_job
 
 METADATA_TYPE = "type.googleapis.com/google.earthengine.{version}.OperationMetadata"
 EMPTY_RESPONSE = {"@type": "type.googleapis.com/google.protobuf.Empty"}
@@ -39,26 +30,21 @@ EMPTY_RESPONSE = {"@type": "type.googleapis.com/google.protobuf.Empty"}
 CANCEL_LATENCY_S = 0.5
 # A pending phase long enough to observe, short enough not to slow tests down.
 MAX_PENDING_S = 2.0
-# Earth Engine ends a batch task that has run this long (10 days).
+# Earth Engine ends a batch task that is not done this long after its creation (10 days).
 MAX_TASK_LIFETIME_S = 10 * 24 * 3600
+# How a task that outlived its lifetime fails: DEADLINE_EXCEEDED; the service documents the
+# lifetime, not the wording of this error, which is the emulator's.
+LIFETIME_ERROR = {"code": 4, "message": "The task did not finish within its 10-day lifetime."}
+# Earth Engine retries a failing task at most this many times by itself.
+MAX_RETRIES = 5
+# The share of its run a failed attempt gets through before Earth Engine starts the next.
+FAILED_ATTEMPT_SHARE = 0.5
+# The job types scheduled on a project's ingestion slots; every other job uses its export slots.
+INGESTION_TYPES = frozenset({"INGEST_IMAGE", "INGEST_TABLE"})
 # EECU-seconds an export uses per tile when no script rule sets a rate.
 EECU_S_PER_TILE = 1.7
-# Pixels in one work unit (a 256x256 tile), as the real task list counts them.
-TILE_PIXELS = 256 * 256
-# The work units (tiles) a job reports when its request does not say how large it is.
-DEFAULT_TILES = 4
 # The error of a script rule that fails exports without saying how.
 INTERNAL_ERROR = {"code": 13, "message": "Internal error."}
-# The requests the emulator serves a job for.
-ExportRequest = (
-    ExportImageRequest
-    | ExportTableRequest
-    | ExportVideoRequest
-    | ExportMapRequest
-    | ExportClassifierRequest
-    | ImportImageRequest
-    | ImportTableRequest
-)
 # How Earth Engine fails an ingestion whose source file cannot be read ("Error: Unable to open
 # <file>. (Error code: 3)" in the task list): INVALID_ARGUMENT, naming the object.
 UNREADABLE_SOURCE = "Unable to open {name}."
@@ -75,8 +61,9 @@ class OperationPlan:
     priority: int
     request_id: str | None
     create_time: float
-    start_time: float
-    end_time: float
+    # When the run starts and its last attempt ends: None while the task waits for a slot.
+    start_time: float | None
+    end_time: float | None
     outcome: Literal["SUCCEEDED", "FAILED"]
     error: dict[str, Any] | None
     destination_uris: list[str]
@@ -94,19 +81,78 @@ class OperationPlan:
     # store has it yet: it appears lazily, when assets are next read after ``end_time``.
     asset: dict[str, Any] | None = None
     asset_written: bool = False
+    # The shortest time it stays PENDING after its creation, even with a slot free.
+    pending_s: float = 0.0
+    # How long its last attempt runs; None in state files that predate slots (end - start).
+    run_s: float | None = None
+    # How many times Earth Engine retries it by itself before its last attempt.
+    retries: int = 0
+    # metadata.notifications it shows once running: {"severity", "topic", "detail", "after_s"}
+    # (after_s: seconds into the run, default 0).
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+
+    # --- scheduling ------------------------------------------------------------------------
+    @property
+    def ready_time(self) -> float:
+        """The earliest time its run can start: creation plus its short pending phase."""
+        return self.create_time + self.pending_s
+
+    @property
+    def deadline(self) -> float:
+        """When it fails if it is not done by then: its creation plus the 10-day lifetime."""
+        return self.create_time + MAX_TASK_LIFETIME_S
+
+    @property
+    def pool(self) -> str:
+        """The project's slots it runs on: ``ingestions`` apart from ``exports``."""
+        return "ingestions" if self.type in INGESTION_TYPES else "exports"
+
+    def start_at(self, start: float) -> None:
+        """Give the task its slot: its run starts at ``start`` and its attempts follow; one
+        that would end past its lifetime fails then instead."""
+        end = start + self.retries * self._failed_attempt_s() + self._run_s()
+        self.start_time = start
+        if end > self.deadline:
+            end = self.deadline
+            self.outcome, self.error = "FAILED", dict(LIFETIME_ERROR)
+        self.end_time = end
 
     def writes_asset_by(self, now: float) -> bool:
         """Whether the job has, by ``now``, succeeded in writing an asset not yet stored."""
-        if self.asset is None or self.asset_written or now < self.end_time:
+        if self.asset is None or self.asset_written or self.end_time is None:
+            return False
+        if now < self.end_time:
             return False
         return self.state(self.end_time) is OperationState.SUCCEEDED
 
     # --- derived state ---------------------------------------------------------------------
+    def _end(self) -> float:
+        # A task still waiting for a slot ends at its deadline, unless it gets one first.
+        return self.deadline if self.end_time is None else self.end_time
+
+    def _outcome(self) -> tuple[Literal["SUCCEEDED", "FAILED"], dict[str, Any] | None]:
+        if self.end_time is None:
+            return "FAILED", dict(LIFETIME_ERROR)
+        return self.outcome, self.error
+
+    def _run_s(self) -> float:
+        if self.run_s is not None:
+            return self.run_s
+        return (self.end_time or 0.0) - (self.start_time or 0.0)
+
+    def _failed_attempt_s(self) -> float:
+        return FAILED_ATTEMPT_SHARE * self._run_s()
+
+    def _stop(self, now: float) -> float:
+        """``now``, or earlier when it ended or was cancelled before."""
+        stop = min(now, self._end())
+        return stop if self.cancel_time is None else min(stop, self.cancel_time)
+
     def done_time(self) -> float:
         """When the operation is done: at its end, or once a cancel before that has taken effect."""
-        if self.cancel_time is not None and self.cancel_time < self.end_time:
+        if self.cancel_time is not None and self.cancel_time < self._end():
             return self.cancel_time + CANCEL_LATENCY_S
-        return self.end_time
+        return self._end()
 
     def is_done(self, now: float) -> bool:
         """Whether the operation has finished at time ``now``."""
@@ -114,32 +160,54 @@ class OperationPlan:
 
     def state(self, now: float) -> OperationState:
         """The operation's ``metadata.state`` at time ``now``."""
-        if self.cancel_time is not None and self.cancel_time < self.end_time:
+        if self.cancel_time is not None and self.cancel_time < self._end():
             if now >= self.cancel_time + CANCEL_LATENCY_S:
                 return OperationState.CANCELLED
             if now >= self.cancel_time:
                 return OperationState.CANCELLING
-        if now >= self.end_time:
-            return OperationState(self.outcome)
-        if now >= self.start_time:
+        if now >= self._end():
+            return OperationState(self._outcome()[0])
+        if self.start_time is not None and now >= self.start_time:
             return OperationState.RUNNING
         return OperationState.PENDING
 
+    def attempt(self, now: float) -> tuple[int, float]:
+        """The attempt it is on at ``now`` (1 the first) and when that attempt started."""
+        if self.start_time is None:
+            return 1, self.create_time
+        ran = max(0.0, self._stop(now) - self.start_time)
+        failed_s = self._failed_attempt_s()
+        retried = self.retries if failed_s <= 0 else min(self.retries, int(ran // failed_s))
+        return retried + 1, self.start_time + retried * failed_s
+
     def progress(self, now: float) -> float:
-        """The share of the run done at ``now`` (0 to 1), frozen when it was cancelled."""
-        run = max(self.end_time - self.start_time, 1e-9)
-        frozen = min(now, self.cancel_time) if self.cancel_time is not None else now
-        return max(0.0, min(1.0, (frozen - self.start_time) / run))
+        """The share of the current attempt's run done at ``now`` (0 to 1), frozen when it was
+        cancelled; each attempt starts again from 0."""
+        _, began = self.attempt(now)
+        run = max(self._run_s(), 1e-9)
+        return max(0.0, min(1.0, (self._stop(now) - began) / run))
 
     def eecu_seconds(self, now: float) -> float:
-        """``batchEecuUsageSeconds`` at ``now``: growing while the export runs, final once it
-        has ended (what a cancelled or failed export used until then)."""
-        run = max(self.end_time - self.start_time, 1e-9)
+        """``batchEecuUsageSeconds`` at ``now``: growing while the export runs (every attempt
+        uses some), final once it has ended (what a cancelled or failed export used until then)."""
+        if self.start_time is None:
+            return 0.0
         rate = self.eecu_rate
         if rate is None:
-            rate = self.tiles * EECU_S_PER_TILE / run
-        stop = min(now, self.end_time, math.inf if self.cancel_time is None else self.cancel_time)
-        return round(rate * max(0.0, stop - self.start_time), 3)
+            rate = self.tiles * EECU_S_PER_TILE / max(self._run_s(), 1e-9)
+        return round(rate * max(0.0, self._stop(now) - self.start_time), 3)
+
+    def shown_notifications(self, now: float) -> list[dict[str, Any]]:
+        """The ``metadata.notifications`` shown at ``now``: each once the run is that far in,
+        kept once the task is done."""
+        if self.start_time is None:
+            return []
+        ran = self._stop(now) - self.start_time
+        return [
+            {key: value for key, value in note.items() if key != "after_s"}
+            for note in self.notifications
+            if float(note.get("after_s", 0.0)) <= ran
+        ]
 
     def to_json(self, now: float) -> dict[str, Any]:
         """The Operation resource as the REST API returns it at time ``now``."""
@@ -155,12 +223,15 @@ class OperationPlan:
         }
         op: dict[str, Any] = {"name": self.name, "metadata": metadata}
         stopped = self.cancel_time if self.cancel_time is not None else math.inf
-        if self.start_time <= min(now, stopped):
+        if self.start_time is not None and self.start_time <= min(now, stopped):
             metadata["startTime"] = rfc3339(self.start_time)
-            metadata["attempt"] = 1
+            metadata["attempt"] = self.attempt(now)[0]
             metadata["progress"] = 1 if state is OperationState.SUCCEEDED else self.progress(now)
             metadata["stages"] = self._stages(metadata["progress"])
             metadata["batchEecuUsageSeconds"] = self.eecu_seconds(now)
+            notifications = self.shown_notifications(now)
+            if notifications:
+                metadata["notifications"] = notifications
         if state.is_terminal:
             op["done"] = True
             metadata["endTime"] = rfc3339(self.done_time())
@@ -170,7 +241,7 @@ class OperationPlan:
             elif state is OperationState.CANCELLED:
                 op["error"] = {"code": CANCELLED_ERROR_CODE, "message": "Cancelled."}
             else:
-                op["error"] = dict(self.error or INTERNAL_ERROR)
+                op["error"] = dict(self._outcome()[1] or INTERNAL_ERROR)
         return op
 
     def _update_time(self, now: float, state: OperationState) -> float:
@@ -178,7 +249,9 @@ class OperationPlan:
             return self.done_time()
         if state is OperationState.CANCELLING:
             return self.cancel_time or now
-        return min(now, self.end_time) if now >= self.start_time else self.create_time
+        if self.start_time is None or now < self.start_time:
+            return self.create_time
+        return min(now, self._end())
 
     def _stages(self, progress: float) -> list[dict[str, Any]]:
         # Each stage owns an equal slice of the run; work units are tiles, as in the real UI.
@@ -209,24 +282,6 @@ def rfc3339(epoch: float) -> str:
 
 
 # --- planning --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class JobPlan:
-    """What one kind of request asks of the service, whatever the clock and script rules say."""
-
-    type: str  # metadata.type
-    stage_names: list[str]
-    tiles: int
-    destination_uris: list[str]
-    # The error the service fails the task with once it has looked at the request (an image
-    # grid beyond maxPixels), or None: such a task fails soon after it starts.
-    refusal: dict[str, Any] | None = None
-    # The gs:// files the job reads (an ingestion's sources): with a bucket folder, one that is
-    # not there fails the task soon after it starts.
-    reads: tuple[str, ...] = ()
-    # The asset a successful job leaves behind: {"name", "type", "overwrite", "fields"}.
-    writes: dict[str, Any] | None = None
-
-
 def plan_export(
     request: ExportRequest,
     *,
@@ -238,16 +293,25 @@ def plan_export(
     default_duration: float,
     object_exists: Callable[[str], bool] | None = None,
     asset_problem: Callable[[Mapping[str, Any]], dict[str, Any] | None] | None = None,
+    seed: int | None = None,
+    queued: bool = False,
 ) -> OperationPlan:
-    """The plan of a new export named ``name``, created at ``now``.
+    """The plan of a new export named ``name``, created at ``now``, not yet given a slot
+    (:meth:`OperationPlan.start_at` does that).
 
-    Its job comes from the request kind's planner in :data:`PLANNERS`; its timing from the
-    script rule matching its description (``duration_s``, else ``default_duration``), with a
-    pending phase of a fifth of it (at most ``MAX_PENDING_S``). A rule's ``FAILED`` outcome
-    wins over a failure the request implies; the latter ends the task soon after it starts.
-    With ``object_exists`` (the emulator's bucket folder), a file the job reads that does not
-    exist is such a failure; so is the asset it would write, when ``asset_problem`` (the
-    emulator's asset store) says why it cannot be written (it exists, its folder does not).
+    Its job comes from the request kind's planner in :data:`.jobs.PLANNERS`; its timing from the
+    script rule matching its description (``duration_s``, a number or a ``[low, high]`` range
+    drawn from ``seed`` and the name, else ``default_duration``), with a pending phase of a
+    fifth of it (at most ``MAX_PENDING_S``). The duration runs from creation to done when the
+    task gets a slot at once; when it is ``queued`` for a limited number of slots, its run
+    alone takes the duration, from when it gets one. A rule's ``retries`` are attempts that
+    fail partway before the last one; its ``notifications`` show once the task runs.
+
+    A rule's ``FAILED`` outcome wins over a failure the request implies; the latter ends the
+    task soon after it starts. With ``object_exists`` (the emulator's bucket folder), a file the
+    job reads that does not exist is such a failure; so is the asset it would write, when
+    ``asset_problem`` (the emulator's asset store) says why it cannot be written (it exists,
+    its folder does not).
     """
     job = plan_job(request)
     if job.writes is not None and asset_problem is not None and job.refusal is None:
@@ -260,17 +324,18 @@ def plan_export(
         job = replace(
             job, refusal={"code": 3, "message": UNREADABLE_SOURCE.format(name=unreadable)}
         )
-    duration = float(script.get("duration_s", default_duration)) if script else default_duration
+    rule: Mapping[str, Any] = script or {}
+    duration = scripted_duration(rule.get("duration_s"), default_duration, seed, name)
     pending = min(MAX_PENDING_S, 0.2 * duration)
+    run = duration if queued else duration - pending
     outcome: Literal["SUCCEEDED", "FAILED"] = "SUCCEEDED"
     error = None
-    end = now + duration
-    if script and script.get("outcome") == "FAILED":
-        outcome, error = "FAILED", script.get("error") or dict(INTERNAL_ERROR)
+    if rule.get("outcome") == "FAILED":
+        outcome, error = "FAILED", rule.get("error") or dict(INTERNAL_ERROR)
     elif job.refusal is not None:
         # The real service fails the task (not the request) once it sees what was asked.
         outcome, error = "FAILED", job.refusal
-        end = now + pending + min(1.0, 0.1 * duration)
+        run = min(1.0, 0.1 * duration)
     return OperationPlan(
         name=name,
         project=project,
@@ -279,205 +344,34 @@ def plan_export(
         priority=100 if request.priority is None else request.priority,
         request_id=request.request_id,
         create_time=now,
-        start_time=now + pending,
-        end_time=max(end, now + pending),
+        start_time=None,
+        end_time=None,
         outcome=outcome,
         error=error,
         destination_uris=job.destination_uris,
         stage_names=job.stage_names,
         tiles=job.tiles,
         request=request.to_json(),
-        eecu_rate=script.get("eecu_per_s") if script else None,
+        eecu_rate=rule.get("eecu_per_s"),
         type=job.type,
         asset=job.writes,
+        pending_s=pending,
+        run_s=max(0.0, run),
+        retries=min(MAX_RETRIES, int(rule.get("retries", 0))),
+        notifications=[dict(note) for note in rule.get("notifications", ())],
     )
 
 
-def plan_job(request: ExportRequest) -> JobPlan:
-    """The job ``request`` asks for, from the planner of its kind.
-
-    Raises ``TypeError`` for a request no planner serves.
-    """
-    planner = PLANNERS.get(type(request))
-    if planner is None:
-        raise TypeError(f"no planner for {type(request).__name__}; add one to PLANNERS")
-    return planner(request)
-
-
-def plan_image_export(request: ExportImageRequest) -> JobPlan:
-    """An image export: a tile per 256x256 pixels of its grid, failed beyond ``maxPixels``."""
-    pixels = request.pixel_count()
-    max_pixels = request.max_pixels or DEFAULT_MAX_PIXELS
-    refusal = None
-    if pixels is not None and pixels > max_pixels:
-        refusal = {
-            "code": 3,
-            "message": f"Export too large: specified {pixels} pixels (max: {max_pixels}). "
-            "Specify higher maxPixels value if you intend to export a large area.",
-        }
-    writes = None
-    if request.asset_export_options:
-        last, destination = (
-            "Ingest Asset",
-            [asset_page_url(_asset_name(request.asset_export_options))],
-        )
-        writes = _exported_asset(IMAGE, request.asset_export_options)
-    else:
-        last, destination = "Write Files", _file_destination_uris(request.file_export_options or {})
-    return JobPlan(
-        type="EXPORT_IMAGE",
-        stage_names=["Create Job", "Compute Pixels", last],
-        tiles=max(1, math.ceil(pixels / TILE_PIXELS)) if pixels else DEFAULT_TILES,
-        destination_uris=destination,
-        refusal=refusal,
-        writes=writes,
-    )
-
-
-def plan_table_export(request: ExportTableRequest) -> JobPlan:
-    """A table export (``EXPORT_FEATURES``, as earthengine-api names the task).
-
-    What the service reports for table exports is undocumented: the links follow the image
-    ones, a BigQuery table links to its console page.
-    """
-    writes = None
-    if request.file_export_options:
-        last, destination = "Write Files", _file_destination_uris(request.file_export_options)
-    elif request.bigquery_export_options:
-        table = request.bigquery_export_options["bigqueryDestination"]["table"]
-        last, destination = (
-            "Write Table",
-            [BigQueryTable.parse(table).console_url(quote_colon=True)],
-        )
-    elif request.feature_view_export_options:
-        view = request.feature_view_export_options["featureViewDestination"]["name"]
-        last, destination = "Ingest Asset", [asset_page_url(view)]
-    else:
-        last, destination = (
-            "Ingest Asset",
-            [asset_page_url(_asset_name(request.asset_export_options))],
-        )
-        writes = _exported_asset(TABLE, request.asset_export_options)
-    return JobPlan(
-        type="EXPORT_FEATURES",
-        stage_names=["Create Job", "Compute Features", last],
-        tiles=DEFAULT_TILES,
-        destination_uris=destination,
-        writes=writes,
-    )
-
-
-def plan_video_export(request: ExportVideoRequest) -> JobPlan:
-    """A video export (``EXPORT_VIDEO``): one video file, ``<prefix>.mp4`` in Cloud Storage."""
-    options = request.file_export_options or {}
-    return JobPlan(
-        type="EXPORT_VIDEO",
-        stage_names=["Create Job", "Compute Frames", "Write Files"],
-        tiles=DEFAULT_TILES,
-        destination_uris=_file_destination_uris(options, suffix=".mp4"),
-    )
-
-
-def plan_map_export(request: ExportMapRequest) -> JobPlan:
-    """A map tile export (``EXPORT_TILES``): its link is the tile folder, ``<prefix>/``."""
-    options = request.tile_export_options or {}
-    place = options.get("cloudStorageDestination") or options.get("gcsDestination") or {}
-    folder = place.get("filenamePrefix", "").rstrip("/")
-    return JobPlan(
-        type="EXPORT_TILES",
-        stage_names=["Create Job", "Compute Tiles", "Write Files"],
-        tiles=DEFAULT_TILES,
-        destination_uris=_file_destination_uris(
-            {"cloudStorageDestination": {**place, "filenamePrefix": folder + "/" if folder else ""}}
-        ),
-    )
-
-
-def plan_classifier_export(request: ExportClassifierRequest) -> JobPlan:
-    """A classifier export (``EXPORT_CLASSIFIER``): its link is the asset's page."""
-    return JobPlan(
-        type="EXPORT_CLASSIFIER",
-        stage_names=["Create Job", "Train Classifier", "Ingest Asset"],
-        tiles=1,
-        destination_uris=[asset_page_url(_asset_name(request.asset_export_options))],
-        writes=_exported_asset(CLASSIFIER, request.asset_export_options),
-    )
-
-
-def plan_image_import(request: ImportImageRequest) -> JobPlan:
-    """An image ingestion (``INGEST_IMAGE``): a work unit per source file, the asset's page as
-    its link. Stage names are the emulator's own (the service does not document them)."""
-    return _ingestion("INGEST_IMAGE", request.image_manifest, IMAGE, request.overwrite)
-
-
-def plan_table_import(request: ImportTableRequest) -> JobPlan:
-    """A table ingestion (``INGEST_TABLE``), planned like an image ingestion."""
-    return _ingestion("INGEST_TABLE", request.table_manifest, TABLE, request.overwrite)
-
-
-def _ingestion(
-    kind: str, manifest: Mapping[str, Any], asset_type: str, overwrite: bool | None
-) -> JobPlan:
-    files = ingested_files(manifest)
-    fields: dict[str, Any] = {"properties": dict(manifest.get("properties") or {})}
-    for key in ("startTime", "endTime"):
-        if manifest.get(key):
-            fields[key] = manifest[key]
-    bands = [{"id": band["id"]} for band in manifest.get("bands") or [] if band.get("id")]
-    if asset_type == IMAGE:
-        fields["bands"] = bands
-    return JobPlan(
-        type=kind,
-        stage_names=["Create Job", "Read Files", "Ingest Asset"],
-        tiles=max(1, len(files)),
-        destination_uris=[asset_page_url(str(manifest["name"]))],
-        reads=tuple(files),
-        writes={
-            "name": str(manifest["name"]),
-            "type": asset_type,
-            "overwrite": bool(overwrite),
-            "fields": fields,
-        },
-    )
-
-
-# One planner per request model: a new kind of job adds its model and planner here.
-PLANNERS: Mapping[type[Any], Callable[[Any], JobPlan]] = {
-    ExportImageRequest: plan_image_export,
-    ExportTableRequest: plan_table_export,
-    ExportVideoRequest: plan_video_export,
-    ExportMapRequest: plan_map_export,
-    ExportClassifierRequest: plan_classifier_export,
-    ImportImageRequest: plan_image_import,
-    ImportTableRequest: plan_table_import,
-}
-
-
-def _exported_asset(asset_type: str, options: Mapping[str, Any] | None) -> dict[str, Any]:
-    """What an export to an asset writes: the request says nothing of its times or properties
-    beyond what its expression computes, which the emulator does not."""
-    destination = (options or {})["earthEngineDestination"]
-    return {
-        "name": str(destination["name"]),
-        "type": asset_type,
-        "overwrite": bool(destination.get("overwrite")),
-        "fields": {},
-    }
-
-
-def _asset_name(asset_export_options: Mapping[str, Any] | None) -> str:
-    return str((asset_export_options or {})["earthEngineDestination"]["name"])
-
-
-def _file_destination_uris(options: Mapping[str, Any], suffix: str = "") -> list[str]:
-    # Shaped like the console links the real service reports; nothing is written anywhere.
-    # ``suffix`` ends the link to a single object (a video's ``.mp4``).
-    gcs = options.get("cloudStorageDestination") or options.get("gcsDestination")
-    if gcs:
-        prefix = gcs.get("filenamePrefix", "") + suffix
-        return [f"https://console.developers.google.com/storage/browser/{gcs['bucket']}/{prefix}"]
-    drive = options.get("driveDestination") or {}
-    # Drive links carry a folder id, not a name; derive a stable one from the name.
-    digest = hashlib.sha256((drive.get("folder") or "").encode()).digest()
-    folder_id = "1" + base64.urlsafe_b64encode(digest).decode()[:32]
-    return [f"https://drive.google.com/#folders/{folder_id}"]
+def scripted_duration(
+    scripted: float | Sequence[float] | None, default: float, seed: int | None, name: str
+) -> float:
+    """A task's duration: the rule's number, or one drawn in its ``[low, high]`` range from the
+    seed and the operation's name (the same on every run with the same seed), or ``default``."""
+    if scripted is None:
+        return default
+    if isinstance(scripted, int | float):
+        return float(scripted)
+    low, high = (float(bound) for bound in scripted)
+    digest = hashlib.sha256(f"{seed}/{name}".encode()).digest()
+    share = int.from_bytes(digest[:8], "big") / 2**64
+    return low + share * (high - low)

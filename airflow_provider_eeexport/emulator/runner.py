@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from .config import EmulatorConfig
+from .config import EmulatorConfig, with_profile
 
 STARTUP_TIMEOUT_S = 30.0
 # What a terminal sends on Ctrl-C, what `kill` sends by default, and what closing a terminal
@@ -27,8 +27,9 @@ STOP_SIGNALS = tuple(
 def run_emulator(**options: Any) -> Iterator[str]:
     """Start an emulator subprocess and yield its base URL (``http://127.0.0.1:PORT``).
 
-    Takes the command-line options as keywords (``duration=2``, ``seed=0``,
-    ``duplicate_request_id="conflict"``, …); ``port`` defaults to 0, a free port. The process is
+    Takes the command-line options as keywords (``duration=2``, ``seed=0``, ``max_running=2``,
+    ``profile="realistic"``, ``duplicate_request_id="conflict"``, …); ``port`` defaults to 0, a
+    free port. The process is
     stopped when the block exits, whatever happens inside it.
 
     The server runs in a session of its own: a Ctrl-C at the terminal interrupts the caller
@@ -38,7 +39,7 @@ def run_emulator(**options: Any) -> Iterator[str]:
     """
     options.setdefault("port", 0)
     options.setdefault("parent_pid", os.getpid())
-    config = EmulatorConfig(**options)
+    config = EmulatorConfig(**with_profile(options))  # type: ignore[arg-type]
     argv = [sys.executable, "-m", "airflow_provider_eeexport.emulator", *config.to_argv()]
     with tempfile.TemporaryFile(mode="w+") as log, contextlib.ExitStack() as cleanup:
         with signals_held():
@@ -186,9 +187,16 @@ class EmulatorClient:
         return self._call("POST", "/_emulator/faults", config)
 
     def script(self, **rule: Any) -> dict[str, Any]:
-        """Add a script rule: how exports whose description matches ``match`` go (``duration_s``,
-        ``outcome``, ``error``, ``eecu_per_s``); the first matching rule wins."""
+        """Add a script rule: how exports whose description matches ``match`` go (``duration_s``
+        as seconds or a ``[low, high]`` range, ``outcome``, ``error``, ``eecu_per_s``,
+        ``retries``, ``notifications``); the first matching rule wins."""
         return self._call("POST", "/_emulator/script", rule)
+
+    def slots(self) -> dict[str, dict[str, Any]]:
+        """``GET /_emulator/slots`` per project: ``{"max_running", "running", "pending",
+        "busy_slot_s", "timeline": [{"time", "running", "pending"}, ...]}``."""
+        projects: dict[str, dict[str, Any]] = self._call("GET", "/_emulator/slots")["projects"]
+        return projects
 
     def revoke_tokens(self) -> dict[str, Any]:
         """Revoke every token issued so far: their next use gets a 401."""

@@ -18,8 +18,10 @@ from .assets import AssetStore, check_time
 from .buckets import object_exists
 from .config import ROUTE_ALIASES, ROUTES, EmulatorConfig
 from .errors import ApiError
-from .lifecycle import ExportRequest, OperationPlan, plan_export, rfc3339
+from .jobs import ExportRequest
+from .lifecycle import OperationPlan, plan_export, rfc3339
 from .public_assets import public_assets
+from .slots import Scheduler, slot_report
 from .state_file import read_state, remove_stale_temp_files, write_plans
 
 # The call log keeps this many of the latest API requests.
@@ -93,18 +95,24 @@ class Store:
         self.config = config
         self.clock = clock
         self.operations: dict[str, OperationPlan] = {}
+        # Per project: the operations' count and last one when listed, and the list (``page``).
+        self._listings: dict[str, tuple[int, OperationPlan | None, list[OperationPlan]]] = {}
         self.request_ids: dict[tuple[str, str], str] = {}
         self.tokens: dict[str, IssuedToken] = {}
         self.scripts: list[dict[str, Any]] = []
         self.stats = Stats()
         self.assets = AssetStore()
+        self.schedule = Scheduler(config.max_running, clock())
         self._ids = random.Random(config.seed)
+        self._taken_ids: set[str] = set()
         self._load()
         self._seed()
 
     def reset(self) -> None:
         """Forget every operation, asset, request id, token, script rule and counter."""
         self.operations.clear()
+        self._taken_ids.clear()
+        self.schedule = Scheduler(self.config.max_running, self.clock())
         self.assets.clear()
         self.request_ids.clear()
         self.tokens.clear()
@@ -114,26 +122,50 @@ class Store:
         self._seed()
         self._save()
 
+    # --- scheduling ------------------------------------------------------------------------
+    def advance(self) -> None:
+        """Bring the running slots up to now (see :mod:`.slots`), keeping the start times they
+        gave; every read or change of operations runs this first."""
+        if self.schedule.advance(self.clock()):
+            self._save()
+
+    def operation(self, name: str) -> OperationPlan | None:
+        """The operation named ``name`` as it is now, or None."""
+        self.advance()
+        return self.operations.get(name)
+
+    def slots(self) -> dict[str, dict[str, Any]]:
+        """Per project, how its running slots were used: the body of ``GET /_emulator/slots``."""
+        self.advance()
+        now = self.clock()
+        by_project: dict[str, list[OperationPlan]] = {}
+        for plan in self.operations.values():
+            by_project.setdefault(plan.project, []).append(plan)
+        return {
+            project: slot_report(plans, now, self.config.max_running)
+            for project, plans in sorted(by_project.items())
+        }
+
     # --- exports ---------------------------------------------------------------------------
     def find_duplicate(self, project: str, request_id: str | None) -> OperationPlan | None:
         """The operation an earlier export of ``project`` with this requestId started, if any."""
         if not request_id:
             return None
         name = self.request_ids.get((project, request_id))
-        return self.operations.get(name) if name else None
+        return self.operation(name) if name else None
 
     def pending_count(self, project: str) -> int:
-        """How many of the project's exports are not done yet."""
-        now = self.clock()
-        return sum(
-            1 for op in self.operations.values() if op.project == project and not op.is_done(now)
-        )
+        """How many of the project's tasks the queue ceiling counts now: with
+        ``--max-running``, those waiting PENDING for a slot; without, those not done yet."""
+        self.advance()
+        return self.schedule.queued(project)
 
     def create_export(
         self, project: str, request: ExportRequest, api_version: str
     ) -> OperationPlan:
         """Keep a new export under a new id, as :func:`~.lifecycle.plan_export` plans it from
         the request and the first script rule matching its description."""
+        self.advance()
         name = f"projects/{project}/operations/{self._new_id()}"
         plan = plan_export(
             request,
@@ -145,8 +177,13 @@ class Store:
             default_duration=self.config.duration,
             object_exists=object_exists(self.config.gcs_dir) if self.config.gcs_dir else None,
             asset_problem=self._asset_problem,
+            seed=self.config.seed,
+            queued=self.config.max_running is not None,
         )
         self.operations[name] = plan
+        self._taken_ids.add(name.rpartition("/")[2])
+        self.schedule.add(plan)
+        self.schedule.advance(self.clock())  # one with no pending phase starts at once
         if request.request_id:
             self.request_ids[(project, request.request_id)] = name
         self.stats.operations_created += 1
@@ -163,20 +200,25 @@ class Store:
     def _new_id(self) -> str:
         while True:
             candidate = "".join(self._ids.choice(_ID_ALPHABET) for _ in range(24))
-            if not any(name.endswith("/" + candidate) for name in self.operations):
+            if candidate not in self._taken_ids:
                 return candidate
 
     # --- operations ------------------------------------------------------------------------
     def cancel(self, plan: OperationPlan) -> None:
         """Start cancelling the operation, unless it is done or already being cancelled."""
+        self.advance()
         now = self.clock()
         if plan.cancel_time is None and not plan.is_done(now):
             plan.cancel_time = now
+            self.schedule.cancelled(plan)
             self._save()
 
     def delete(self, plan: OperationPlan) -> None:
-        """Forget the operation and its request id."""
+        """Forget the operation and its request id; a slot or place it held is free."""
+        self.advance()
+        self.schedule.remove(plan)
         del self.operations[plan.name]
+        self._taken_ids.discard(plan.name.rpartition("/")[2])
         if plan.request_id:
             self.request_ids.pop((plan.project, plan.request_id), None)
         self._save()
@@ -185,24 +227,39 @@ class Store:
         self, project: str, page_size: int, page_token: str | None
     ) -> tuple[list[OperationPlan], str | None]:
         """One page of the project's operations, newest first, and the next page's token."""
-        ops = sorted(
-            (op for op in self.operations.values() if op.project == project),
-            key=lambda op: (op.create_time, op.name),
-            reverse=True,
-        )
+        self.advance()
+        ops = self._newest_first(project)
         offset = decode_page_token(page_token) if page_token else 0
         chunk = ops[offset : offset + page_size]
         following = offset + page_size
         return chunk, encode_page_token(following) if following < len(ops) else None
 
+    def _newest_first(self, project: str) -> list[OperationPlan]:
+        """The project's operations, newest first, sorted again only once operations were
+        added or forgotten: a walk of 10,000 operations reads 20 pages of one unchanged list."""
+        # Operations are only ever added at the end or removed, so their number and the last
+        # one added tell whether the list can have changed.
+        last = next(reversed(self.operations.values()), None)
+        cached = self._listings.get(project)
+        if cached is not None and cached[0] == len(self.operations) and cached[1] is last:
+            return cached[2]
+        ops = sorted(
+            (op for op in self.operations.values() if op.project == project),
+            key=lambda op: (op.create_time, op.name),
+            reverse=True,
+        )
+        self._listings[project] = (len(self.operations), last, ops)
+        return ops
+
     # --- assets ----------------------------------------------------------------------------
     def asset_store(self) -> AssetStore:
         """The assets as they are now: first, every job that has succeeded since they were last
         read writes its asset, in the order the jobs ended."""
+        self.advance()
         now = self.clock()
         due = sorted(
             (plan for plan in self.operations.values() if plan.writes_asset_by(now)),
-            key=lambda plan: (plan.end_time, plan.name),
+            key=lambda plan: (plan.done_time(), plan.name),
         )
         for plan in due:
             self._write_asset(plan)
@@ -241,7 +298,7 @@ class Store:
             return
         if self.assets.parent_problem(name) is not None:
             return
-        fields = {**writes.get("fields", {}), "updateTime": rfc3339(plan.end_time)}
+        fields = {**writes.get("fields", {}), "updateTime": rfc3339(plan.done_time())}
         for key in ("startTime", "endTime"):  # as the API writes times, whatever was sent
             if key in fields:
                 try:
@@ -292,15 +349,24 @@ class Store:
         saved = read_state(path)
         for plan in saved.plans:
             self.operations[plan.name] = plan
+            self._taken_ids.add(plan.name.rpartition("/")[2])
             if plan.request_id:
                 self.request_ids[(plan.project, plan.request_id)] = plan.name
+        # A file from before slots has no such time: every task in it already had its start.
+        decided = saved.decided_until if saved.decided_until is not None else self.clock()
+        self.schedule.load(saved.plans, decided)
         self.assets.load(saved.assets.get("assets", []), saved.assets.get("policies", {}))
         self.assets.policy_revision = int(saved.assets.get("policy_revision", 0))
 
     def _save(self) -> None:
         if self.config.state_file:
             assets = self.assets.to_record() if self.assets.assets else None
-            write_plans(self.config.state_file, list(self.operations.values()), assets)
+            write_plans(
+                self.config.state_file,
+                list(self.operations.values()),
+                assets,
+                decided_until=self.schedule.decided_until,
+            )
 
 
 def encode_page_token(offset: int) -> str:

@@ -1,8 +1,10 @@
 """The ``--state-file``: operations and assets kept across restarts, written atomically, checked
 when read.
 
-The file is ``{"operations": [...], "assets": {"assets": [...], "policies": {...}}}``; a file
-written before the emulator kept assets has no ``assets`` and loads with none.
+The file is ``{"operations": [...], "assets": {"assets": [...], "policies": {...}},
+"slots": {"decided_until": <epoch s>}}``; a file written before the emulator kept assets has no
+``assets`` and loads with none; one written before it had running slots has no ``slots`` (every
+operation in it has its start time) and no operation waiting for a slot.
 
 Each save writes a sibling temp file and renames it over the state file, so that the file is
 always either the old or the new state. A process killed mid-write leaves its temp file behind;
@@ -24,7 +26,7 @@ from pydantic import TypeAdapter, ValidationError
 from ..api.assets import AssetName
 from ..api.names import OperationName
 from ..api.wire import API_VERSIONS
-from .lifecycle import OperationPlan
+from .lifecycle import MAX_RETRIES, OperationPlan
 
 TEMP_PREFIX = ".eeexport-state-"
 # Temp files are named after the process writing them: .eeexport-state-<pid>-<random>.
@@ -45,6 +47,8 @@ class SavedState:
 
     plans: list[OperationPlan] = field(default_factory=list)
     assets: dict[str, Any] = field(default_factory=dict)
+    # The time up to which the running slots were decided (see :mod:`.slots`), if saved.
+    decided_until: float | None = None
 
 
 def read_plans(path: str) -> list[OperationPlan]:
@@ -74,13 +78,19 @@ def read_state(path: str) -> SavedState:
 
 
 def write_plans(
-    path: str, plans: list[OperationPlan], assets: dict[str, Any] | None = None
+    path: str,
+    plans: list[OperationPlan],
+    assets: dict[str, Any] | None = None,
+    *,
+    decided_until: float | None = None,
 ) -> None:
-    """Replace ``path`` with these operations and assets, atomically; no temp file outlives a
-    failure."""
+    """Replace ``path`` with these operations and assets, and the time the running slots were
+    decided up to, atomically; no temp file outlives a failure."""
     data: dict[str, Any] = {"operations": [plan.to_record() for plan in plans]}
     if assets:
         data["assets"] = assets
+    if decided_until is not None:
+        data["slots"] = {"decided_until": decided_until}
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=directory)
     try:
@@ -153,7 +163,18 @@ def _state(text: str) -> SavedState:
             raise ValueError(f"{where}.name: {asset.get('name')!r} is not an asset name") from None
     if not isinstance(assets.get("policies", {}), dict):
         raise ValueError('"assets.policies" is not a JSON object')
-    return SavedState(plans, assets)
+    return SavedState(plans, assets, _decided_until(data.get("slots")))
+
+
+def _decided_until(slots: Any) -> float | None:
+    if slots is None:
+        return None
+    decided = slots.get("decided_until") if isinstance(slots, dict) else None
+    if isinstance(decided, bool) or not isinstance(decided, int | float):
+        raise ValueError('"slots.decided_until" is not a time')
+    if not 0 <= decided <= _LAST_EPOCH_S:
+        raise ValueError(f'"slots.decided_until": {decided!r} is not a time between 1970 and 9999')
+    return float(decided)
 
 
 def _plan(record: Any, where: str) -> OperationPlan:
@@ -181,4 +202,13 @@ def _plan(record: Any, where: str) -> OperationPlan:
     for key, value in times.items():
         if value is not None and not 0 <= value <= _LAST_EPOCH_S:
             raise ValueError(f"{where}.{key}: {value!r} is not a time between 1970 and 9999")
+    if (plan.start_time is None) != (plan.end_time is None):
+        raise ValueError(f"{where}.start_time: a task waiting for a slot has no end_time either")
+    if not 0 <= plan.retries <= MAX_RETRIES:
+        raise ValueError(f"{where}.retries: {plan.retries!r} is not between 0 and {MAX_RETRIES}")
+    for key, length in {"pending_s": plan.pending_s, "run_s": plan.run_s}.items():
+        if length is not None and not 0 <= length <= _LAST_EPOCH_S:
+            raise ValueError(f"{where}.{key}: {length!r} is not a length of time")
+    if plan.start_time is None and plan.run_s is None:
+        raise ValueError(f"{where}.run_s: a task waiting for a slot needs its run length")
     return plan

@@ -7,9 +7,11 @@ import threading
 import time
 
 import httpx
+import pytest
 
 from airflow_provider_eeexport.api.operation import Operation, OperationState
 from airflow_provider_eeexport.emulator.config import ROUTES
+from tests.support.emulator import wait_for_state
 from tests.support.image_requests import valid_body
 from tests.support.names import PROJECT
 
@@ -164,3 +166,32 @@ def test_received_requests_are_listed_in_canonical_form(ee_emulator, start_expor
     assert received["request"]["requestId"] == "seen"
     assert received["request"]["maxPixels"] == "1000000000"
     assert received["request"]["priority"] == 5
+
+
+@pytest.mark.ee_emulator(max_running=1)
+def test_the_slots_route_reports_occupancy_over_time(api, ee_emulator, start_export):
+    ee_emulator.script(duration_s=0.3)
+    names = [start_export(description=f"slot-{index}")["name"] for index in range(3)]
+    for name in names:
+        wait_for_state(api, name, {"SUCCEEDED"})
+
+    report = ee_emulator.slots()
+
+    project = report[PROJECT]
+    assert (project["max_running"], project["running"], project["pending"]) == (1, 0, 0)
+    assert project["busy_slot_s"] == pytest.approx(0.9, abs=0.01)
+    timeline = project["timeline"]
+    assert [entry["time"] for entry in timeline] == sorted(entry["time"] for entry in timeline)
+    assert max(entry["running"] for entry in timeline) == 1
+    assert max(entry["pending"] for entry in timeline) >= 2
+    assert timeline[-1]["running"] == timeline[-1]["pending"] == 0
+
+
+@pytest.mark.ee_emulator(profile="realistic")
+def test_the_realistic_profile_gives_the_fixture_two_slots_and_minutes_long_exports(
+    api, ee_emulator, start_export
+):
+    op = start_export()
+
+    assert ee_emulator.slots()[PROJECT]["max_running"] == 2
+    assert Operation(api.get(f"/v1/{op['name']}").json()).state is OperationState.PENDING

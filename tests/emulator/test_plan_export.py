@@ -11,13 +11,8 @@ import pytest
 from airflow_provider_eeexport.api.image_request import ExportImageRequest
 from airflow_provider_eeexport.api.table_request import ExportTableRequest
 from airflow_provider_eeexport.emulator.app import EXPORT_ROUTES
-from airflow_provider_eeexport.emulator.lifecycle import (
-    MAX_PENDING_S,
-    PLANNERS,
-    OperationPlan,
-    plan_export,
-    plan_job,
-)
+from airflow_provider_eeexport.emulator.jobs import PLANNERS, plan_job
+from airflow_provider_eeexport.emulator.lifecycle import MAX_PENDING_S, OperationPlan, plan_export
 from tests.support.image_requests import valid_body
 from tests.support.table_requests import valid_table_body
 
@@ -32,7 +27,8 @@ def _plan(
     script: dict[str, Any] | None = None,
     default_duration: float = 10.0,
 ) -> OperationPlan:
-    return plan_export(
+    """The plan, given a slot as soon as its pending phase is over (as with unlimited slots)."""
+    plan = plan_export(
         request,
         name=NAME,
         project="my-project",
@@ -41,6 +37,8 @@ def _plan(
         script=script,
         default_duration=default_duration,
     )
+    plan.start_at(plan.ready_time)
+    return plan
 
 
 def _image(**overrides: Any) -> ExportImageRequest:

@@ -31,3 +31,24 @@ def test_queue_ceiling_refuses_then_accepts_once_a_slot_frees(api, ee_emulator, 
     assert elsewhere.status_code == 200
     assert accepted.status_code == 200
     assert ee_emulator.stats()["operations_created"] == 4
+
+
+@pytest.mark.ee_emulator(max_pending=2, max_running=1)
+def test_with_running_slots_the_ceiling_counts_the_waiting_tasks(api, ee_emulator, start_export):
+    ee_emulator.script(duration_s=600)
+    running = start_export(description="running")
+    wait_for_state(api, running["name"], {"RUNNING"})
+    first_waiting = start_export(description="waiting-1")
+    start_export(description="waiting-2")
+
+    refused = api.post(f"/v1/projects/{PROJECT}/image:export", json=valid_body())
+    api.post(f"/v1/{running['name']}:cancel", json={}).raise_for_status()
+    wait_for_state(api, first_waiting["name"], {"RUNNING"})
+    room = api.post(f"/v1/projects/{PROJECT}/image:export", json=valid_body())
+
+    error = assert_google_error(refused, 429, "RESOURCE_EXHAUSTED")
+    assert error["message"] == QUEUE_FULL
+    # The cancel freed a slot, the first waiting task took it: one place in the queue.
+    assert room.status_code == 200
+    assert ee_emulator.slots()[PROJECT]["running"] == 1
+    assert ee_emulator.slots()[PROJECT]["pending"] == 2
