@@ -38,6 +38,8 @@ MAX_COUNT_PAGES = 20
 # least this often while anyone waits (a poll interval above it still spaces the walks).
 MIN_INTERVAL_S = 0.5
 LOOK_S = 1.0
+# How old the waiters' places told in log lines may be.
+PLACES_S = 5.0
 
 Ticket = asyncio.Future[None]
 
@@ -61,6 +63,8 @@ class Admission:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._walked_at = float("-inf")
+        self._places: dict[Ticket, int] = {}
+        self._places_at = float("-inf")
 
     # --- for submit triggers ---------------------------------------------------------------
     def join(self, priority: int, since: float, poll_interval: float) -> Ticket | None:
@@ -93,8 +97,13 @@ class Admission:
                 del self._intervals[interval]
 
     def ahead_of(self, ticket: Ticket) -> int | None:
-        """How many of this process's waiters go before ``ticket``."""
-        return self._line.ahead_of(ticket)
+        """How many of this process's waiters go before ``ticket``, as of at most
+        :data:`PLACES_S` ago (None when it joined since): the places of thousands of waiters
+        cost one sort, not one count each."""
+        now = asyncio.get_running_loop().time()
+        if now - self._places_at >= PLACES_S:
+            self._places, self._places_at = self._line.places(), now
+        return self._places.get(ticket)
 
     @property
     def waiting(self) -> int:
