@@ -38,6 +38,8 @@ MAX_COUNT_PAGES = 20
 # least this often while anyone waits (a poll interval above it still spaces the walks).
 MIN_INTERVAL_S = 0.5
 LOOK_S = 1.0
+# Waiters are let through this many at a time, the loop getting a turn in between.
+WAKE_CHUNK = 100
 # How old the waiters' places told in log lines may be.
 PLACES_S = 5.0
 
@@ -136,7 +138,7 @@ class Admission:
         loop = asyncio.get_running_loop()
         while self._line:
             self._take_poller_count()
-            self._let_through(self.room.room())
+            await self._let_through(self.room.room())
             if not self._line:
                 return
             interval = min(self._intervals, default=MIN_INTERVAL_S)
@@ -147,13 +149,16 @@ class Admission:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), min(LOOK_S, interval))
 
-    def _let_through(self, room: int) -> None:
-        if room <= 0:
-            return
-        tickets = [t for t in self._line.take(room) if not t.done()]
-        for ticket in tickets:
-            ticket.set_result(None)
-        self.room.admitted(len(tickets))
+    async def _let_through(self, room: int) -> None:
+        while room > 0:
+            tickets = [t for t in self._line.take(min(room, WAKE_CHUNK)) if not t.done()]
+            if not tickets:
+                return
+            for ticket in tickets:
+                ticket.set_result(None)
+            self.room.admitted(len(tickets))
+            room -= len(tickets)
+            await asyncio.sleep(0)  # the loop's other work between chunks
 
     def _take_poller_count(self) -> None:
         count = self._poller_count()
