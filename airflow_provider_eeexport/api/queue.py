@@ -180,11 +180,16 @@ class WaitingLine(Generic[T]):
 
     def ahead_of(self, item: T) -> int | None:
         """How many in this line would be let through before ``item`` (None if not in it).
-        O(n): for log lines, not for every turn."""
+        O(n): for one look, not for every waiter (see :meth:`places`)."""
         place = self._places.get(id(item))
         if place is None:
             return None
         return sum(1 for other in self._places.values() if other.key < place.key)
+
+    def places(self) -> dict[T, int]:
+        """For every item in line, how many go before it: one sort for all."""
+        ordered = sorted(self._places.values(), key=lambda place: place.key)
+        return {place.item: ahead for ahead, place in enumerate(ordered)}
 
     def take(self, n: int | None) -> list[T]:
         """Up to ``n`` (None: all) from the front of the line, in order, leaving it."""

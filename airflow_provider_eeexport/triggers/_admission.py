@@ -38,6 +38,10 @@ MAX_COUNT_PAGES = 20
 # least this often while anyone waits (a poll interval above it still spaces the walks).
 MIN_INTERVAL_S = 0.5
 LOOK_S = 1.0
+# Waiters are let through this many at a time, the loop getting a turn in between.
+WAKE_CHUNK = 100
+# How old the waiters' places told in log lines may be.
+PLACES_S = 5.0
 
 Ticket = asyncio.Future[None]
 
@@ -61,6 +65,8 @@ class Admission:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._walked_at = float("-inf")
+        self._places: dict[Ticket, int] = {}
+        self._places_at = float("-inf")
 
     # --- for submit triggers ---------------------------------------------------------------
     def join(self, priority: int, since: float, poll_interval: float) -> Ticket | None:
@@ -93,8 +99,13 @@ class Admission:
                 del self._intervals[interval]
 
     def ahead_of(self, ticket: Ticket) -> int | None:
-        """How many of this process's waiters go before ``ticket``."""
-        return self._line.ahead_of(ticket)
+        """How many of this process's waiters go before ``ticket``, as of at most
+        :data:`PLACES_S` ago (None when it joined since): the places of thousands of waiters
+        cost one sort, not one count each."""
+        now = asyncio.get_running_loop().time()
+        if now - self._places_at >= PLACES_S:
+            self._places, self._places_at = self._line.places(), now
+        return self._places.get(ticket)
 
     @property
     def waiting(self) -> int:
@@ -127,7 +138,7 @@ class Admission:
         loop = asyncio.get_running_loop()
         while self._line:
             self._take_poller_count()
-            self._let_through(self.room.room())
+            await self._let_through(self.room.room())
             if not self._line:
                 return
             interval = min(self._intervals, default=MIN_INTERVAL_S)
@@ -138,13 +149,16 @@ class Admission:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), min(LOOK_S, interval))
 
-    def _let_through(self, room: int) -> None:
-        if room <= 0:
-            return
-        tickets = [t for t in self._line.take(room) if not t.done()]
-        for ticket in tickets:
-            ticket.set_result(None)
-        self.room.admitted(len(tickets))
+    async def _let_through(self, room: int) -> None:
+        while room > 0:
+            tickets = [t for t in self._line.take(min(room, WAKE_CHUNK)) if not t.done()]
+            if not tickets:
+                return
+            for ticket in tickets:
+                ticket.set_result(None)
+            self.room.admitted(len(tickets))
+            room -= len(tickets)
+            await asyncio.sleep(0)  # the loop's other work between chunks
 
     def _take_poller_count(self) -> None:
         count = self._poller_count()

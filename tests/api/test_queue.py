@@ -136,6 +136,13 @@ def test_the_line_goes_by_priority_then_by_age_then_by_arrival():
 
     assert line.ahead_of("old-low") == 4
     assert line.ahead_of("new-high") == 0
+    assert line.places() == {
+        "new-high": 0,
+        "old-default": 1,
+        "new-default": 2,
+        "new-default-too": 3,
+        "old-low": 4,
+    }
     assert line.take(2) == ["new-high", "old-default"]
     assert line.take(None) == ["new-default", "new-default-too", "old-low"]
     assert len(line) == 0

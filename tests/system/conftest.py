@@ -2,7 +2,7 @@
 by every system test of the session: starting Airflow is the slow part.
 
 ``earthengine_default`` points at ``emulator``; ``ee_small_queue`` at ``small_queue_emulator``,
-whose projects hold only three unfinished exports. The first triggerer takes at most
+whose projects run one export at a time and queue only three more. The first triggerer takes at most
 ``FIRST_TRIGGERER_CAPACITY`` triggers, so that a second one started later has work of its own.
 """
 
@@ -50,7 +50,8 @@ def emulator() -> Iterator[EmulatorClient]:
 
 @pytest.fixture(scope="session")
 def small_queue_emulator() -> Iterator[EmulatorClient]:
-    with run_emulator(duration=EXPORT_S, seed=4, max_pending=SMALL_QUEUE) as url:
+    # One running slot: the exports queue up behind it faster than they drain.
+    with run_emulator(duration=EXPORT_S, seed=4, max_running=1, max_pending=SMALL_QUEUE) as url:
         client = EmulatorClient(url)
         yield client
         client.close()
