@@ -286,15 +286,10 @@ class AirflowStack:
         ).json()
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
-        """Every task instance of the run, mapped ones included."""
+        """Every task instance of the run, mapped ones included, however many, in map index
+        order."""
         path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances"
-        # Page by page: the API answers at most [api] maximum_page_limit (100) at a time.
-        tis: list[dict[str, Any]] = []
-        while True:
-            page = self.http.get(path, params={"limit": 100, "offset": len(tis)}).json()
-            tis += page["task_instances"]
-            if not page["task_instances"] or len(tis) >= page["total_entries"]:
-                return tis
+        return self.pages(path, "task_instances", order_by="map_index")
 
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float) -> str:
         """The run's final state, ``success`` or ``failed``, once it has one."""
@@ -317,9 +312,8 @@ class AirflowStack:
                 return items
 
     def all_task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
-        """Every task instance of the run, however many (``task_instances`` reads one page)."""
-        path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances"
-        return self.pages(path, "task_instances", order_by="map_index")
+        """The same as ``task_instances``."""
+        return self.task_instances(dag_id, run_id)
 
     def event_logs(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
         """Airflow's audit log of the run, oldest first: among others, a ``running`` event each

@@ -1,7 +1,7 @@
 """A fan-out on a distributed Airflow: CeleryExecutor (Redis as broker and result backend, two
-Celery workers) and two triggerers, 200 mapped deferrable exports into a project whose task
-queue holds only 20. Each export starts exactly once and succeeds on its first try, whichever
-worker and triggerer handled it.
+Celery workers) and two triggerers, 200 mapped deferrable exports into a project that runs 10
+at once and queues only 20 more. Each export starts exactly once and succeeds on its first
+try, whichever worker and triggerer handled it.
 
 It has its own stack and emulator, started after the session's one-triggerer stack is done.
 """
@@ -12,7 +12,6 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -27,11 +26,13 @@ pytestmark = [pytest.mark.system, pytest.mark.heavy, pytest.mark.timeout(900)]
 DAGS = Path(__file__).parent / "dags"
 DAG_ID = "ee_distributed_exports"
 EXPORTS = 200
-# Earth Engine finishes MAX_PENDING / EXPORT_S exports a second, fewer than the workers start
-# on two cores even when busy with other work (about one a second), so the queue fills and
-# exports wait in Airflow for room; the whole run takes minutes.
+# The project runs MAX_RUNNING exports at once and queues MAX_PENDING more. Earth Engine
+# finishes MAX_RUNNING / EXPORT_S exports a second, fewer than the workers start on two cores
+# even when busy with other work, so the queue fills and exports wait in Airflow for room; the
+# whole run takes minutes (200 * EXPORT_S / MAX_RUNNING = 400 s on Earth Engine's side).
+MAX_RUNNING = 10
 MAX_PENDING = 20
-EXPORT_S = 40
+EXPORT_S = 20
 WORKERS = CeleryWorkers(count=2, concurrency=4)
 TRIGGERERS = 2
 # What a Celery worker logs for each Airflow workload it is handed.
@@ -40,7 +41,9 @@ CELERY_RECEIVED = re.compile(r"Task \S*execute_\w+\[[0-9a-f-]+\] received")
 
 @pytest.fixture(scope="module")
 def distributed_emulator() -> Iterator[EmulatorClient]:
-    with run_emulator(duration=EXPORT_S, seed=21, max_pending=MAX_PENDING) as url:
+    with run_emulator(
+        duration=EXPORT_S, seed=21, max_running=MAX_RUNNING, max_pending=MAX_PENDING
+    ) as url:
         client = EmulatorClient(url)
         yield client
         client.close()
@@ -89,20 +92,6 @@ def _operations(emulator: EmulatorClient) -> list[dict]:
         params["pageToken"] = page["nextPageToken"]
 
 
-def _most_unfinished_at_once(operations: list[dict]) -> int:
-    """The most operations that were unfinished at the same moment."""
-    moments = []
-    for operation in operations:
-        metadata = operation["metadata"]
-        moments.append((datetime.fromisoformat(metadata["createTime"]), 1))
-        moments.append((datetime.fromisoformat(metadata["endTime"]), -1))
-    most = unfinished = 0
-    for _, change in sorted(moments):  # at a tie an end comes first: it freed the room
-        unfinished += change
-        most = max(most, unfinished)
-    return most
-
-
 def test_200_exports_through_celery_workers_and_two_triggerers_each_start_once(
     distributed_airflow, distributed_emulator, finished_run
 ):
@@ -116,8 +105,10 @@ def test_200_exports_through_celery_workers_and_two_triggerers_each_start_once(
     assert len({description.split()[0] for description in descriptions}) == EXPORTS
     assert len({description.split()[-1] for description in descriptions}) == EXPORTS
     assert not [c for c in distributed_emulator.calls() if c["route"] == "cancel"]
-    # The queue was full: some exports waited in Airflow for room.
-    assert _most_unfinished_at_once(operations) == MAX_PENDING
+    # Every slot was used, and the queue was full: exports waited in Airflow for room.
+    (slots,) = distributed_emulator.slots().values()
+    assert max(moment["running"] for moment in slots["timeline"]) == MAX_RUNNING
+    assert max(moment["pending"] for moment in slots["timeline"]) == MAX_PENDING
 
 
 def test_every_task_succeeds_on_its_first_try(distributed_airflow, finished_run):
