@@ -13,8 +13,9 @@ event-loop lag (a 10-ms ticker) max and p99; the full garbage collections during
 the longest (each stalls the loop in proportion to the whole heap, Airflow's own objects
 included), and the longest lag that no collection explains; the peak number of requests in
 flight; TCP connections opened; RSS growth per 1,000 triggers; CPU seconds; done → event
-latency; the shortest gap between two looks at one operation after the start; and how many
-events arrived.
+latency (from the export's end, or from its trigger's start for an export that had ended
+before, as after a triggerer restart); the shortest gap between two looks at one operation
+after the start; and how many events arrived.
 Triggers are started one per loop turn, as Airflow's triggerer starts them. Run
 ``python -m benchmarks.triggers --help`` for options.
 """
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     ) as url:
         admin = EmulatorClient(url)
         for n in args.n:
-            row = {side: _measure(admin, url, side, n, args) for side in SIDES}
+            row = {side: _measure(admin, url, side, n, args) for side in args.sides}
             rows.append((n, row))
             print(_line(n, row), flush=True)
         admin.close()
@@ -90,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
         "--latency",
         default="get=50,list=150,wait=50",
         help="emulator answer latency per route, as --route-latency-ms takes it",
+    )
+    parser.add_argument(
+        "--sides",
+        type=lambda text: tuple(part for part in text.split(",") if part in SIDES),
+        default=SIDES,
+        help="which sides to run, comma-separated (default provider,naive)",
     )
     parser.add_argument("--worker", choices=SIDES, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -181,7 +188,14 @@ def _summarize(
     followed = sum(max(0.0, e["received"] - started) for e in events) / poll or math.nan
     kinds = ("get", "list", "wait")
     counts = {kind: stats["requests"][kind] - before.get(kind, 0) for kind in kinds}
-    latency = sorted(e["received"] - e["end_time"] for e in events if e.get("end_time") is not None)
+    # From the export's end, or from when its trigger started if it had ended before (as after
+    # a triggerer restart: no trigger can fire for an export before it exists).
+    latency = sorted(
+        e["received"] - max(e["end_time"], e["followed"])
+        for e in events
+        if e.get("end_time") is not None
+    )
+    ended_before = sum(1 for e in events if (e.get("end_time") or math.inf) < e["followed"])
     # The same once every operation is past its first, quicker looks: counted from the first
     # look after that (excluded), so that the interval before each counted look is in.
     looks = sorted(call["time"] for call in calls if call["route"] in kinds)
@@ -204,6 +218,7 @@ def _summarize(
         "cpu_s": result["cpu_s"],
         "done_event_p50_s": statistics.median(latency) if latency else math.nan,
         "done_event_max_s": latency[-1] if latency else math.nan,
+        "ended_before_followed": ended_before,
         "min_gap_s": _min_look_gap(calls, started + _start_phase_s(poll)),
         "events": sum(1 for e in events if e["status"] == "success"),
     }
@@ -239,10 +254,14 @@ def _min_look_gap(calls: list[dict[str, Any]], after: float) -> float:
 
 
 def _line(n: int, row: dict[str, dict[str, Any]]) -> str:
-    p, b = row["provider"], row["naive"]
+    p, b = _sides(row)
     return (
         f"N={n}: requests/op/interval {p['per_op_total']:.3f} vs naive {b['per_op_total']:.3f}; "
-        f"lag max {p['lag_max_ms']:.0f} ms vs {b['lag_max_ms']:.0f} ms; "
+        f"lag max / p99 {p['lag_max_ms']:.0f} / {p['lag_p99_ms']:.1f} ms vs "
+        f"{b['lag_max_ms']:.0f} / {b['lag_p99_ms']:.1f} ms; "
+        f"done → event p50 / max {p['done_event_p50_s']:.1f} / {p['done_event_max_s']:.1f} s vs "
+        f"{b['done_event_p50_s']:.1f} / {b['done_event_max_s']:.1f} s "
+        f"({p['ended_before_followed']} vs {b['ended_before_followed']} ended before followed); "
         f"events {p['events']}/{n} vs {b['events']}/{n}"
     )
 
@@ -260,7 +279,7 @@ def _table(rows: list[tuple[int, dict[str, dict[str, Any]]]], poll: float) -> st
     )
     lines = [header, "|" + "---|" * 16]
     for n, row in rows:
-        p, b = row["provider"], row["naive"]
+        p, b = _sides(row)
         kinds = " / ".join(f"{p['per_op'][kind]:.3f}" for kind in ("get", "list", "wait"))
         ratio = p["per_op_total"] / b["per_op_total"] if b["per_op_total"] else math.nan
         lines.append(
@@ -283,6 +302,16 @@ def _table(rows: list[tuple[int, dict[str, dict[str, Any]]]], poll: float) -> st
             f"| {p['events']}/{n}; {b['events']}/{n} |"
         )
     return "\n".join(lines)
+
+
+def _sides(row: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The provider's and the naive side's figures; a side not run reads as nan."""
+    ran = next(iter(row.values()))
+    absent = {
+        key: {kind: math.nan for kind in value} if isinstance(value, dict) else math.nan
+        for key, value in ran.items()
+    }
+    return row.get("provider", absent), row.get("naive", absent)
 
 
 def _ratio(ratio: float) -> str:
@@ -397,14 +426,16 @@ async def _follow(side: str, names: list[str], url: str, poll: float) -> dict[st
 async def _provider_event(name: str, url: str, poll: float) -> dict[str, Any]:
     from airflow_provider_eeexport.triggers.operation import EarthEngineOperationTrigger
 
+    followed = time.time()
     trigger = EarthEngineOperationTrigger(name, ee_conn_id=CONN_ID, poll_interval=poll)
     event = (await anext(trigger.run())).payload
-    return _event_record(event["status"], event.get("operation"))
+    return _event_record(event["status"], event.get("operation"), followed)
 
 
 async def _naive_event(name: str, url: str, poll: float) -> dict[str, Any]:
     import httpx
 
+    followed = time.time()
     while True:
         try:
             async with httpx.AsyncClient(timeout=60) as client:
@@ -416,16 +447,18 @@ async def _naive_event(name: str, url: str, poll: float) -> dict[str, Any]:
             operation = {}
         if operation.get("done"):
             state = operation["metadata"]["state"]
-            return _event_record("success" if state == "SUCCEEDED" else "failed", operation)
+            status = "success" if state == "SUCCEEDED" else "failed"
+            return _event_record(status, operation, followed)
         await asyncio.sleep(poll)
 
 
-def _event_record(status: str, operation: dict[str, Any] | None) -> dict[str, Any]:
+def _event_record(status: str, operation: dict[str, Any] | None, followed: float) -> dict[str, Any]:
     from airflow_provider_eeexport.api.operation import Operation
 
     end = Operation(operation or {}).ended
     return {
         "status": status,
+        "followed": followed,
         "received": time.time(),
         "end_time": end.timestamp() if end else None,
     }

@@ -31,7 +31,8 @@ from .auth import OAuthError, parse_duration, token_subject
 from .config import EmulatorConfig
 from .discovery import NAME, ServedRoute, discovery_document
 from .faults import FaultConfig, FaultInjector, FaultMiddleware
-from .lifecycle import MAX_RETRIES, MAX_TASK_LIFETIME_S, ExportRequest, OperationPlan
+from .jobs import ExportRequest
+from .lifecycle import MAX_RETRIES, MAX_TASK_LIFETIME_S, OperationPlan
 from .state import Store, decode_page_token
 from .wire import BodyCap, JsonAnswer, is_text, json_object
 
@@ -41,7 +42,7 @@ MAX_PAGE_SIZE = 500
 _WAIT_POLL_S = 0.05
 _SERVICE_ACCOUNT = re.compile(r"^[^/@\s]+@[^/@\s]+$|^\d+$")
 # The job routes, ``POST /{version}/projects/{project}/{path}``, and the request each one takes;
-# a new kind of job adds its route here and its planner to lifecycle.PLANNERS.
+# a new kind of job adds its route here and its planner to jobs.PLANNERS.
 EXPORT_ROUTES: dict[str, type[ExportRequest]] = {
     "image:export": ExportImageRequest,
     "table:export": ExportTableRequest,

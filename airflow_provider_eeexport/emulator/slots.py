@@ -58,14 +58,16 @@ class SlotPool:
 
     def add(self, plan: OperationPlan) -> None:
         """Take a task: a new one, or one read from a state file as it was left."""
-        if plan.start_time is None and self.capacity is None:
-            plan.start_at(max(plan.ready_time, self.decided_until))
         if plan.start_time is not None:
             if not plan.is_done(self.decided_until):
                 self._hold(plan)
             return
         if plan.cancel_time is not None or plan.deadline <= self.decided_until:
             return  # done without ever running
+        if self.capacity is None:
+            plan.start_at(max(plan.ready_time, self.decided_until))
+            self._hold(plan)
+            return
         self._waiting[plan.name] = plan
         heapq.heappush(self._arriving, (plan.ready_time, plan.create_time, plan.name, plan))
         heapq.heappush(self._expiring, (plan.deadline, plan.name, plan))

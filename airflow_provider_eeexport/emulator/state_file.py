@@ -26,7 +26,7 @@ from pydantic import TypeAdapter, ValidationError
 from ..api.assets import AssetName
 from ..api.names import OperationName
 from ..api.wire import API_VERSIONS
-from .lifecycle import OperationPlan
+from .lifecycle import MAX_RETRIES, OperationPlan
 
 TEMP_PREFIX = ".eeexport-state-"
 # Temp files are named after the process writing them: .eeexport-state-<pid>-<random>.
@@ -202,4 +202,13 @@ def _plan(record: Any, where: str) -> OperationPlan:
     for key, value in times.items():
         if value is not None and not 0 <= value <= _LAST_EPOCH_S:
             raise ValueError(f"{where}.{key}: {value!r} is not a time between 1970 and 9999")
+    if (plan.start_time is None) != (plan.end_time is None):
+        raise ValueError(f"{where}.start_time: a task waiting for a slot has no end_time either")
+    if not 0 <= plan.retries <= MAX_RETRIES:
+        raise ValueError(f"{where}.retries: {plan.retries!r} is not between 0 and {MAX_RETRIES}")
+    for key, length in {"pending_s": plan.pending_s, "run_s": plan.run_s}.items():
+        if length is not None and not 0 <= length <= _LAST_EPOCH_S:
+            raise ValueError(f"{where}.{key}: {length!r} is not a length of time")
+    if plan.start_time is None and plan.run_s is None:
+        raise ValueError(f"{where}.run_s: a task waiting for a slot needs its run length")
     return plan

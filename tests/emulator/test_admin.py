@@ -185,3 +185,13 @@ def test_the_slots_route_reports_occupancy_over_time(api, ee_emulator, start_exp
     assert max(entry["running"] for entry in timeline) == 1
     assert max(entry["pending"] for entry in timeline) >= 2
     assert timeline[-1]["running"] == timeline[-1]["pending"] == 0
+
+
+@pytest.mark.ee_emulator(profile="realistic")
+def test_the_realistic_profile_gives_the_fixture_two_slots_and_minutes_long_exports(
+    api, ee_emulator, start_export
+):
+    op = start_export()
+
+    assert ee_emulator.slots()[PROJECT]["max_running"] == 2
+    assert Operation(api.get(f"/v1/{op['name']}").json()).state is OperationState.PENDING

@@ -45,6 +45,8 @@ def test_help_lists_every_documented_option():
         "--duration",
         "--token-ttl",
         "--max-pending",
+        "--max-running",
+        "--profile",
         "--seed",
         "--state-file",
         "--duplicate-request-id",
@@ -144,3 +146,18 @@ def test_gcs_dir_is_a_folder_option_kept_in_the_argv_it_rebuilds(tmp_path):
 def test_a_gcs_dir_that_is_not_a_folder_is_refused(tmp_path):
     with pytest.raises(ValueError, match="gcs_dir must be an existing folder"):
         EmulatorConfig(gcs_dir=str(tmp_path / "absent"))
+
+
+def test_the_realistic_profile_is_a_default_project_and_options_beside_it_win():
+    realistic = parse_args(["--profile", "realistic"])
+    faster = parse_args(["--profile", "realistic", "--duration", "5", "--max-running", "4"])
+
+    assert (realistic.max_running, realistic.max_pending, realistic.duration) == (2, 3000, 180.0)
+    assert (faster.max_running, faster.max_pending, faster.duration) == (4, 3000, 5.0)
+    assert parse_args([]).max_running is None  # unlimited unless asked
+    assert parse_args(realistic.to_argv()) == realistic
+
+
+def test_running_slots_must_be_at_least_one():
+    with pytest.raises(ValueError, match="max_running"):
+        EmulatorConfig(max_running=0)

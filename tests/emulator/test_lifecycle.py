@@ -176,3 +176,33 @@ def test_a_cancelled_export_reports_what_it_used_until_then(api, ee_emulator, st
 
     assert final.state is OperationState.CANCELLED and 0 < used < 6000
     assert Operation(get_operation(api, op["name"])).usage.eecu_seconds == used
+
+
+def test_scripted_retries_and_notifications_show_in_the_operation(api, ee_emulator, start_export):
+    note = {"severity": "WARNING", "topic": "Export", "detail": "Tiles were resampled."}
+    ee_emulator.script(duration_s=[0.6, 0.8], retries=2, notifications=[note])
+    op = start_export()
+
+    attempts = []
+    while not attempts or attempts[-1].state is not OperationState.SUCCEEDED:
+        attempts.append(Operation(get_operation(api, op["name"])))
+        time.sleep(0.02)
+    running = [view for view in attempts if view.state is OperationState.RUNNING]
+
+    assert [view.attempt for view in running] == sorted(view.attempt for view in running)
+    assert {view.attempt for view in running} == {1, 2, 3}
+    assert {view.started for view in running} == {attempts[-1].started}
+    assert all(view.metadata["notifications"] == [note] for view in running)
+    assert attempts[-1].attempt == 3 and attempts[-1].metadata["notifications"] == [note]
+
+
+def test_a_bad_duration_range_or_too_many_retries_is_refused(api):
+    backwards = api.post("/_emulator/script", json={"duration_s": [5, 1]})
+    retried = api.post("/_emulator/script", json={"retries": 6})
+    severity = api.post(
+        "/_emulator/script",
+        json={"notifications": [{"severity": "INFO", "topic": "t", "detail": "d"}]},
+    )
+
+    for response in (backwards, retried, severity):
+        assert_google_error(response, 400, "INVALID_ARGUMENT")

@@ -223,3 +223,20 @@ def test_plain_initialize_reaches_beyond_the_emulator_only_for_deprecated_datase
     # earthengine-api swallows the failure: it only loses the deprecation warnings.
     assert no_network == ["lookup storage.googleapis.com"]
     no_network.clear()
+
+
+@pytest.mark.ee_emulator(max_running=1)
+@pytest.mark.usefixtures("emulator_ee")
+def test_with_one_slot_earthengine_api_sees_the_others_wait_ready_then_run(ee_emulator):
+    ee_emulator.script(duration_s=1.0, retries=1)  # each runs 0.5 s, then 1 s once retried
+    image = JOBS[0]
+    tasks = [image.start(f"queued {index}") for index in range(3)]
+    time.sleep(0.5)  # the first is past its short pending phase, the others wait for its slot
+
+    states = [task.status()["state"] for task in tasks]
+    finals = [_wait_done(task) for task in tasks]
+
+    assert states == ["RUNNING", "READY", "READY"]
+    assert [final["state"] for final in finals] == ["COMPLETED"] * 3
+    assert [ee.data.getOperation(t.name)["metadata"]["attempt"] for t in tasks] == [2, 2, 2]
+    assert ee_emulator.slots()[PROJECT]["busy_slot_s"] == pytest.approx(3 * 1.5, abs=0.01)

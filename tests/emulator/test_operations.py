@@ -28,6 +28,32 @@ def test_list_pages_newest_first_until_no_token(api, start_export):
     assert names == list(reversed(created))
 
 
+def _listed(api) -> list[tuple[str, str]]:
+    page = api.get(f"/v1/projects/{PROJECT}/operations").json()
+    return [(op["name"], op["metadata"]["description"]) for op in page.get("operations", [])]
+
+
+def test_list_shows_exports_started_or_deleted_since_the_last_listing(
+    api, ee_emulator, start_export
+):
+    def start(description: str) -> tuple[str, str]:
+        return start_export(description=description)["name"], description
+
+    first, second = start("first"), start("second")
+    assert _listed(api) == [second, first]
+
+    third = start("third")
+    assert _listed(api) == [third, second, first]
+
+    assert api.delete(f"/v1/{third[0]}").status_code == 200
+    assert _listed(api) == [second, first]
+
+    # As many exports again, under the same ids (the seed is the same), but not the same ones.
+    ee_emulator.reset()
+    again = [start("again-1"), start("again-2")]
+    assert _listed(api) == list(reversed(again))
+
+
 def test_list_of_a_project_without_operations_omits_the_field(api, start_export):
     start_export(project="other-project")
 

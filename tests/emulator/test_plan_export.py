@@ -11,13 +11,8 @@ import pytest
 from airflow_provider_eeexport.api.image_request import ExportImageRequest
 from airflow_provider_eeexport.api.table_request import ExportTableRequest
 from airflow_provider_eeexport.emulator.app import EXPORT_ROUTES
-from airflow_provider_eeexport.emulator.lifecycle import (
-    MAX_PENDING_S,
-    PLANNERS,
-    OperationPlan,
-    plan_export,
-    plan_job,
-)
+from airflow_provider_eeexport.emulator.jobs import PLANNERS, plan_job
+from airflow_provider_eeexport.emulator.lifecycle import MAX_PENDING_S, OperationPlan, plan_export
 from tests.support.image_requests import valid_body
 from tests.support.table_requests import valid_table_body
 

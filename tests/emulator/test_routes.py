@@ -9,7 +9,7 @@ import pytest
 
 from airflow_provider_eeexport.emulator.app import EXPORT_ROUTES
 from airflow_provider_eeexport.emulator.faults import classify
-from airflow_provider_eeexport.emulator.lifecycle import PLANNERS
+from airflow_provider_eeexport.emulator.jobs import PLANNERS
 from tests.support.emulator import assert_google_error, get_operation, send_raw
 from tests.support.image_requests import valid_body
 from tests.support.names import PROJECT

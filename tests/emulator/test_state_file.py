@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +148,15 @@ DAMAGED = [
     ),
     ("nan-time", lambda record: _damaged(record, end_time=float("nan")), "operations[0].end_time"),
     ("bad-outcome", lambda record: _damaged(record, outcome="MAYBE"), "operations[0].outcome"),
+    ("too-many-retries", lambda record: _damaged(record, retries=9), "operations[0].retries"),
+    ("end-no-start", lambda record: _damaged(record, start_time=None), "operations[0].start_time"),
+    (
+        "bad-slots-time",
+        lambda record: json.dumps(
+            {"operations": [record], "slots": {"decided_until": "x"}}
+        ).encode(),
+        "slots.decided_until",
+    ),
     (
         "bad-name",
         lambda record: _damaged(record, name="projects/../operations/x"),
@@ -189,3 +199,44 @@ def test_damaged_state_file_is_a_clear_error_from_run_emulator(tmp_path):
     assert "\n" not in message
     assert f"state file {state_file} is damaged" in message
     assert "fix it, or delete it" in message
+
+
+def test_a_state_file_from_before_running_slots_still_loads_and_serves(tmp_path, saved_record):
+    """Written before slots: no "slots" time, and no plan field the slots added."""
+    old = {
+        key: value
+        for key, value in saved_record.items()
+        if key not in {"pending_s", "run_s", "retries", "notifications"}
+    }
+    state_file = tmp_path / "state.json"
+    state_file.write_text(json.dumps({"operations": [old]}))
+
+    with run_emulator(state_file=str(state_file), max_running=1) as url:
+        fetched = httpx.get(f"{url}/v1/{old['name']}", headers=HEADERS)
+        after = _export(url)
+
+    assert fetched.status_code == 200, fetched.text
+    assert Operation(fetched.json()).started is not None  # it had its slot already
+    assert Operation(after).state.value == "PENDING"
+    assert json.loads(state_file.read_text())["slots"]["decided_until"] > 0
+
+
+def test_start_times_given_by_the_slots_are_kept(tmp_path):
+    state_file = tmp_path / "state.json"
+    with run_emulator(state_file=str(state_file), max_running=1, duration=600) as url:
+        first, second = _export(url), _export(url)
+        # The first gets its slot after its pending phase; reading it then keeps its start.
+        deadline = time.monotonic() + 30
+        while not Operation(httpx.get(f"{url}/v1/{first['name']}", headers=HEADERS).json()).started:
+            assert time.monotonic() < deadline, "the first export never got its slot"
+            time.sleep(0.1)
+
+    saved = {record["name"]: record for record in json.loads(state_file.read_text())["operations"]}
+    with run_emulator(state_file=str(state_file), max_running=1, duration=600) as url:
+        again = httpx.get(f"{url}/v1/{first['name']}", headers=HEADERS).json()
+        waiting = httpx.get(f"{url}/v1/{second['name']}", headers=HEADERS).json()
+
+    assert saved[first["name"]]["start_time"] is not None
+    assert saved[second["name"]]["start_time"] is None
+    assert Operation(again).started is not None and Operation(again).state.value == "RUNNING"
+    assert Operation(waiting).state.value == "PENDING"
