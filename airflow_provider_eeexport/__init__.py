@@ -71,6 +71,7 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": [
                     "airflow_provider_eeexport.triggers.asset",
                     "airflow_provider_eeexport.triggers.operation",
+                    "airflow_provider_eeexport.triggers.submit",
                 ],
             }
         ],

@@ -326,15 +326,13 @@ def _worker(args: argparse.Namespace) -> int:
     connection = {"conn_type": "earthengine", "host": args.url, "extra": {"anonymous": True}}
     os.environ[f"AIRFLOW_CONN_{CONN_ID.upper()}"] = json.dumps(connection)
     names = json.loads(Path(args.names).read_text())
-    # Progress lines are written as a triggerer writes them: formatted, to a file.
-    import logging
+    # Log lines are written as Airflow's triggerer runs triggers: through Airflow's structlog
+    # set-up as JSON, one unbuffered write each (there to the socket its supervisor reads).
+    from airflow.sdk.log import configure_logging, reset_logging
 
-    logging.basicConfig(
-        filename=home / "triggers.log",
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        force=True,
-    )
+    reset_logging()
+    log_file = open(home / "triggers.log", "wb", buffering=0)  # noqa: SIM115 (for the run)
+    configure_logging(json_output=True, output=log_file, sending_to_supervisor=True)
     if args.worker == "provider":
         from airflow_provider_eeexport.triggers.operation import EarthEngineOperationTrigger
 

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from .._compat import AirflowException, timer_trigger
+from ..links.earth_engine import TASKS_PAGE, EarthEngineDestinationLink, EarthEngineTaskLink
 
 if TYPE_CHECKING:
     from .._compat import Context
@@ -114,6 +115,9 @@ def defer_start(
         project,
     )
     _assets.keep_callable_sources(operator, context, body)
+    # While it waits: the project's task list, and where the export writes.
+    EarthEngineTaskLink.persist(context, TASKS_PAGE.format(project=project))
+    EarthEngineDestinationLink.persist(context, EarthEngineDestinationLink.url_for(body))
     operator.defer(
         trigger=EarthEngineSubmitTrigger(
             operator.export.route,

@@ -11,12 +11,22 @@ documented) is fetched on its own from then on.
 An operation seen by a walk counts as looked at, due or not, so operations that start at
 different moments fall into step with the walks and stay there: a thousand followed
 operations cost one or two list pages per ``poll_interval``.
+
+One walk at a time per project: operations that fall due while one runs wait for it (it may
+well see them) and go into the next, so that thousands of triggers started together (after a
+triggerer restart) do not start overlapping walks of the same pages. Thousands of followed
+operations share one event loop with everything else in the triggerer, so the work is cut
+small: the next looks due are kept in a heap (a wake costs what is due, not one pass over
+every operation), and a page is taken in slices of a few milliseconds, waking a few triggers
+at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,8 +60,11 @@ PAGE_SIZE = 500
 MAX_WALK_PAGES = 20
 # The shortest pause between two looks at one operation, whatever poll_interval says.
 MIN_INTERVAL_S = 0.1
-# After this many triggers are woken, the loop gets a turn before the next ones.
-WAKE_CHUNK = 100
+# After this many triggers are woken, the loop gets a turn before the next ones: each woken
+# trigger then runs (logs its progress line, fires its event), a fraction of a millisecond.
+WAKE_CHUNK = 20
+# Taking a page gives the loop a turn at least this often (seconds).
+SLICE_S = 0.002
 # After this many walks in a row failed (each after the hook's own retries), the due operations
 # are fetched singly once, so that a list that alone is broken cannot stall every trigger.
 WALK_FAILURES_BEFORE_SINGLES = 3
@@ -72,6 +85,7 @@ class Followed:
     walk_page: int | None = None  # the list page the operation was last found on
     walkable: bool = True
     busy: bool = False
+    gone: bool = False  # its trigger stopped following it
     seen_at: float = float("-inf")  # when the look last taken into account was sent
     expired: bool = False
     # An EECU-seconds budget: passing it wakes the trigger even when the progress reads the same.
@@ -115,6 +129,13 @@ class ProjectPoller:
         self.hook = hook
         self.project = project
         self._records: dict[str, list[Followed]] = {}
+        # (wake_at, order, record) of every record that waits for a look; entries of records
+        # since looked at or gone are skipped when they come up (see _pop_due).
+        self._due: list[tuple[float, int, Followed]] = []
+        self._order = itertools.count()
+        # Records that fell due while a walk ran: they go into the next one.
+        self._held: list[Followed] = []
+        self._walking = False
         self._wake = asyncio.Event()
         self._wake_at: float | None = None
         self._task: asyncio.Task[None] | None = None
@@ -138,6 +159,7 @@ class ProjectPoller:
         return record
 
     def remove(self, record: Followed) -> None:
+        record.gone = True
         records = self._records.get(record.op_id, [])
         if record in records:
             records.remove(record)
@@ -178,12 +200,10 @@ class ProjectPoller:
     async def _schedule(self) -> None:
         loop = asyncio.get_running_loop()
         while self._records:
-            now = loop.time()
-            due = [r for r in self._all() if not r.busy and r.error is None and r.wake_at <= now]
+            due = self._pop_due(loop.time())
             if due:
                 self._start_looks(due)
-            waiting = [r.wake_at for r in self._all() if not r.busy and r.error is None]
-            self._wake_at = min(waiting) if waiting else None
+            self._wake_at = self._due[0][0] if self._due else None
             self._wake.clear()
             timeout = None
             if self._wake_at is not None:
@@ -191,15 +211,46 @@ class ProjectPoller:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
+    def _pop_due(self, now: float) -> list[Followed]:
+        """The records whose look is due by ``now``, each once, taken off the heap."""
+        due: dict[int, Followed] = {}
+        heap = self._due
+        while heap and heap[0][0] <= now:
+            _, _, record = heapq.heappop(heap)
+            if record.busy or record.gone or record.error is not None or id(record) in due:
+                continue  # put back when its look ends, or never again
+            if record.wake_at > now:  # a walk saw it meanwhile: it waits for its new time
+                self._push(record)
+                continue
+            due[id(record)] = record
+        return list(due.values())
+
+    def _push(self, record: Followed) -> None:
+        heapq.heappush(self._due, (record.wake_at, next(self._order), record))
+
     def _reschedule(self, record: Followed) -> None:
-        """Wake the scheduler if ``record`` is now due before what it sleeps towards."""
+        """Put ``record`` back in line for its next look; wake the scheduler if that comes
+        before what it sleeps towards."""
+        self._push(record)
         if self._wake_at is None or record.wake_at < self._wake_at:
             self._wake.set()
+
+    def _release(self, records: Iterable[Followed]) -> None:
+        """The looks at ``records`` ended: each waits for its next one."""
+        for record in records:
+            record.busy = False
+            if not record.gone and record.error is None:
+                self._reschedule(record)
 
     def _start_looks(self, due: list[Followed]) -> None:
         walkable = [r for r in due if r.walkable]
         singles = [r for r in due if not r.walkable]
-        if not self._walks_refused and len(walkable) >= BATCH_MIN and self._walk_pays(walkable):
+        if self._walks_refused:
+            singles = due
+        elif self._walking:
+            self._held += walkable  # the walk under way may see them; if not, the next one will
+        elif len(walkable) >= BATCH_MIN and self._walk_pays(walkable):
+            self._walking = True
             self._spawn(self._walk(walkable), walkable)
         else:
             singles = due
@@ -207,7 +258,7 @@ class ProjectPoller:
 
     def _spawn_singles(self, records: Iterable[Followed]) -> None:
         for record in records:
-            if record in self._records.get(record.op_id, ()):  # its trigger may have gone
+            if not record.gone:
                 self._spawn(self._look_at(record), [record])
 
     @staticmethod
@@ -240,8 +291,7 @@ class ProjectPoller:
         except Exception as error:  # unexpected: its trigger fails with it, as Airflow shows
             self._fail(record, error)
         finally:
-            record.busy = False
-            self._reschedule(record)
+            self._release([record])
 
     async def _walk(self, due: list[Followed]) -> None:
         """One walk down the list until every due operation is seen, or it cannot be there."""
@@ -256,10 +306,12 @@ class ProjectPoller:
         except Exception as error:
             failed = error
         finally:
-            for record in due:
-                record.busy = False
-            self._wake.set()
-        missed = [record for records in wanted.values() for record in records]
+            self._walking = False
+            held, self._held = self._held, []
+            # The walk's records it did not see stay busy until their next look is settled.
+            missed = [record for records in wanted.values() for record in records]
+            unseen = {id(record) for record in missed}
+            self._release([*held, *(record for record in due if id(record) not in unseen)])
         if failed is None:
             self._walk_failures = 0
             for record in missed:
@@ -289,6 +341,7 @@ class ProjectPoller:
             else:
                 for record in missed:
                     self._retry_later(record, loop.time())
+                self._release(missed)
 
     async def _walk_pages(self, started: float, wanted: dict[str, list[Followed]]) -> None:
         token: str | None = None
@@ -313,20 +366,20 @@ class ProjectPoller:
         started: float,
         wanted: dict[str, list[Followed]],
     ) -> None:
-        woken = 0
+        loop = asyncio.get_running_loop()
+        woken, turn_at = 0, loop.time() + SLICE_S
         for operation in operations:
             name = operation.get("name") if isinstance(operation, dict) else None
             records = self._records.get(name.rpartition("/")[2]) if isinstance(name, str) else None
-            if not records:
-                continue
-            wanted.pop(records[0].op_id, None)
-            for record in list(records):
-                record.walk_page = page_number
-                record.walkable = True  # found by walking, whatever an earlier walk missed
-                woken += self._seen(record, operation, started)
-            if woken >= WAKE_CHUNK:
-                woken = 0
+            if records:
+                wanted.pop(records[0].op_id, None)
+                for record in list(records):
+                    record.walk_page = page_number
+                    record.walkable = True  # found by walking, whatever an earlier walk missed
+                    woken += self._seen(record, operation, started)
+            if woken >= WAKE_CHUNK or loop.time() >= turn_at:
                 await asyncio.sleep(0)
+                woken, turn_at = 0, loop.time() + SLICE_S
 
     # --- outcomes ------------------------------------------------------------------------
     def _seen(self, record: Followed, operation: dict[str, Any], at: float) -> bool:
@@ -366,10 +419,12 @@ class ProjectPoller:
 def _older_than_wanted(operations: list[dict[str, Any]], wanted: dict[str, list[Followed]]) -> bool:
     """Whether the page ends before every operation still wanted was created: newest-first
     order means they cannot come later (if the order differs, they are fetched singly)."""
-    times = [records[0].create_time for records in wanted.values()]
-    known = [time for time in times if time is not None]
-    if not operations or not times or len(known) < len(times):
-        return False
-    last = operations[-1]
+    last = operations[-1] if operations else None
     page_end = Operation(last).created if isinstance(last, dict) else None
-    return page_end is not None and page_end < min(known)
+    if page_end is None or not wanted:
+        return False
+    for records in wanted.values():
+        created = records[0].create_time
+        if created is None or created <= page_end:
+            return False
+    return True

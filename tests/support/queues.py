@@ -5,17 +5,26 @@ from __future__ import annotations
 import threading
 import time
 
+from airflow_provider_eeexport.api.operation import Operation, OperationState
 from airflow_provider_eeexport.hooks.earth_engine import EarthEngineHook
 from tests.support.image_requests import valid_body
 
 
-def fill_the_queue(places: int = 1) -> list[str]:
-    """Start ``places`` exports described "filler" that hold the emulator's queue places
-    (its ``max_pending``); script them long (``match={"description": "filler"}``)."""
+def fill_the_queue(places: int = 1, *, running: int = 0) -> list[str]:
+    """Start exports described "filler" (script them long: ``match={"description":
+    "filler"}``): first ``running`` that take the project's slots (``max_running``), each
+    waited for until it runs, then ``places`` that hold its queue places (``max_pending``)."""
     hook = EarthEngineHook()
-    return [
-        hook.start_image_export(valid_body(description="filler"))["name"] for _ in range(places)
-    ]
+    fillers = []
+    for number in range(running + places):
+        name = hook.start_image_export(valid_body(description="filler"))["name"]
+        fillers.append(name)
+        deadline = time.monotonic() + 30
+        while number < running and time.monotonic() < deadline:
+            if Operation(hook.get_operation(name)).state is OperationState.RUNNING:
+                break
+            time.sleep(0.05)
+    return fillers
 
 
 def free_the_queue_once_refused(ee_emulator, fillers: list[str], route: str) -> threading.Thread:

@@ -272,3 +272,56 @@ def test_a_walk_stops_at_a_page_older_than_every_operation_it_still_wants():
     # Two walks of one page each: the second ends where the page is older than the newest
     # operation's createTime, so that one is fetched on its own instead of by reading on.
     assert hook.tokens == [None, None]
+
+
+class _SlowListHook:
+    """Lists done operations, newest first, a page a second; notes how many walks read at once."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names  # oldest first
+        self.reading = self.most_reading = 0
+
+    async def list_operations_page(self, project: str, size: int, token: str | None) -> dict:
+        self.reading += 1
+        self.most_reading = max(self.most_reading, self.reading)
+        try:
+            await asyncio.sleep(1.0)
+        finally:
+            self.reading -= 1
+        start = int(token or 0)
+        newest_first = [
+            _listed(name, created_s=i, state="SUCCEEDED") for i, name in enumerate(self.names)
+        ][::-1]
+        listed = newest_first[start : start + size]
+        following = start + size
+        return {
+            "operations": listed,
+            **({"nextPageToken": str(following)} if following < len(newest_first) else {}),
+        }
+
+    async def get_operation(self, name: str) -> dict:
+        raise AssertionError("every operation is on the list")
+
+
+def test_triggers_started_in_bursts_share_one_walk_at_a_time(monkeypatch):
+    monkeypatch.setattr(_poller, "PAGE_SIZE", 5)
+    names = [f"projects/{PROJECT}/operations/op{i:02d}" for i in range(20)]
+    hook = _SlowListHook(names)
+
+    async def follow() -> list[dict]:
+        poller = _poller.ProjectPoller(hook, PROJECT)
+        records = []
+        try:
+            # Oldest first, four every half second: while the first walk reads down to the
+            # oldest, the later bursts fall due.
+            for start in range(0, len(names), 4):
+                records += [poller.add(name, 5.0) for name in names[start : start + 4]]
+                await asyncio.sleep(0.5)
+            return [await asyncio.wait_for(record.next(), 60) for record in records]
+        finally:
+            await poller.aclose()
+
+    operations = in_virtual_time(follow())
+
+    assert [operation["name"] for operation in operations] == names
+    assert hook.most_reading == 1
