@@ -12,7 +12,7 @@ CONSTRAINTS := constraints/airflow-$(AIRFLOW_VERSION).txt
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install test heavy lint format demo bench bench-fanout compat constraints dist emulator clean
+.PHONY: install redis test heavy lint format demo bench bench-fanout compat constraints dist emulator clean
 
 # The virtualenv is rebuilt whenever the dependencies or their pinned versions change.
 $(INSTALLED): pyproject.toml $(CONSTRAINTS)
@@ -30,8 +30,14 @@ PYTEST_ARGS ?= -n 2 --dist loadgroup
 test: $(INSTALLED) lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# The heavy real-Airflow runs (two triggerers, many exports), too long for `make test`.
-heavy: $(INSTALLED)
+# redis-server from the distribution's packages, when missing: the CeleryExecutor's broker in
+# the distributed system test, which starts its own on a free loopback port.
+redis:
+	scripts/install-redis
+
+# The heavy real-Airflow runs (two triggerers, many exports, Celery workers), too long for
+# `make test`.
+heavy: $(INSTALLED) redis
 	$(BIN)/pytest --heavy
 
 # Types are checked against the newest supported Airflow, the one _compat.py is written for.

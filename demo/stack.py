@@ -1,5 +1,9 @@
 """A throwaway Airflow (API server, scheduler, DAG processor, triggerer) on loopback.
 
+By default tasks run on the scheduler's LocalExecutor; with ``celery=CeleryWorkers()`` they run
+on Celery workers instead, the way a distributed deployment runs them, with a Redis of the
+stack's own as broker and result backend; ``triggerers=`` starts several triggerers.
+
 Every process it starts runs in its own process group and is stopped by its own PID, whatever
 happens (Ctrl-C included). Used by ``make demo`` and by the real-Airflow system tests.
 """
@@ -16,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +28,23 @@ import httpx
 
 from airflow_provider_eeexport.emulator.runner import signals_held
 
+from .redis import redis_server_command, wait_for_redis
+
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 READY_TIMEOUT_S = 120.0
+# The name of the n-th Celery worker (from 1): also its Celery node name, before "@<host>".
+CELERY_WORKER = "celery-worker"
+# A Celery worker prints this once it consumes from the broker.
+CELERY_READY = re.compile(rb"@\S+ ready\.")
+
+
+@dataclass(frozen=True)
+class CeleryWorkers:
+    """Run tasks with CeleryExecutor on ``count`` workers (``airflow celery worker``), each
+    running at most ``concurrency`` tasks at once."""
+
+    count: int = 2
+    concurrency: int = 4
 
 
 def free_port() -> int:
@@ -34,10 +54,26 @@ def free_port() -> int:
 
 
 class AirflowStack:
-    """Real Airflow components with a sqlite database in ``home``; a context manager."""
+    """Real Airflow components with a sqlite database in ``home``; a context manager.
 
-    def __init__(self, home: Path, dags_folder: Path, env: dict[str, str] | None = None) -> None:
+    :param env: added to every component's environment, over the stack's own settings.
+    :param celery: run tasks on these Celery workers rather than on a LocalExecutor.
+    :param triggerers: how many triggerers to start (``triggerer``, ``triggerer-2``, ...).
+    """
+
+    def __init__(
+        self,
+        home: Path,
+        dags_folder: Path,
+        env: dict[str, str] | None = None,
+        *,
+        celery: CeleryWorkers | None = None,
+        triggerers: int = 1,
+    ) -> None:
         self.home = home
+        self.celery = celery
+        self.triggerers = triggerers
+        self.redis_port = free_port() if celery else None
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         airflow = Path(sys.executable).with_name("airflow")
@@ -64,6 +100,7 @@ class AirflowStack:
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
             "AIRFLOW__SCHEDULER__TRIGGER_TIMEOUT_CHECK_INTERVAL": "5",
             "NO_GCE_CHECK": "true",
+            **(self._celery_env() if celery else {}),
             **(env or {}),
         }
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -85,6 +122,9 @@ class AirflowStack:
 
     def start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
+        if self.redis_port is not None:
+            self._spawn("redis", redis_server_command(self.redis_port, self.home / "redis"))
+            wait_for_redis(self.redis_port, timeout=30)
         with self._log("db-migrate") as log:
             subprocess.run(
                 [self.airflow, "db", "migrate"],
@@ -94,25 +134,65 @@ class AirflowStack:
                 stderr=log,
                 timeout=300,
             )
-        for component in COMPONENTS:
+        for component in self.components():
             self.start_component(component)
         self._wait_until_ready()
 
+    def components(self) -> list[str]:
+        """The Airflow components the stack starts, by the names ``start_component`` takes."""
+        triggerers = [f"triggerer-{n}" for n in range(2, self.triggerers + 1)]
+        workers = (
+            [f"{CELERY_WORKER}-{n}" for n in range(1, self.celery.count + 1)] if self.celery else []
+        )
+        return [*COMPONENTS, *triggerers, *workers]
+
     def start_component(self, component: str, env: dict[str, str] | None = None) -> None:
-        """Start ``component`` (``triggerer``; ``triggerer-2`` for a second one, and so on),
-        with ``env`` added to the stack's environment."""
-        command = re.sub(r"-\d+$", "", component)
+        """Start ``component`` (``triggerer``; ``triggerer-2`` for a second one, and so on;
+        ``celery-worker-1``, ...), with ``env`` added to the stack's environment."""
+        kind = re.sub(r"-\d+$", "", component)
+        own: dict[str, str] = {}
+        if kind == CELERY_WORKER:
+            if self.celery is None:
+                raise ValueError(f"{component}: this stack runs no CeleryExecutor")
+            # Its Celery node name is the component's name, so its tasks are told apart in
+            # the scheduler's and the workers' logs; every worker serves its own task logs.
+            command = ["celery", "worker", "--celery-hostname", f"{component}@%h"]
+            command += ["--concurrency", str(self.celery.concurrency)]
+            own["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(free_port())
+        else:
+            command = [kind]
+            if component != kind:  # a second triggerer, or a third: its own log server
+                own["AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT"] = str(free_port())
+        self._spawn(component, [self.airflow, *command], {**own, **(env or {})})
+
+    def _spawn(self, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
         # The child keeps its own copy of the log's descriptor. It is out of reach of the
         # terminal's Ctrl-C, so it is recorded before any interrupt is let through.
-        with self._log(component) as log, signals_held():
-            self.processes[component] = subprocess.Popen(
-                [self.airflow, command],
+        with self._log(name) as log, signals_held():
+            self.processes[name] = subprocess.Popen(
+                command,
                 env={**self.env, **(env or {})},
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+
+    def _celery_env(self) -> dict[str, str]:
+        assert self.celery is not None
+        redis = f"redis://127.0.0.1:{self.redis_port}"
+        return {
+            "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+            # Every worker slot can be used at once.
+            "AIRFLOW__CORE__PARALLELISM": str(self.celery.count * self.celery.concurrency),
+            "AIRFLOW__CELERY__BROKER_URL": f"{redis}/0",
+            # Without it, Celery would keep task results in the metadata database through
+            # its own SQLAlchemy engines: sqlite, written by every worker process at once.
+            "AIRFLOW__CELERY__RESULT_BACKEND": f"{redis}/1",
+            # Celery's own default, said out loud: a task taken by a worker that dies before
+            # it finishes is handed to another worker after this long.
+            "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT": "86400",
+        }
 
     def stop_component(self, component: str, timeout: float = 30) -> None:
         process = self.processes.pop(component, None)
@@ -146,12 +226,29 @@ class AirflowStack:
                     (health.get(part) or {}).get("status") == "healthy"
                     for part in ("metadatabase", "scheduler", "triggerer", "dag_processor")
                 ):
-                    self._authenticate()
-                    return
+                    if "Authorization" not in self.http.headers:
+                        self._authenticate()
+                    if self._triggerers_alive() >= self.triggerers and self._workers_ready():
+                        return
             except (httpx.HTTPError, ValueError):
                 pass
             time.sleep(1)
         raise TimeoutError(f"Airflow was not healthy within {READY_TIMEOUT_S:.0f} s")
+
+    def _triggerers_alive(self) -> int:
+        # The health check says only whether the latest triggerer to start is alive.
+        if self.triggerers == 1:
+            return 1
+        params = {"job_type": "TriggererJob", "is_alive": True, "limit": 100}
+        # total_entries counts the dead ones too: only the list is filtered.
+        return len(self.http.get("/api/v2/jobs", params=params).json()["jobs"])
+
+    def _workers_ready(self) -> bool:
+        return all(
+            CELERY_READY.search((self.home / "logs" / f"{name}.out").read_bytes())
+            for name in self.processes
+            if name.startswith(CELERY_WORKER)
+        )
 
     def _authenticate(self) -> None:
         """Send a token with every REST call. The simple auth manager hands one out without
@@ -191,7 +288,13 @@ class AirflowStack:
     def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
         """Every task instance of the run, mapped ones included."""
         path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances"
-        return self.http.get(path, params={"limit": 1000}).json()["task_instances"]
+        # Page by page: the API answers at most [api] maximum_page_limit (100) at a time.
+        tis: list[dict[str, Any]] = []
+        while True:
+            page = self.http.get(path, params={"limit": 100, "offset": len(tis)}).json()
+            tis += page["task_instances"]
+            if not page["task_instances"] or len(tis) >= page["total_entries"]:
+                return tis
 
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float) -> str:
         """The run's final state, ``success`` or ``failed``, once it has one."""
