@@ -316,11 +316,6 @@ class AirflowStack:
             if not page or len(items) >= response.json().get("total_entries", 0):
                 return items
 
-    def all_task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
-        """Every task instance of the run, however many (``task_instances`` reads one page)."""
-        path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances"
-        return self.pages(path, "task_instances", order_by="map_index")
-
     def event_logs(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
         """Airflow's audit log of the run, oldest first: among others, a ``running`` event each
         time a worker starts running one of its tasks, and the state the run ended in."""
