@@ -186,7 +186,7 @@ def _measure(stack: Any, url: str, side: str, args: argparse.Namespace) -> dict[
     run_id = stack.trigger(dag_id)
     state = _wait(stack, dag_id, run_id, args.timeout)
     cpu = {name: after - cpu_before[name] for name, after in _cpu(stack).items()}
-    tis = stack.all_task_instances(dag_id, run_id)
+    tis = stack.task_instances(dag_id, run_id)
     ti_ids = [ti["id"] for ti in tis]
     runs = measures.worker_runs(stack.event_logs(dag_id, run_id))
     # A supervisor logs its run once the task process has exited, after the task's end state
@@ -245,7 +245,7 @@ def _wait(stack: Any, dag_id: str, run_id: str, timeout: float) -> str:
             return str(state)
         if time.monotonic() - shown >= 60:
             shown = time.monotonic()
-            states = Counter(ti["state"] for ti in stack.all_task_instances(dag_id, run_id))
+            states = Counter(ti["state"] for ti in stack.task_instances(dag_id, run_id))
             print(
                 f"  {dag_id}: " + ", ".join(f"{n} {s}" for s, n in sorted(states.items())),
                 flush=True,

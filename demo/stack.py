@@ -311,10 +311,6 @@ class AirflowStack:
             if not page or len(items) >= response.json().get("total_entries", 0):
                 return items
 
-    def all_task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
-        """The same as ``task_instances``."""
-        return self.task_instances(dag_id, run_id)
-
     def event_logs(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
         """Airflow's audit log of the run, oldest first: among others, a ``running`` event each
         time a worker starts running one of its tasks, and the state the run ended in."""
