@@ -80,7 +80,7 @@ class Followed:
     next_due: float  # on the event loop's clock
     operation: dict[str, Any] | None = None
     error: BaseException | None = None
-    line: str | None = None  # the progress line the trigger was last woken with
+    line: str | None = None  # what the trigger was last woken with: progress and reports
     create_time: datetime | None = None
     walk_page: int | None = None  # the list page the operation was last found on
     walkable: bool = True
@@ -414,7 +414,9 @@ class ProjectPoller:
             record.create_time = view.created
         record.delay = min(record.interval, record.delay * BACKOFF_FACTOR)
         record.next_due = at + record.delay
-        line = view.progress_line()
+        # Earth Engine's own reports (a retry, a notification) wake the trigger too, so they
+        # are logged when they appear even while the progress reads the same.
+        line = f"{view.progress_line()}|{view.attempt}|{len(view.notifications)}"
         newly_over = not record.over_budget and view.over_budget(record.max_eecu_seconds)
         if line == record.line and not view.done and not newly_over:
             return False
