@@ -21,13 +21,13 @@ pytestmark = pytest.mark.usefixtures("stub_connection", "airflow_db")
 
 
 @pytest.mark.parametrize("mode", ["deferrable", "poke"])
-def test_the_sensor_logs_each_report_once_and_keeps_them(stub, mode, capfd):
+def test_the_sensor_logs_each_report_once_and_keeps_them(stub, mode, capfd, caplog):
     stub.reply("GET", f"/v1/{NAME}", *REPORTING, succeeded(2, WARNING, SEVERE))
 
     run = run_dag(f"ee_sensor_{mode}", operation_name=NAME)
 
     assert task_states(run) == {("sensor", -1): "success"}
-    assert reports_logged(capfd.readouterr().out) == TOLD
+    assert reports_logged(capfd.readouterr().out, caplog.text) == TOLD
     assert xcom(run, "sensor", "attempts") == 2
     assert xcom(run, "sensor", "notifications") == [WARNING, SEVERE]
     assert xcom(run, "sensor")["name"] == NAME

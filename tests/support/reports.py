@@ -21,6 +21,8 @@ TOLD = [
 
 # A structlog console line: "<time> [warning  ] Earth Engine retried ... [<logger>] loc=...".
 _REPORT_LINE = re.compile(r"\[(?P<level>\w+)\s*\] (?P<message>Earth Engine .*?) \[[\w.]+\]")
+# The same in pytest's log capture: "WARNING  <logger>:<file>:<line> Earth Engine retried ...".
+_CAPTURED_LINE = re.compile(r"^(?P<level>[A-Z]+) +\S+:\d+ (?P<message>Earth Engine .*)$", re.M)
 
 
 def answer(state: str, progress: float, attempt: Any, *notifications: Any, **extra: Any) -> Reply:
@@ -58,6 +60,13 @@ REPORTING = [
 ]
 
 
-def reports_logged(out: str) -> list[tuple[str, str]]:
-    """``(level, message)`` of each printed line telling an Earth Engine report, in order."""
-    return [(m["level"], m["message"]) for m in _REPORT_LINE.finditer(out)]
+def reports_logged(out: str, captured: str = "") -> list[tuple[str, str]]:
+    """``(level, message)`` of each printed line telling an Earth Engine report, in order.
+
+    ``captured`` is pytest's log capture (``caplog.text``), where Airflow 3.0's ``dag.test()``
+    sends a task's log instead of printing it; it is read only when nothing was printed.
+    """
+    printed = [(m["level"], m["message"]) for m in _REPORT_LINE.finditer(out)]
+    if printed or not captured:
+        return printed
+    return [(m["level"].lower(), m["message"]) for m in _CAPTURED_LINE.finditer(captured)]
