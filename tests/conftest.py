@@ -17,6 +17,7 @@ from airflow_provider_eeexport.hooks._credentials import clear_cache
 from airflow_provider_eeexport.hooks._settings import DEFAULT_SCOPES
 from tests.support.airflow_home import DAGS_FOLDER, HOME, OPENLINEAGE_DAGS, OPENLINEAGE_EVENTS
 from tests.support.names import DAG_FOLDERS, PROJECT
+from tests.support.stub_server import StubServer
 
 # The emulator's fixture is opt-in for users too: installing the provider adds no plugin.
 pytest_plugins = ["airflow_provider_eeexport.emulator.pytest_plugin"]
@@ -149,6 +150,31 @@ def impersonating_connection(connection, ee_emulator, keyfile_for) -> Callable[.
         )
 
     return define
+
+
+@pytest.fixture(scope="session")
+def _stub_server() -> Iterator[StubServer]:
+    server = StubServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def stub(_stub_server) -> Iterator[StubServer]:
+    """The session's stub server, with no routes and nothing seen.
+
+    One server, on one port, for every test: connections name it in their keys, and Airflow
+    masks each new key's text in every log line, at a cost that grows with each one.
+    """
+    _stub_server.reset()
+    yield _stub_server
+    _stub_server.reset()
+
+
+@pytest.fixture
+def stub_connection(connection, stub) -> str:
+    """The default connection in anonymous mode, pointing at the stub server."""
+    return connection(host=stub.url, anonymous=True, project=PROJECT)
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,8 @@ from .names import OperationName
 CANCELLED_ERROR_CODE = 1
 # How messages name an operation that came without one.
 UNKNOWN_OPERATION = "<unknown operation>"
+# OperationNotification severities: SEVERE ones are logged as errors, the rest as warnings.
+WARNING, SEVERE, SEVERITY_UNSPECIFIED = "WARNING", "SEVERE", "SEVERITY_UNSPECIFIED"
 
 
 class OperationState(str, enum.Enum):
@@ -60,6 +62,50 @@ class Usage:
     eecu_seconds: float | None
     queued_s: float | None
     ran_s: float | None
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One of ``metadata.notifications`` (an OperationNotification): a warning Earth Engine
+    gives about a task, which users should see in the task's log.
+
+    ``severity`` is ``WARNING`` or ``SEVERE`` (any other value is kept as given; an absent one
+    is proto3's default, ``SEVERITY_UNSPECIFIED``), ``topic`` what it is about, ``detail``
+    what happened.
+    """
+
+    severity: str
+    topic: str
+    detail: str
+
+    @classmethod
+    def from_json(cls, value: Any) -> Notification | None:
+        """The notification of a ``metadata.notifications`` entry; None for one that is not an
+        object or has neither a topic nor a detail."""
+        if not isinstance(value, dict):
+            return None
+        topic, detail = _text(value.get("topic")) or "", _text(value.get("detail")) or ""
+        if not (topic or detail):
+            return None
+        severity = value.get("severity")
+        if severity is None or severity == "":
+            severity = SEVERITY_UNSPECIFIED
+        return cls(str(severity), topic, detail)
+
+    def to_json(self) -> dict[str, str]:
+        """The notification as the API spells it (what XCom and trigger events hold)."""
+        return {"severity": self.severity, "topic": self.topic, "detail": self.detail}
+
+    @property
+    def severe(self) -> bool:
+        """Whether Earth Engine marked it SEVERE (logged as an error, not a warning)."""
+        return self.severity == SEVERE
+
+    def text(self) -> str:
+        """``SEVERE 'Memory': detail``: severity, topic and detail, for a log line."""
+        topic = f" {self.topic!r}" if self.topic else ""
+        detail = f": {self.detail}" if self.detail else ""
+        return f"{self.severity}{topic}{detail}"
 
 
 @dataclass(frozen=True)
@@ -124,9 +170,21 @@ class Operation:
 
     @property
     def attempt(self) -> int | None:
-        """``metadata.attempt``, the run of the task Earth Engine is on (1 the first)."""
-        attempt = self.metadata.get("attempt")
-        return attempt if isinstance(attempt, int) and not isinstance(attempt, bool) else None
+        """``metadata.attempt``, the run of the task Earth Engine is on (1 the first; more once
+        Earth Engine has retried the task by itself). A number or a numeric string; None when
+        absent or not a positive whole number."""
+        attempt = _whole(self.metadata.get("attempt"))
+        return attempt if attempt is not None and attempt >= 1 else None
+
+    @property
+    def notifications(self) -> list[Notification]:
+        """``metadata.notifications``: what Earth Engine warns the task's owner about, in the
+        order given; entries that are not objects, or say nothing, are skipped."""
+        entries = self.metadata.get("notifications")
+        if not isinstance(entries, list):
+            return []
+        read = (Notification.from_json(entry) for entry in entries)
+        return [notification for notification in read if notification is not None]
 
     @property
     def stages(self) -> list[dict[str, Any]]:
@@ -282,6 +340,19 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return float(value) if math.isfinite(value) else None
+
+
+def _whole(value: Any) -> int | None:
+    # A whole number as JSON may carry it: 2, 2.0 or "2"; not true (an int to Python), 2.5 or
+    # "two".
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, str):
+        value = value.strip()
+        return int(value) if value.isdecimal() else None
+    return value if isinstance(value, int) else None
 
 
 def _units(value: Any) -> int | None:

@@ -33,9 +33,11 @@ from ..api.expression import Source, sources_of
 from ..api.names import OperationName
 from ..api.operation import Operation, OperationState
 from ..api.parameters import Parameter, names
+from ..api.reports import EarthEngineReports
 from ..api.templating import has_jinja
 from ..links.earth_engine import EarthEngineDestinationLink, EarthEngineTaskLink
 from . import _assets, _identity, _queue
+from ._reports import record_reports
 from ._settings import (
     DEFAULT_TIMEOUT,
     EarthEngineFactory,
@@ -511,6 +513,8 @@ class EarthEngineExportOperator(BaseOperator):
         name = operation["name"]
         seen = Operation(operation)
         last = seen.progress_line()
+        reports = EarthEngineReports()  # Earth Engine's retries and notifications, told once
+        reports.tell(self.log, seen)
         while not seen.done:
             if seen.over_budget(self.max_eecu_seconds):
                 assert self.max_eecu_seconds is not None
@@ -518,7 +522,11 @@ class EarthEngineExportOperator(BaseOperator):
                 hook.cancel_operation(name)
                 operation = hook.get_operation(name)  # what it used until it stopped
                 return OperationEvent(
-                    "over_budget", name, f"{message}; it was cancelled", operation
+                    "over_budget",
+                    name,
+                    f"{message}; it was cancelled",
+                    operation,
+                    reports=reports.to_json(),
                 )
             remaining = end_time - time.time()
             if remaining <= 0:
@@ -529,6 +537,7 @@ class EarthEngineExportOperator(BaseOperator):
                     f"{self._noun.capitalize()} {name} did not finish before its deadline; "
                     "it was cancelled",
                     operation,
+                    reports=reports.to_json(),
                 )
             operation = hook.wait_operation(name, timeout=min(self.poll_interval, remaining))
             seen = Operation(operation)
@@ -536,24 +545,26 @@ class EarthEngineExportOperator(BaseOperator):
             if line != last:
                 self.log.info("%s %s", name, line)
                 last = line
-        return OperationEvent.finished(operation)
+            reports.tell(self.log, seen)
+        return OperationEvent.finished(operation, reports.to_json())
 
     # --- finish ------------------------------------------------------------------------
     def _finish(self, context: Context, event: OperationEvent) -> dict[str, Any]:
         operation = self._operation = event.operation or {"name": event.operation_name}
+        reports = record_reports(context, event)
         if event.operation:
             # Said again here: the trigger's progress lines live in a separate log.
             self.log.info(
                 "%s %s ended: %s",
                 self._noun.capitalize(),
                 event.operation_name,
-                Operation(event.operation).summary(),
+                reports.summary(Operation(event.operation)),
             )
             self._record_cost(context, event.operation)
         if event.status == "over_budget":
-            raise AirflowFailException(event.message)  # a retry would spend the budget again
+            raise AirflowFailException(reports.failure(event.message))  # a retry would spend it
         if event.status != "success":
-            raise AirflowException(event.message)
+            raise AirflowException(reports.failure(event.message))
         self.log.info(event.message)
         state = ExportState.load(context)
         if state is not None and state.operation_name == event.operation_name:

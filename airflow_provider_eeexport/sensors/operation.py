@@ -16,7 +16,9 @@ from .._compat import (
     conf,
 )
 from ..api.operation import Operation
+from ..api.reports import EarthEngineReports
 from ..links.earth_engine import EarthEngineTaskLink
+from ..operators._reports import record_reports
 
 if TYPE_CHECKING:
     from .._compat import Context
@@ -27,7 +29,9 @@ if TYPE_CHECKING:
 class EarthEngineOperationSensor(BaseSensorOperator):
     """Wait until an Earth Engine operation is done: succeed on SUCCEEDED, fail otherwise.
 
-    Returns the final Operation (XCom ``return_value``). Pair it with
+    Returns the final Operation (XCom ``return_value``); XComs ``attempts`` and
+    ``notifications`` hold what Earth Engine reported of it (its own retries, its warnings),
+    whatever the outcome. Pair it with
     ``EarthEngineImageExportOperator(wait_for_completion=False)`` through
     ``operation_name="{{ ti.xcom_pull(task_ids='export', key='operation_name') }}"``.
 
@@ -59,6 +63,8 @@ class EarthEngineOperationSensor(BaseSensorOperator):
         self.impersonation_chain = impersonation_chain
         self.deferrable = deferrable
         self.cancel_on_kill = cancel_on_kill
+        # Earth Engine's retries and notifications told so far by this process's pokes.
+        self._reports = EarthEngineReports()
 
     @cached_property
     def hook(self) -> EarthEngineHook:
@@ -86,7 +92,7 @@ class EarthEngineOperationSensor(BaseSensorOperator):
         view = Operation(operation)
         self.log.info("%s %s", self.operation_name, view.progress_line())
         if view.done:
-            return self._finish(OperationEvent.finished(operation))
+            return self._finish(context, OperationEvent.finished(operation))
         timeout = float(self.timeout)
         self.defer(
             trigger=EarthEngineOperationTrigger(
@@ -110,27 +116,30 @@ class EarthEngineOperationSensor(BaseSensorOperator):
         operation = self.hook.get_operation(self.operation_name)
         view = Operation(operation)
         self.log.info("%s %s", self.operation_name, view.progress_line())
+        self._reports.tell(self.log, view)
         if not view.done:
             return PokeReturnValue(is_done=False)
-        return PokeReturnValue(
-            is_done=True, xcom_value=self._finish(OperationEvent.finished(operation))
-        )
+        event = OperationEvent.finished(operation, self._reports.to_json())
+        return PokeReturnValue(is_done=True, xcom_value=self._finish(context, event))
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
         """Resume after the trigger fired: the Operation, or an error quoting Earth Engine."""
         from ..triggers.operation import OperationEvent
 
-        return self._finish(OperationEvent.from_payload(event))
+        return self._finish(context, OperationEvent.from_payload(event))
 
     def on_kill(self) -> None:
         """Cancel the operation, only with ``cancel_on_kill``: the sensor did not start it."""
         if self.cancel_on_kill:
             self.hook.cancel_operation(self.operation_name)
 
-    def _finish(self, event: OperationEvent) -> dict[str, Any]:
+    def _finish(self, context: Context, event: OperationEvent) -> dict[str, Any]:
+        reports = record_reports(context, event)
+        if event.operation and reports.describe():
+            self.log.info("%s: %s", event.operation_name, reports.describe())
         if event.status == "timeout":
-            raise AirflowSensorTimeout(event.message)
+            raise AirflowSensorTimeout(reports.failure(event.message))
         if event.status != "success":
-            raise AirflowException(event.message)
+            raise AirflowException(reports.failure(event.message))
         self.log.info(event.message)
         return event.operation or {"name": event.operation_name}

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._compat import BaseTrigger, TriggerEvent
 from ..api.errors import EarthEngineError
 from ..api.operation import Operation
+from ..api.reports import EarthEngineReports
 
 if TYPE_CHECKING:
     from ._watcher import OperationWatcher
@@ -33,7 +34,9 @@ class OperationEvent:
     ``max_eecu_seconds``) or ``error`` (a permanent API error such as 403
     or 404); from a submit trigger also ``replayed_failure`` (its ``requestId`` answered with a
     job that had ended badly before the task ran: the task numbers a new one). ``operation``
-    is the Operation as the API last returned it, when known.
+    is the Operation as the API last returned it, when known; ``reports`` what Earth Engine
+    reported while the trigger followed it (its attempts and notifications,
+    :meth:`EarthEngineReports.to_json`), None in events of older versions.
 
     A submit trigger, which started the job itself, adds ``request_id`` and ``generation``
     (what the task remembers of its job) and ``started``: whether a job was started (or
@@ -47,6 +50,7 @@ class OperationEvent:
     request_id: str | None = None
     generation: int | None = None
     started: bool = True
+    reports: dict[str, Any] | None = None
 
     def to_payload(self) -> dict[str, Any]:
         """The event as a ``TriggerEvent`` payload (JSON-ready)."""
@@ -59,10 +63,12 @@ class OperationEvent:
         return cls(**{key: value for key, value in payload.items() if key in known})
 
     @classmethod
-    def finished(cls, operation: dict[str, Any]) -> OperationEvent:
+    def finished(
+        cls, operation: dict[str, Any], reports: dict[str, Any] | None = None
+    ) -> OperationEvent:
         """The event of a finished operation: success, failed or cancelled, quoting Earth Engine."""
         status, message = Operation(operation).outcome()
-        return cls(status, operation["name"], message, operation)  # type: ignore[arg-type]
+        return cls(status, operation["name"], message, operation, reports=reports)  # type: ignore[arg-type]
 
 
 class EarthEngineOperationTrigger(BaseTrigger):
@@ -101,6 +107,9 @@ class EarthEngineOperationTrigger(BaseTrigger):
         self.cancel_on_timeout = cancel_on_timeout
         self.impersonation_chain = impersonation_chain
         self.max_eecu_seconds = max_eecu_seconds
+        # What this run has told of Earth Engine's retries and notifications (not persisted:
+        # a trigger started again tells them again, once).
+        self._reports = EarthEngineReports()
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         """The classpath and kwargs Airflow stores to rebuild this trigger in the triggerer."""
@@ -126,8 +135,13 @@ class EarthEngineOperationTrigger(BaseTrigger):
 
     async def _wait(self, name: str, end_time: float | None) -> OperationEvent:
         """Follow operation ``name`` until it is done, passes its EECU budget, reaches
-        ``end_time`` or cannot be followed: the event to fire. Every trigger that follows an
+        ``end_time`` or cannot be followed: the event to fire, with what Earth Engine reported
+        meanwhile (each retry and notification is logged once). Every trigger that follows an
         operation follows it here."""
+        event = await self._follow(name, end_time)
+        return replace(event, reports=self._reports.to_json())
+
+    async def _follow(self, name: str, end_time: float | None) -> OperationEvent:
         # The watcher (and the hooks under it) only in the triggerer: tasks import this module
         # to defer, and DAG files to parse.
         from ._watcher import operation_watcher
@@ -143,6 +157,7 @@ class EarthEngineOperationTrigger(BaseTrigger):
                     while (operation := await followed.next()) is not None:
                         view = Operation(operation)
                         self.log.info("%s %s", name, view.progress_line())
+                        self._reports.tell(self.log, view)
                         if view.done:
                             return OperationEvent.finished(operation)
                         if view.over_budget(self.max_eecu_seconds):

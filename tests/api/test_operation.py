@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from airflow_provider_eeexport.api.operation import (
+    Notification,
     Operation,
     OperationState,
     normalize_operation_name,
@@ -138,7 +139,7 @@ ODD_OPERATIONS = [
         "metadata": {
             "state": ["RUNNING"],
             "progress": "0.5",
-            "attempt": "2",
+            "attempt": "second",
             "stages": "Compute",
             "destinationUris": "gs://b/x.tif",
             "createTime": 5,
@@ -160,6 +161,7 @@ def test_the_view_reads_missing_or_mistyped_values_as_unknown(raw):
     assert view.usage == type(view.usage)(None, None, None)
     assert (view.destination_uris, view.stages, view.current_stage) == ([], [], None)
     assert (view.error, view.progress, view.attempt) == (None, None, None)
+    assert view.notifications == []
     assert view.progress_line() == "STATE_UNSPECIFIED"
     assert view.outcome() == ("success", "Export <unknown operation> succeeded")
 
@@ -192,9 +194,50 @@ def test_progress_given_as_an_integer_reads_as_a_fraction():
     assert Operation({"metadata": {"progress": 1}}).progress == 1.0
 
 
-def test_a_boolean_attempt_is_not_an_attempt_number():
-    assert Operation({"metadata": {"attempt": True}}).attempt is None
-    assert Operation({"metadata": {"attempt": 3}}).attempt == 3
+@pytest.mark.parametrize(
+    ("attempt", "read"),
+    [(3, 3), ("2", 2), (" 4 ", 4), (2.0, 2), (True, None), (2.5, None), ("two", None), (0, None)],
+)
+def test_an_attempt_reads_from_a_whole_number_or_its_text(attempt, read):
+    assert Operation({"metadata": {"attempt": attempt}}).attempt == read
+
+
+def test_notifications_read_in_order_skipping_malformed_entries():
+    raw = {
+        "metadata": {
+            "notifications": [
+                {"severity": "WARNING", "topic": "Tiling", "detail": "Slow tiles."},
+                None,
+                "SEVERE: out of memory",
+                {"severity": "SEVERE"},  # says nothing
+                {"topic": "Quota", "detail": 7},
+                {"severity": "INFO", "detail": "Noted."},
+                {"severity": 2, "topic": "Memory", "detail": "Out of memory."},
+            ]
+        }
+    }
+
+    assert Operation(raw).notifications == [
+        Notification("WARNING", "Tiling", "Slow tiles."),
+        Notification("SEVERITY_UNSPECIFIED", "Quota", ""),
+        Notification("INFO", "", "Noted."),
+        Notification("2", "Memory", "Out of memory."),
+    ]
+
+
+@pytest.mark.parametrize("notifications", [None, "WARNING", {"severity": "WARNING"}, 3])
+def test_notifications_that_are_not_a_list_read_as_none(notifications):
+    assert Operation({"metadata": {"notifications": notifications}}).notifications == []
+
+
+def test_a_notification_reads_back_as_the_api_spells_it():
+    entry = {"severity": "SEVERE", "topic": "Memory", "detail": "Out of memory."}
+
+    notification = Notification.from_json(entry)
+
+    assert notification is not None and notification.severe
+    assert notification.to_json() == entry
+    assert notification.text() == "SEVERE 'Memory': Out of memory."
 
 
 def test_only_string_destination_uris_are_read():

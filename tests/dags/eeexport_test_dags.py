@@ -441,3 +441,15 @@ for mode in ("deferrable", "sync"):
             deferrable=mode == "deferrable",
             poll_interval=0.2,
         )
+
+for mode in ("deferrable", "poke"):
+    # A sensor on an export started elsewhere; the tests serve that export from a stub server.
+    with _dag(f"ee_sensor_{mode}"):
+        EarthEngineOperationSensor(
+            task_id="sensor",
+            operation_name="{{ params.operation_name }}",
+            deferrable=mode == "deferrable",
+            poke_interval=0.1,
+            timeout=60,
+            params={"operation_name": Param("projects/my-project/operations/X", type="string")},
+        )

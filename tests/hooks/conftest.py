@@ -1,34 +1,13 @@
-"""Hook tests use the shared fixtures of tests/conftest.py, a stub server, and both hooks in
-turn (tests.support.hooks)."""
+"""Hook tests use the shared fixtures of tests/conftest.py (the stub server among them), and
+both hooks in turn (tests.support.hooks)."""
 
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 import pytest
 
 from tests.support.hooks import TIGHT, Hooks
-from tests.support.stub_server import StubServer
-
-
-@pytest.fixture(scope="session")
-def _stub_server() -> Iterator[StubServer]:
-    server = StubServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def stub(_stub_server) -> Iterator[StubServer]:
-    """The session's stub server, with no routes and nothing seen.
-
-    One server, on one port, for every test: connections name it in their keys, and Airflow
-    masks each new key's text in every log line, at a cost that grows with each one.
-    """
-    _stub_server.reset()
-    yield _stub_server
-    _stub_server.reset()
 
 
 @pytest.fixture
