@@ -13,9 +13,9 @@ event-loop lag (a 10-ms ticker) max and p99; the full garbage collections during
 the longest (each stalls the loop in proportion to the whole heap, Airflow's own objects
 included), and the longest lag that no collection explains; the peak number of requests in
 flight; TCP connections opened; RSS growth per 1,000 triggers; CPU seconds; done → event
-latency (from the export's end, or from its trigger's start for an export that had ended
-before, as after a triggerer restart); the shortest gap between two looks at one operation
-after the start; and how many events arrived.
+latency (from the export's end, or from when its trigger was handed to the loop for an export
+that had ended before, as after a triggerer restart); the shortest gap between two looks at
+one operation after the start; and how many events arrived.
 Triggers are started one per loop turn, as Airflow's triggerer starts them. Run
 ``python -m benchmarks.triggers --help`` for options.
 """
@@ -398,7 +398,7 @@ async def _follow(side: str, names: list[str], url: str, poll: float) -> dict[st
     follow = _provider_event if side == "provider" else _naive_event
     tasks = []
     for name in names:  # one per loop turn, as Airflow's triggerer creates its triggers
-        tasks.append(asyncio.create_task(follow(name, url, poll)))
+        tasks.append(asyncio.create_task(follow(name, url, poll, time.time())))
         await asyncio.sleep(0)
     events = await asyncio.gather(*tasks)
     cpu_s = time.process_time() - cpu_before
@@ -421,19 +421,17 @@ async def _follow(side: str, names: list[str], url: str, poll: float) -> dict[st
     }
 
 
-async def _provider_event(name: str, url: str, poll: float) -> dict[str, Any]:
+async def _provider_event(name: str, url: str, poll: float, followed: float) -> dict[str, Any]:
     from airflow_provider_eeexport.triggers.operation import EarthEngineOperationTrigger
 
-    followed = time.time()
     trigger = EarthEngineOperationTrigger(name, ee_conn_id=CONN_ID, poll_interval=poll)
     event = (await anext(trigger.run())).payload
     return _event_record(event["status"], event.get("operation"), followed)
 
 
-async def _naive_event(name: str, url: str, poll: float) -> dict[str, Any]:
+async def _naive_event(name: str, url: str, poll: float, followed: float) -> dict[str, Any]:
     import httpx
 
-    followed = time.time()
     while True:
         try:
             async with httpx.AsyncClient(timeout=60) as client:

@@ -99,11 +99,15 @@ def test_a_queue_with_room_for_three_takes_twelve_exports_without_failing_a_try(
     assert small_queue_emulator.stats()["operations_created"] == QUEUE_EXPORTS
     (project,) = small_queue_emulator.slots().values()
     assert max(moment["pending"] for moment in project["timeline"]) == 3  # the queue was full
-    # The triggerer sent each request once there was room: one POST per export, give or take
-    # a refusal; and a worker ran each task twice, to build its request and to finish it.
+    # The triggerer sent each request once there was room: one POST per export, and one more
+    # for each export whose trigger the second triggerer took over once it had started (the
+    # same requestId, answered with the same export). Each triggerer learns that the queue is
+    # full from one refusal at most, then sends requests only when its count shows room. And a
+    # worker ran each task twice, to build its request and to finish it.
     answers = [c["status"] for c in small_queue_emulator.calls() if c["route"] == "export"]
-    assert answers.count(200) == QUEUE_EXPORTS
-    assert len(answers) <= QUEUE_EXPORTS * 1.1
+    moved = [ids for ids in _trigger_logs(airflow, QUEUE_DAG).values() if len(ids) == 2]
+    assert QUEUE_EXPORTS <= answers.count(200) <= QUEUE_EXPORTS + len(moved), answers
+    assert answers.count(429) <= 2, answers
     started = re.findall(
         r"Task started .*? ti_id=([0-9a-f-]+)",
         (airflow.home / "logs" / "api-server.out").read_text(errors="replace"),
