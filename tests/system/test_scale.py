@@ -102,12 +102,16 @@ def test_a_queue_with_room_for_three_takes_twelve_exports_without_failing_a_try(
     # The triggerer sent each request once there was room: one POST per export, and one more
     # for each export whose trigger the second triggerer took over once it had started (the
     # same requestId, answered with the same export). Each triggerer learns that the queue is
-    # full from one refusal at most, then sends requests only when its count shows room. And a
-    # worker ran each task twice, to build its request and to finish it.
+    # full from a refusal, then sends requests only when its count shows room; while both hold
+    # waiters they may race for a place that frees up, and the loser is refused once more. So a
+    # refusal or two per triggerer, far fewer than one per export that had to wait (resubmitting
+    # on a timer is refused at least that often). And a worker ran each task twice, to build
+    # its request and to finish it.
     answers = [c["status"] for c in small_queue_emulator.calls() if c["route"] == "export"]
     moved = [ids for ids in _trigger_logs(airflow, QUEUE_DAG).values() if len(ids) == 2]
     assert QUEUE_EXPORTS <= answers.count(200) <= QUEUE_EXPORTS + len(moved), answers
-    assert answers.count(429) <= 2, answers
+    had_to_wait = QUEUE_EXPORTS - 1 - 3  # beyond the running slot and the queue of three
+    assert answers.count(429) <= 2 * 2 < had_to_wait, answers
     started = re.findall(
         r"Task started .*? ti_id=([0-9a-f-]+)",
         (airflow.home / "logs" / "api-server.out").read_text(errors="replace"),
