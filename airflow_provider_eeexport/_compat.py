@@ -112,6 +112,30 @@ def mask_secret(secret: str) -> None:
     mask(secret)
 
 
+def task_instance_state(task_instance: Any) -> str | None:
+    """The state the API server holds for the task instance a trigger runs for (``deferred``,
+    ``failed``, ``None`` once cleared, ...), asked through the triggerer's supervisor; blocks,
+    so run it in a thread. Raises LookupError when the answer does not name it."""
+    from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+
+    ti = task_instance
+    states = RuntimeTaskInstance.get_task_states(
+        dag_id=ti.dag_id, map_index=ti.map_index, task_ids=[ti.task_id], run_ids=[ti.run_id]
+    )
+    key = ti.task_id if ti.map_index is None or ti.map_index < 0 else f"{ti.task_id}_{ti.map_index}"
+    try:
+        state = states[ti.run_id][key]
+    except (KeyError, TypeError) as error:
+        raise LookupError(f"no state for {ti.dag_id}.{key} in run {ti.run_id}") from error
+    return None if state is None else str(getattr(state, "value", state))
+
+
+def on_kill_timeout() -> float:
+    """How long Airflow's triggerer gives a trigger's ``on_kill`` (``[triggerer]
+    on_kill_timeout``, 30 s by default)."""
+    return conf.getfloat("triggerer", "on_kill_timeout", fallback=30.0)
+
+
 def stats() -> Any:
     """Airflow's metrics client (StatsD or OpenTelemetry, as configured), imported when used."""
     try:  # Airflow 3.2+
@@ -223,9 +247,11 @@ __all__ = [
     "conf",
     "connection_form_widgets",
     "made_from_mapped_task",
+    "on_kill_timeout",
     "openlineage_classes",
     "openlineage_lifecycle_classes",
     "stats",
+    "task_instance_state",
     "timer_trigger",
     "ui_field_behaviour",
 ]

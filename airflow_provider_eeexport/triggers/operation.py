@@ -12,6 +12,7 @@ from .._compat import BaseTrigger, TriggerEvent
 from ..api.errors import EarthEngineError
 from ..api.operation import Operation
 from ..api.reports import EarthEngineReports
+from ._kill import handed_over, to_the_end
 
 if TYPE_CHECKING:
     from ._watcher import OperationWatcher
@@ -206,8 +207,18 @@ class EarthEngineOperationTrigger(BaseTrigger):
         return OperationEvent("over_budget", name, f"{message}; it was cancelled", operation)
 
     async def on_kill(self) -> None:
-        """Cancel the export: a user marked the task failed or success, or cleared it."""
-        if not self.cancel_on_kill:
+        """Cancel the export: a user marked the task failed or success, or cleared it; not
+        when another triggerer took the trigger over (``_kill.py``)."""
+        if self.cancel_on_kill:
+            await to_the_end(self._kill(), f"Cancelling {self.operation_name or 'the job'}")
+
+    async def _kill(self) -> None:
+        if await handed_over(self):
+            self.log.info(
+                "The task is still deferred: another triggerer took its trigger over and "
+                "follows %s; not cancelling it",
+                self.operation_name,
+            )
             return
         from ._watcher import operation_watcher
 

@@ -6,6 +6,8 @@ month of the composite example, so scripts and counts never mix.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from pathlib import Path
 
 import httpx
@@ -133,6 +135,70 @@ def test_marking_a_deferred_task_failed_cancels_the_export(airflow, emulator):
     )
     assert cancelled
     assert airflow.wait_for_run(DAG_ID, run_id, 120) == "failed"
+
+
+def _hand_trigger_to_another_triggerer(stack: AirflowStack, run_id: str) -> int:
+    """Do what a second triggerer does when it takes over a trigger (Airflow's
+    ``Trigger.assign_unassigned``): a live triggerer job that the task's trigger now belongs
+    to. Returns that job's id."""
+    with contextlib.closing(sqlite3.connect(stack.home / "airflow.db", timeout=30)) as db, db:
+        (trigger_id, triggerer_id) = db.execute(
+            "SELECT t.id, t.triggerer_id FROM task_instance ti JOIN trigger t"
+            " ON t.id = ti.trigger_id WHERE ti.dag_id = ? AND ti.run_id = ? AND ti.task_id = ?",
+            (DAG_ID, run_id, TASK_ID),
+        ).fetchone()
+        other = db.execute(
+            "INSERT INTO job (state, job_type, start_date, latest_heartbeat, hostname,"
+            " unixname, executor_class) SELECT state, job_type, start_date,"
+            " strftime('%Y-%m-%d %H:%M:%f', 'now', '+1 hour'), 'other-host', unixname,"
+            " executor_class FROM job WHERE id = ?",
+            (triggerer_id,),
+        ).lastrowid
+        db.execute("UPDATE trigger SET triggerer_id = ? WHERE id = ?", (other, trigger_id))
+    assert other is not None
+    return other
+
+
+def _end_job(stack: AirflowStack, job_id: int) -> None:
+    with contextlib.closing(sqlite3.connect(stack.home / "airflow.db", timeout=30)) as db, db:
+        db.execute(
+            "UPDATE job SET state = 'success', end_date = strftime('%Y-%m-%d %H:%M:%f', 'now'),"
+            " latest_heartbeat = strftime('%Y-%m-%d %H:%M:%f', 'now', '-1 hour') WHERE id = ?",
+            (job_id,),
+        )
+
+
+@needs_trigger_on_kill
+def test_a_trigger_taken_over_by_another_triggerer_leaves_the_export_running(airflow, emulator):
+    # Airflow's triggerer calls on_kill for a trigger it no longer holds, whoever took it; the
+    # task is still deferred, so the export must go on for the triggerer that has it now.
+    emulator.script(match={"description": "s2-composite-2026-05 #*"}, duration_s=45)
+    run_id = _run(airflow, "2026-05")
+    _wait_deferred(airflow, run_id)
+    (export,) = _exports(emulator, "2026-05")
+
+    other = _hand_trigger_to_another_triggerer(airflow, run_id)
+    decision = airflow.wait_for(
+        lambda: next(
+            (
+                line
+                for name, text in _task_logs(airflow, run_id).items()
+                if ".trigger." in name
+                for line in text.splitlines()
+                if "took its trigger over" in line or "Cancelling Earth Engine" in line
+            ),
+            None,
+        ),
+        60,
+        "the triggerer to let the trigger go",
+    )
+    _end_job(airflow, other)  # the other triggerer dies: ours takes the trigger back
+
+    assert "not cancelling it" in decision
+    assert airflow.wait_for_run(DAG_ID, run_id, 150) == "success"
+    assert _operation(emulator, export["name"])["metadata"]["state"] == "SUCCEEDED"
+    cancels = [c for c in emulator.calls() if c["route"] == "cancel"]
+    assert not [c for c in cancels if export["name"] in c["path"]]
 
 
 def test_restarted_triggerer_picks_the_export_up_again(airflow, emulator):
