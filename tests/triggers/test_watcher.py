@@ -219,6 +219,42 @@ def test_passing_the_eecu_budget_wakes_the_trigger_though_progress_reads_the_sam
     assert Operation(over).progress == Operation(first).progress
 
 
+class _RetryingHook:
+    """One operation whose progress reads the same on every look, while Earth Engine retries
+    it (look 2 on) and then adds a notification (look 3 on)."""
+
+    def __init__(self) -> None:
+        self.looks = 0
+
+    async def get_operation(self, name: str) -> dict:
+        self.looks += 1
+        metadata: dict = {"state": "RUNNING", "progress": 0.1, "attempt": min(self.looks, 2)}
+        if self.looks >= 3:
+            metadata["notifications"] = [
+                {"severity": "WARNING", "topic": "Memory", "detail": "Close to the limit."}
+            ]
+        return {"name": name, "metadata": metadata}
+
+
+def test_a_retry_or_a_notification_wakes_the_trigger_though_progress_reads_the_same():
+    hook = _RetryingHook()
+
+    async def follow() -> list[dict]:
+        poller = _poller.ProjectPoller(hook, PROJECT)
+        record = poller.add(UNKNOWN_OPERATION, 0.1)
+        try:
+            # In virtual time: without the wakes, the second and third waits never end.
+            return [await asyncio.wait_for(record.next(), 10) for _ in range(3)]
+        finally:
+            await poller.aclose()
+
+    first, retried, warned = in_virtual_time(follow())
+
+    assert [Operation(o).attempt for o in (first, retried, warned)] == [1, 2, 2]
+    assert [len(Operation(o).notifications) for o in (first, retried, warned)] == [0, 0, 1]
+    assert {Operation(o).progress for o in (first, retried, warned)} == {0.1}
+
+
 def _listed(name: str, created_s: int, state: str = "RUNNING") -> dict:
     return {
         "name": name,
