@@ -210,16 +210,19 @@ class EarthEngineOperationTrigger(BaseTrigger):
         """Cancel the export: a user marked the task failed or success, or cleared it; not
         when another triggerer took the trigger over (``_kill.py``)."""
         if self.cancel_on_kill:
-            await to_the_end(self._kill(), f"Cancelling {self.operation_name or 'the job'}")
+            await to_the_end(self._kill_unless_handed_over(), f"Cancelling {self.operation_name}")
 
-    async def _kill(self) -> None:
+    async def _kill_unless_handed_over(self) -> None:
         if await handed_over(self):
             self.log.info(
                 "The task is still deferred: another triggerer took its trigger over and "
                 "follows %s; not cancelling it",
-                self.operation_name,
+                self.operation_name or "its job",
             )
-            return
+        else:
+            await self._kill()
+
+    async def _kill(self) -> None:
         from ._watcher import operation_watcher
 
         async with operation_watcher(self.ee_conn_id, self.impersonation_chain) as watcher:

@@ -26,7 +26,6 @@ from ..api.errors import (
 from ..api.identity import no_own_operation, own_operation, past_conflict_window, replayed_failure
 from ..api.operation import Operation
 from ..api.queue import job_priority, queue_ceiling
-from ._kill import handed_over
 from .operation import EarthEngineOperationTrigger, OperationEvent
 
 if TYPE_CHECKING:
@@ -283,13 +282,6 @@ class EarthEngineSubmitTrigger(EarthEngineOperationTrigger):
     async def _kill(self) -> None:
         """Cancel the job: a user marked the task failed or success, or cleared it. A POST may
         have started it without its answer arriving: then it is found by its run mark."""
-        if await handed_over(self):
-            self.log.info(
-                "The task is still deferred: another triggerer took its trigger over and "
-                "follows its %s; not cancelling it",
-                self.noun,
-            )
-            return
         from ._watcher import operation_watcher
 
         async with operation_watcher(self.ee_conn_id, self.impersonation_chain) as watcher:
