@@ -31,6 +31,9 @@ from .wire import priority as wire_priority
 DEFAULT_QUEUE_CEILING = 3000
 # The priority of a job that names none (Earth Engine's default).
 DEFAULT_PRIORITY = 100
+# How long after it is let through a job's POST may land in the project's list: a count taken
+# this soon after a submission is not trusted to hold it.
+SUBMIT_LAG_S = 5.0
 _CEILING = re.compile(r"Too many tasks already in the queue \((\d+)\)")
 
 
@@ -69,7 +72,8 @@ def count_is_complete(last_page: list[Any], next_page_token: str | None) -> bool
 @dataclass(frozen=True)
 class PendingCount:
     """The project's PENDING operations as one walk saw them; ``at``: when the walk started
-    (on the event loop's clock), so submissions answered after it are not in the count."""
+    (on the event loop's clock), so submissions made after it are not in the count (nor, maybe,
+    those made shortly before: :data:`SUBMIT_LAG_S`)."""
 
     pending: int
     complete: bool
@@ -80,7 +84,11 @@ class PendingCount:
 class QueueRoom:
     """How many waiting jobs a process may submit to one project now.
 
-    Room is ``ceiling - pending - submitted since the count``. Before the first count, one job
+    Room is ``ceiling - pending - submitted since the count``, where a submission counts from
+    :data:`SUBMIT_LAG_S` before the count was taken: one let through just before a walk may land
+    after the walk read the page it would be on, so the count cannot be trusted to hold it (one
+    that it does hold is counted twice until the next count, which costs a place for a poll
+    interval, never a refusal). Before the first count, one job
     may go at once (an empty project must not wait for a count), and the others wait for the
     count its admission takes. A refusal (the queue
     was full after all: another process submitted, or the count missed some) closes the queue
@@ -91,7 +99,8 @@ class QueueRoom:
 
     ceiling: int = DEFAULT_QUEUE_CEILING
     count: PendingCount | None = None
-    submitted: int = 0  # since the count was taken
+    submit_lag_s: float = SUBMIT_LAG_S
+    _submitted_at: list[float] = field(default_factory=list)  # since the count, less the lag
     refused_at: float | None = None  # the last refusal not yet followed by a count
     cap: int | None = None
     _accepted: int = 0  # in the round (between two counts)
@@ -114,13 +123,19 @@ class QueueRoom:
             return False  # taken before the refusal: it cannot say there is room
         self._next_round()
         self.count = count
-        self.submitted = 0
+        since = count.at - self.submit_lag_s
+        self._submitted_at = [at for at in self._submitted_at if at >= since]
         self.refused_at = None
         return True
 
-    def admitted(self, n: int = 1) -> None:
-        """``n`` jobs were let through to submit."""
-        self.submitted += n
+    @property
+    def submitted(self) -> int:
+        """Jobs let through that the count may not hold."""
+        return len(self._submitted_at)
+
+    def admitted(self, n: int = 1, *, at: float) -> None:
+        """``n`` jobs were let through to submit at ``at`` (the clock of the counts)."""
+        self._submitted_at.extend([at] * n)
 
     def accepted(self) -> None:
         """A submission started a job."""

@@ -75,10 +75,10 @@ class Admission:
         ``poll_interval``: how often its trigger would look (the walks follow the shortest).
         Whoever joins must :meth:`leave` once done with the ticket, admitted or not."""
         room = self.room.room()
-        if not self._line and room > 0:
-            self.room.admitted()
-            return None
         loop = asyncio.get_running_loop()
+        if not self._line and room > 0:
+            self.room.admitted(at=loop.time())
+            return None
         ticket: Ticket = loop.create_future()
         interval = max(MIN_INTERVAL_S, poll_interval)
         self._line.join(ticket, priority, since)
@@ -156,7 +156,7 @@ class Admission:
                 return
             for ticket in tickets:
                 ticket.set_result(None)
-            self.room.admitted(len(tickets))
+            self.room.admitted(len(tickets), at=asyncio.get_running_loop().time())
             room -= len(tickets)
             await asyncio.sleep(0)  # the loop's other work between chunks
 

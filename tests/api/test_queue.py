@@ -8,6 +8,7 @@ import pytest
 from airflow_provider_eeexport.api.queue import (
     DEFAULT_PRIORITY,
     DEFAULT_QUEUE_CEILING,
+    SUBMIT_LAG_S,
     PendingCount,
     QueueRoom,
     WaitingLine,
@@ -59,7 +60,7 @@ def test_before_any_count_one_job_goes_at_once_and_the_others_wait_for_a_count()
     room = QueueRoom()
 
     assert room.room() == 1
-    room.admitted()
+    room.admitted(at=0.5)
     assert room.room() == 0
 
 
@@ -68,10 +69,25 @@ def test_room_is_the_ceiling_less_the_pending_and_the_jobs_submitted_since_the_c
     room.counted(PendingCount(pending=7, complete=True, at=1.0))
 
     assert room.room() == 3
-    room.admitted(2)
+    room.admitted(2, at=1.5)
     assert room.room() == 1
     room.counted(PendingCount(pending=10, complete=True, at=2.0))
     assert room.room() == 0
+
+
+def test_jobs_let_through_just_before_a_count_still_take_their_places_after_it():
+    # Two jobs go at 9.8; a walk starts at 10.0 and reads the page before their POSTs land,
+    # so it counts 6 of 8. Trusting it would let two more through into a full queue.
+    room = QueueRoom(ceiling=8)
+    room.counted(PendingCount(pending=6, complete=True, at=5.0))
+    room.admitted(2, at=9.8)
+
+    room.counted(PendingCount(pending=6, complete=True, at=10.0))
+    assert room.room() == 0
+    room.counted(PendingCount(pending=8, complete=True, at=9.8 + SUBMIT_LAG_S + 0.1))
+    assert room.room() == 0  # no longer counted twice: the count holds them
+    room.counted(PendingCount(pending=5, complete=True, at=9.8 + SUBMIT_LAG_S + 5))
+    assert room.room() == 3
 
 
 def test_an_older_count_is_ignored():
@@ -85,7 +101,7 @@ def test_an_older_count_is_ignored():
 def test_a_refusal_closes_the_queue_until_a_count_taken_after_it_and_teaches_the_ceiling():
     room = QueueRoom()
     room.counted(PendingCount(pending=0, complete=True, at=1.0))
-    room.admitted(30)
+    room.admitted(30, at=1.1)
     for _ in range(20):
         room.accepted()
     room.refused(at=2.0, ceiling=20)
@@ -93,7 +109,7 @@ def test_a_refusal_closes_the_queue_until_a_count_taken_after_it_and_teaches_the
     assert room.room() == 0
     assert not room.counted(PendingCount(pending=0, complete=True, at=1.5))
     assert room.room() == 0
-    assert room.counted(PendingCount(pending=18, complete=True, at=3.0))
+    assert room.counted(PendingCount(pending=18, complete=True, at=1.1 + SUBMIT_LAG_S + 1))
     assert room.ceiling == 20
     assert room.room() == 2
 
@@ -104,22 +120,23 @@ def test_after_a_refused_round_the_next_rounds_are_capped_then_open_again():
     # refused, so a wrong count costs about one refusal per count.
     room = QueueRoom(ceiling=8)
     room.counted(PendingCount(pending=0, complete=True, at=1.0))
-    room.admitted(8)
+    room.admitted(8, at=1.0)
     for _ in range(3):
         room.accepted()
     room.refused(at=2.0, ceiling=None)
 
-    room.counted(PendingCount(pending=0, complete=True, at=3.0))
+    later = 1.0 + SUBMIT_LAG_S  # the counts no longer wait for those eight to land
+    room.counted(PendingCount(pending=0, complete=True, at=later + 1))
     assert room.room() == 3  # what the refused round got accepted
-    room.counted(PendingCount(pending=0, complete=True, at=4.0))
+    room.counted(PendingCount(pending=0, complete=True, at=later + 2))
     assert room.room() == 6
-    room.counted(PendingCount(pending=0, complete=True, at=5.0))
+    room.counted(PendingCount(pending=0, complete=True, at=later + 3))
     assert room.room() == 8  # the cap reached the ceiling: gone
 
 
 def test_a_refused_round_with_nothing_accepted_still_lets_one_through():
     room = QueueRoom()
-    room.admitted()
+    room.admitted(at=0.5)
     room.refused(at=1.0, ceiling=5)
     room.counted(PendingCount(pending=0, complete=True, at=2.0))
 
